@@ -1,0 +1,87 @@
+// The media plane as the control plane sees it. The api layer calls these from its own
+// thread; every call is posted to the media worker that owns the conference, and every
+// completion callback runs on that worker thread (post back before touching api state).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace podium::sfu {
+
+struct MediaServerConfig {
+  std::string udp_address = "127.0.0.1";  // bind address of the media sockets
+  std::uint16_t udp_port = 40000;          // worker i binds udp_port + i
+  std::string announce_address;            // address put in ICE candidates; empty: udp_address
+  int workers = 1;
+};
+
+using SessionId = std::uint64_t;
+
+struct SessionOptions {
+  std::string conference;
+  std::string participant_id;
+  std::string display_name;
+  bool may_publish = false;
+};
+
+struct TrackInfo {
+  std::string id;              // unique on this server, e.g. "t12"
+  std::string participant_id;  // who publishes it
+  std::string kind;            // "audio" or "video"
+  std::string mid;             // the publisher's mid for it
+};
+
+struct NegotiateRequest {
+  std::string sdp_offer;
+  // mid of a recvonly m-section in the offer → id of the track it should receive.
+  std::map<std::string, std::string> subscriptions;
+  // WHEP: recvonly audio/video m-sections receive the conference's stage.
+  bool stage = false;
+};
+
+struct NegotiateResult {
+  bool ok = false;
+  int status = 200;       // 400 malformed SDP, 403 publishing not allowed, 404 unknown session
+  std::string error;      // human-readable reason when !ok
+  std::string sdp_answer;
+  std::vector<TrackInfo> published;          // tracks this offer started
+  std::vector<std::string> removed_track_ids;  // tracks this offer stopped
+};
+
+struct MediaEvents {
+  // A session ended on its own (ICE consent lost, DTLS failed or closed by the peer).
+  // Its tracks are gone.
+  std::function<void(SessionId, std::vector<std::string> removed_track_ids)> on_session_closed;
+};
+
+class MediaServer {
+ public:
+  MediaServer(MediaServerConfig config, MediaEvents events);
+  ~MediaServer();
+  MediaServer(const MediaServer&) = delete;
+  MediaServer& operator=(const MediaServer&) = delete;
+
+  // Binds the sockets and starts the worker threads. Throws with a reason on failure.
+  void start();
+  void stop();
+
+  SessionId open_session(SessionOptions options);
+  void negotiate(SessionId session, NegotiateRequest request,
+                 std::function<void(NegotiateResult)> done);
+  // Removes the session, its transport, its producers and its consumers.
+  void close_session(SessionId session);
+
+  // Prometheus text exposition of the media counters (transports, producers, consumers,
+  // packets and bytes in/out, packets dropped by reason). Safe from any thread.
+  std::string metrics_text() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace podium::sfu
