@@ -1,0 +1,51 @@
+# Podium: `make run` builds and serves on http://127.0.0.1:8080; `make test` runs every test.
+.PHONY: all deps build run test unit e2e asan bench fuzz clean format
+
+JOBS ?= 2
+HTTP ?= 127.0.0.1:8080
+UDP ?= 127.0.0.1:40000
+DATA ?= ./data
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+# The server binary (optimised, with debug info) at build/podium.
+build:
+	@[ -f build/release/build.ninja ] || cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+	@ln -sf release/podium build/podium
+
+run: deps build
+	build/podium serve --http $(HTTP) --udp $(UDP) --data-dir $(DATA)
+
+# Every test (unit, integration, fuzz corpora, and the browser tests against the
+# instrumented server) built with AddressSanitizer + UBSan.
+test: deps asan
+	ctest --test-dir build/asan --output-on-failure -j $(JOBS)
+
+asan:
+	@[ -f build/asan/build.ninja ] || cmake --preset asan >/dev/null
+	cmake --build --preset asan -j $(JOBS)
+
+unit: asan
+	ctest --test-dir build/asan --output-on-failure -j $(JOBS) -LE e2e
+
+e2e: asan
+	ctest --test-dir build/asan --output-on-failure -L e2e
+
+bench:
+	@[ -f build/bench/build.ninja ] || cmake --preset bench >/dev/null
+	cmake --build --preset bench -j $(JOBS)
+
+fuzz:
+	@dpkg-query -W clang-14 libclang-rt-14-dev >/dev/null 2>&1 || apt-get install -y -qq clang-14 libclang-rt-14-dev
+	@[ -f build/fuzz/build.ninja ] || cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+
+format:
+	find src tests fuzz bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build
