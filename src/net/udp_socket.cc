@@ -1,0 +1,224 @@
+#include "net/udp_socket.h"
+
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+#include <utility>
+
+namespace podium::net {
+
+namespace {
+
+// Large buffers ride out a burst (a keyframe fanned out to many subscribers) while the
+// loop is busy; the kernel caps plain SO_RCVBUF at net.core.rmem_max.
+constexpr int kSocketBufferBytes = 4 * 1024 * 1024;
+
+std::string errno_text(int error) { return std::generic_category().message(error); }
+
+void set_buffer_size(int fd, int force_option, int option) {
+  int size = kSocketBufferBytes;
+  // The *FORCE variants ignore rmem_max/wmem_max but need CAP_NET_ADMIN; best effort.
+  if (setsockopt(fd, SOL_SOCKET, force_option, &size, sizeof(size)) == 0) return;
+  setsockopt(fd, SOL_SOCKET, option, &size, sizeof(size));
+}
+
+}  // namespace
+
+struct UdpSocket::Buffers {
+  std::uint8_t receive_data[kBatchSize][kDatagramCapacity];
+  iovec receive_iov[kBatchSize];
+  mmsghdr receive_headers[kBatchSize];
+  Datagram received[kBatchSize];  // recvmmsg writes each source address straight in here
+
+  std::uint8_t send_data[kBatchSize][kDatagramCapacity];
+  iovec send_iov[kBatchSize];
+  mmsghdr send_headers[kBatchSize];
+  Endpoint send_to[kBatchSize];
+};
+
+Result<UdpSocket> UdpSocket::bind(const Endpoint& local) {
+  if (!local.is_v4() && !local.is_v6()) return Error{"cannot bind an unspecified endpoint"};
+  int fd = socket(local.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Error{fmt::format("socket: {}", errno_text(errno))};
+
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (local.is_v6()) {
+    int zero = 0;
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+  }
+  set_buffer_size(fd, SO_RCVBUFFORCE, SO_RCVBUF);
+  set_buffer_size(fd, SO_SNDBUFFORCE, SO_SNDBUF);
+
+  if (::bind(fd, local.sockaddr_ptr(), local.sockaddr_length()) != 0) {
+    int error = errno;
+    close(fd);
+    return Error{fmt::format("bind {}: {}", local.to_string(), errno_text(error))};
+  }
+  sockaddr_in6 bound{};
+  socklen_t length = sizeof(bound);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length) != 0) {
+    int error = errno;
+    close(fd);
+    return Error{fmt::format("getsockname: {}", errno_text(error))};
+  }
+  auto bound_endpoint = Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&bound), length);
+  if (!bound_endpoint) {
+    close(fd);
+    return Error{"getsockname returned an unknown address family"};
+  }
+  return UdpSocket(fd, *bound_endpoint);
+}
+
+UdpSocket::UdpSocket(int fd, Endpoint local)
+    : fd_(fd), local_(local), buffers_(std::make_unique<Buffers>()) {
+  // The headers point into the same heap block, so they are set up once and survive moves.
+  auto& b = *buffers_;
+  for (std::size_t i = 0; i < kBatchSize; ++i) {
+    b.receive_iov[i] = {b.receive_data[i], kDatagramCapacity};
+    msghdr& r = b.receive_headers[i].msg_hdr;
+    r.msg_iov = &b.receive_iov[i];
+    r.msg_iovlen = 1;
+    r.msg_name = &b.received[i].from.addr_;
+
+    b.send_iov[i] = {b.send_data[i], 0};
+    msghdr& s = b.send_headers[i].msg_hdr;
+    s.msg_iov = &b.send_iov[i];
+    s.msg_iovlen = 1;
+    s.msg_name = &b.send_to[i].addr_;
+  }
+}
+
+UdpSocket::UdpSocket(UdpSocket&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)),
+      local_(other.local_),
+      buffers_(std::move(other.buffers_)),
+      send_count_(std::exchange(other.send_count_, 0)),
+      counters_(other.counters_) {}
+
+UdpSocket& UdpSocket::operator=(UdpSocket&& other) noexcept {
+  if (this != &other) {
+    close_fd();
+    fd_ = std::exchange(other.fd_, -1);
+    local_ = other.local_;
+    buffers_ = std::move(other.buffers_);
+    send_count_ = std::exchange(other.send_count_, 0);
+    counters_ = other.counters_;
+  }
+  return *this;
+}
+
+UdpSocket::~UdpSocket() { close_fd(); }
+
+void UdpSocket::close_fd() {
+  if (fd_ < 0) return;
+  flush();
+  close(fd_);
+  fd_ = -1;
+}
+
+std::span<const Datagram> UdpSocket::receive_batch() {
+  auto& b = *buffers_;
+  for (std::size_t i = 0; i < kBatchSize; ++i) {
+    b.receive_headers[i].msg_hdr.msg_namelen = sizeof(Endpoint::Address);
+  }
+  int count = recvmmsg(fd_, b.receive_headers, kBatchSize, MSG_DONTWAIT, nullptr);
+  if (count <= 0) {
+    if (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      ++counters_.receive_errors;
+    }
+    return {};
+  }
+  std::size_t kept = 0;
+  for (int i = 0; i < count; ++i) {
+    const mmsghdr& header = b.receive_headers[i];
+    if (header.msg_hdr.msg_flags & MSG_TRUNC) {
+      ++counters_.receive_drops;
+      continue;
+    }
+    Datagram& datagram = b.received[kept];
+    if (kept != static_cast<std::size_t>(i)) datagram.from = b.received[i].from;
+    datagram.data = MutableBytes(b.receive_data[i], header.msg_len);
+    if (datagram.from.is_v4_mapped()) datagram.from = datagram.from.unmapped();
+    ++counters_.datagrams_received;
+    counters_.bytes_received += header.msg_len;
+    ++kept;
+  }
+  return {b.received, kept};
+}
+
+void UdpSocket::send(Bytes data, const Endpoint& to) {
+  if (data.size() > kDatagramCapacity) {
+    ++counters_.send_drops;
+    return;
+  }
+  MutableBytes slot = send_slot();
+  if (!data.empty()) std::memcpy(slot.data(), data.data(), data.size());
+  commit_slot(data.size(), to);
+}
+
+MutableBytes UdpSocket::send_slot() {
+  if (send_count_ == kBatchSize) flush();
+  return {buffers_->send_data[send_count_], kDatagramCapacity};
+}
+
+bool UdpSocket::prepare_destination(Endpoint& to) const {
+  if (local_.is_v6()) {
+    if (to.is_v4()) to = to.v4_mapped();
+    return to.is_v6();
+  }
+  if (to.is_v4_mapped()) to = to.unmapped();
+  return to.is_v4();
+}
+
+void UdpSocket::commit_slot(std::size_t length, const Endpoint& to) {
+  if (send_count_ == kBatchSize) flush();
+  if (length > kDatagramCapacity) {
+    ++counters_.send_drops;
+    return;
+  }
+  auto& b = *buffers_;
+  Endpoint& destination = b.send_to[send_count_];
+  destination = to;
+  if (!prepare_destination(destination)) {
+    ++counters_.send_errors;  // an IPv6 peer on an IPv4 socket, or no address at all
+    return;
+  }
+  b.send_iov[send_count_].iov_len = length;
+  b.send_headers[send_count_].msg_hdr.msg_namelen = destination.sockaddr_length();
+  if (++send_count_ == kBatchSize) flush();
+}
+
+void UdpSocket::flush() {
+  auto& b = *buffers_;
+  std::size_t offset = 0;
+  while (offset < send_count_) {
+    int sent = sendmmsg(fd_, b.send_headers + offset, send_count_ - offset, MSG_DONTWAIT);
+    if (sent > 0) {
+      for (int i = 0; i < sent; ++i) {
+        ++counters_.datagrams_sent;
+        counters_.bytes_sent += b.send_headers[offset + i].msg_len;
+      }
+      offset += static_cast<std::size_t>(sent);
+      continue;
+    }
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent == 0 || errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
+      counters_.send_drops += send_count_ - offset;
+      break;
+    }
+    // sendmmsg reports an error only for the first datagram of the call: skip that one
+    // (unreachable network, EMSGSIZE, ...) and send the rest.
+    ++counters_.send_errors;
+    ++offset;
+  }
+  send_count_ = 0;
+}
+
+}  // namespace podium::net

@@ -1,0 +1,239 @@
+#include "net/udp_socket.h"
+
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace podium::net {
+namespace {
+
+UdpSocket bind_or_die(const char* text) {
+  auto socket = UdpSocket::bind(*Endpoint::parse(text));
+  EXPECT_TRUE(socket) << socket.error();
+  return std::move(socket).value();
+}
+
+bool wait_readable(int fd, int timeout_ms = 5000) {
+  pollfd p{fd, POLLIN, 0};
+  return poll(&p, 1, timeout_ms) == 1;
+}
+
+// Receives until `count` datagrams arrived or nothing more comes within the timeout.
+std::vector<std::pair<std::string, Endpoint>> receive(UdpSocket& socket, std::size_t count,
+                                                      std::size_t* largest_batch = nullptr) {
+  std::vector<std::pair<std::string, Endpoint>> out;
+  while (out.size() < count && wait_readable(socket.fd())) {
+    auto batch = socket.receive_batch();
+    if (largest_batch) *largest_batch = std::max(*largest_batch, batch.size());
+    for (const Datagram& datagram : batch) {
+      out.emplace_back(std::string(as_string_view(datagram.data)), datagram.from);
+    }
+  }
+  return out;
+}
+
+bool ipv6_loopback_available() { return UdpSocket::bind(*Endpoint::parse("[::1]:0")).ok(); }
+
+TEST(UdpSocketTest, BindsToAnEphemeralPort) {
+  auto socket = bind_or_die("127.0.0.1:0");
+  EXPECT_GE(socket.fd(), 0);
+  EXPECT_TRUE(socket.local_endpoint().is_v4());
+  EXPECT_NE(socket.local_endpoint().port(), 0);
+  EXPECT_EQ(socket.local_endpoint().to_string(),
+            "127.0.0.1:" + std::to_string(socket.local_endpoint().port()));
+}
+
+TEST(UdpSocketTest, BindFailsWithReasonForForeignAddress) {
+  // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never a local address.
+  auto socket = UdpSocket::bind(*Endpoint::parse("192.0.2.1:0"));
+  ASSERT_FALSE(socket);
+  EXPECT_NE(socket.error().find("192.0.2.1:0"), std::string::npos) << socket.error();
+  EXPECT_FALSE(UdpSocket::bind(Endpoint{}));
+}
+
+TEST(UdpSocketTest, EmptyWhenNothingPending) {
+  auto socket = bind_or_die("127.0.0.1:0");
+  EXPECT_TRUE(socket.receive_batch().empty());
+  EXPECT_EQ(socket.counters().receive_errors, 0u);
+}
+
+TEST(UdpSocketTest, ExchangesABatchOfHundredDatagrams) {
+  auto a = bind_or_die("127.0.0.1:0");
+  auto b = bind_or_die("127.0.0.1:0");
+  constexpr int kCount = 100;
+  std::size_t payload_bytes = 0;
+  for (int i = 0; i < kCount; ++i) {
+    std::string payload = "datagram-" + std::to_string(i) + std::string(i, '.');
+    payload_bytes += payload.size();
+    a.send(as_bytes(payload), b.local_endpoint());
+    // Full batches go out by themselves; the remainder waits for flush().
+    EXPECT_EQ(a.queued(), static_cast<std::size_t>((i + 1) % UdpSocket::kBatchSize));
+  }
+  EXPECT_EQ(a.counters().datagrams_sent, 96u);
+  a.flush();
+  EXPECT_EQ(a.queued(), 0u);
+  EXPECT_EQ(a.counters().datagrams_sent, 100u);
+  EXPECT_EQ(a.counters().bytes_sent, payload_bytes);
+  EXPECT_EQ(a.counters().send_drops + a.counters().send_errors, 0u);
+
+  std::size_t largest_batch = 0;
+  auto received = receive(b, kCount, &largest_batch);
+  ASSERT_EQ(received.size(), static_cast<std::size_t>(kCount));
+  std::vector<bool> seen(kCount, false);
+  for (auto& [payload, from] : received) {
+    EXPECT_EQ(from, a.local_endpoint());
+    auto dash = payload.find('-');
+    int index = std::stoi(payload.substr(dash + 1));
+    ASSERT_LT(index, kCount);
+    EXPECT_EQ(payload, "datagram-" + std::to_string(index) + std::string(index, '.'));
+    EXPECT_FALSE(seen[index]) << "duplicate " << index;
+    seen[index] = true;
+  }
+  EXPECT_GT(largest_batch, 1u);  // recvmmsg actually batched
+  EXPECT_LE(largest_batch, UdpSocket::kBatchSize);
+  EXPECT_EQ(b.counters().datagrams_received, 100u);
+  EXPECT_EQ(b.counters().bytes_received, payload_bytes);
+}
+
+TEST(UdpSocketTest, SendSlotBuildsThePacketInPlace) {
+  auto a = bind_or_die("127.0.0.1:0");
+  auto b = bind_or_die("127.0.0.1:0");
+  MutableBytes slot = a.send_slot();
+  ASSERT_EQ(slot.size(), UdpSocket::kDatagramCapacity);
+  const char header[] = {char(0x80), 0x60, 0x00, 0x01};  // looks like RTP
+  std::memcpy(slot.data(), header, 4);
+  for (std::size_t i = 4; i < 200; ++i) slot[i] = static_cast<std::uint8_t>(i);
+  a.commit_slot(200, b.local_endpoint());
+  EXPECT_EQ(a.queued(), 1u);
+
+  // The next slot is a different buffer: the first packet is not overwritten.
+  MutableBytes next = a.send_slot();
+  EXPECT_NE(next.data(), slot.data());
+  std::memset(next.data(), 0xab, 10);
+  a.commit_slot(10, b.local_endpoint());
+  a.flush();
+
+  auto received = receive(b, 2);
+  ASSERT_EQ(received.size(), 2u);
+  const std::string& first =
+      received[0].first.size() == 200 ? received[0].first : received[1].first;
+  const std::string& second =
+      received[0].first.size() == 200 ? received[1].first : received[0].first;
+  ASSERT_EQ(first.size(), 200u);
+  EXPECT_EQ(std::memcmp(first.data(), header, 4), 0);
+  for (std::size_t i = 4; i < 200; ++i) EXPECT_EQ(static_cast<std::uint8_t>(first[i]), i & 0xff);
+  EXPECT_EQ(second, std::string(10, char(0xab)));
+}
+
+TEST(UdpSocketTest, ReceivedDataCanBeRewrittenInPlace) {
+  auto a = bind_or_die("127.0.0.1:0");
+  auto b = bind_or_die("127.0.0.1:0");
+  a.send(as_bytes("abc"), b.local_endpoint());
+  a.flush();
+  ASSERT_TRUE(wait_readable(b.fd()));
+  auto batch = b.receive_batch();
+  ASSERT_EQ(batch.size(), 1u);
+  batch[0].data[0] = 'X';  // e.g. SRTP unprotect in place
+  EXPECT_EQ(as_string_view(batch[0].data), "Xbc");
+}
+
+TEST(UdpSocketTest, OversizeIsDroppedAndCounted) {
+  auto a = bind_or_die("127.0.0.1:0");
+  auto b = bind_or_die("127.0.0.1:0");
+  std::vector<std::uint8_t> big(UdpSocket::kDatagramCapacity + 1, 1);
+  a.send(big, b.local_endpoint());
+  a.send_slot();
+  a.commit_slot(UdpSocket::kDatagramCapacity + 1, b.local_endpoint());
+  EXPECT_EQ(a.queued(), 0u);
+  EXPECT_EQ(a.counters().send_drops, 2u);
+
+  // A datagram larger than a receive buffer arrives truncated: dropped, the next one kept.
+  std::vector<std::uint8_t> jumbo(3000, 7);
+  ASSERT_EQ(sendto(a.fd(), jumbo.data(), jumbo.size(), 0, b.local_endpoint().sockaddr_ptr(),
+                   b.local_endpoint().sockaddr_length()),
+            3000);
+  a.send(as_bytes("after"), b.local_endpoint());
+  a.flush();
+  auto received = receive(b, 1);
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0].first, "after");
+  EXPECT_EQ(b.counters().receive_drops, 1u);
+}
+
+TEST(UdpSocketTest, RefusesDestinationOfTheWrongFamily) {
+  auto a = bind_or_die("127.0.0.1:0");
+  a.send(as_bytes("x"), *Endpoint::parse("[2001:db8::1]:9"));
+  a.send(as_bytes("x"), Endpoint{});
+  EXPECT_EQ(a.queued(), 0u);
+  EXPECT_EQ(a.counters().send_errors, 2u);
+}
+
+TEST(UdpSocketTest, UnreachableDestinationDoesNotBlockTheRestOfTheBatch) {
+  auto a = bind_or_die("127.0.0.1:0");
+  auto b = bind_or_die("127.0.0.1:0");
+  a.send(as_bytes("one"), b.local_endpoint());
+  // Broadcast without SO_BROADCAST: the kernel refuses this one datagram (EACCES).
+  a.send(as_bytes("refused"), *Endpoint::parse("255.255.255.255:9"));
+  a.send(as_bytes("two"), b.local_endpoint());
+  a.flush();
+  EXPECT_EQ(a.counters().send_errors, 1u);
+  EXPECT_EQ(a.counters().datagrams_sent, 2u);
+  auto received = receive(b, 2);
+  ASSERT_EQ(received.size(), 2u);
+}
+
+TEST(UdpSocketTest, SurvivesMove) {
+  auto a = bind_or_die("127.0.0.1:0");
+  auto b = bind_or_die("127.0.0.1:0");
+  a.send(as_bytes("queued before move"), b.local_endpoint());
+  UdpSocket moved = std::move(a);
+  moved.flush();
+  UdpSocket receiver = bind_or_die("127.0.0.1:0");
+  receiver = std::move(b);
+  auto received = receive(receiver, 1);
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0].first, "queued before move");
+  EXPECT_EQ(received[0].second, moved.local_endpoint());
+}
+
+TEST(UdpSocketTest, ExchangesOverIpv6Loopback) {
+  if (!ipv6_loopback_available()) GTEST_SKIP() << "no IPv6 loopback";
+  auto a = bind_or_die("[::1]:0");
+  auto b = bind_or_die("[::1]:0");
+  EXPECT_TRUE(a.local_endpoint().is_v6());
+  a.send(as_bytes("v6"), b.local_endpoint());
+  a.flush();
+  auto received = receive(b, 1);
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0].first, "v6");
+  EXPECT_EQ(received[0].second, a.local_endpoint());
+}
+
+TEST(UdpSocketTest, DualStackSocketSeesIpv4PeersAsIpv4) {
+  if (!ipv6_loopback_available()) GTEST_SKIP() << "no IPv6";
+  auto dual = bind_or_die("[::]:0");
+  auto v4 = bind_or_die("127.0.0.1:0");
+  auto dual_v4 = *Endpoint::parse("127.0.0.1:" + std::to_string(dual.local_endpoint().port()));
+  v4.send(as_bytes("hello"), dual_v4);
+  v4.flush();
+  auto received = receive(dual, 1);
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_TRUE(received[0].second.is_v4());
+  EXPECT_EQ(received[0].second, v4.local_endpoint());
+
+  // And replies to the plain IPv4 endpoint.
+  dual.send(as_bytes("back"), received[0].second);
+  dual.flush();
+  EXPECT_EQ(dual.counters().send_errors, 0u);
+  auto reply = receive(v4, 1);
+  ASSERT_EQ(reply.size(), 1u);
+  EXPECT_EQ(reply[0].first, "back");
+}
+
+}  // namespace
+}  // namespace podium::net
