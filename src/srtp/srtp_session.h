@@ -1,0 +1,86 @@
+// SRTP and SRTCP (RFC 3711, RFC 7714) over libsrtp2. One session protects or unprotects
+// every SSRC flowing one way on one transport; packets are transformed in place.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "util/bytes.h"
+#include "util/result.h"
+
+struct srtp_ctx_t_;  // libsrtp's session; its header stays out of ours.
+
+namespace podium::srtp {
+
+// srtp_init() exactly once per process; safe to call from any thread, any number of times.
+// SrtpSession::create() calls it too.
+void initialize();
+
+// RFC 3711 §8.2 (AES_CM_128_HMAC_SHA1_80) and RFC 7714 §14.2 (AEAD_AES_128_GCM).
+enum class Profile { kAeadAes128Gcm, kAes128CmSha1_80 };
+std::size_t master_key_length(Profile profile);
+std::size_t master_salt_length(Profile profile);
+std::string_view to_string(Profile profile);
+
+// Room a caller must leave after an RTP packet for protect_rtp: libsrtp's
+// SRTP_MAX_TRAILER_LEN (largest tag plus largest MKI). SRTCP adds the 4-byte E|index word.
+inline constexpr std::size_t kMaxTrailerLength = 144;
+inline constexpr std::size_t kMaxRtcpTrailerLength = kMaxTrailerLength + 4;
+
+enum class Direction { kInbound, kOutbound };
+
+// Why the last operation dropped a packet; the owner counts these for /metrics.
+enum class SrtpError {
+  kNone,
+  kBadLength,       // too short, malformed header, or no room for the trailer
+  kAuthFailure,     // tag did not verify: corrupted, forged, or wrong key
+  kReplay,          // RFC 3711 §3.3.2: index already seen or left behind the window
+  kWrongDirection,  // protect on an inbound session or unprotect on an outbound one
+  kOther,
+};
+std::string_view to_string(SrtpError error);
+
+class SrtpSession {
+ public:
+  // Inbound sessions keep a 1024-packet replay window (video bursts reorder far more than
+  // the RFC 3711 minimum of 64). Outbound sessions allow the same sequence number to be
+  // protected again, because RTX-less NACK answers re-send the original packet.
+  static Result<SrtpSession> create(Profile profile, Bytes master_key, Bytes master_salt,
+                                    Direction direction);
+
+  SrtpSession(SrtpSession&& other) noexcept;
+  SrtpSession& operator=(SrtpSession&& other) noexcept;
+  SrtpSession(const SrtpSession&) = delete;
+  SrtpSession& operator=(const SrtpSession&) = delete;
+  ~SrtpSession();
+
+  // In place: `data` holds `length` bytes of RTP/RTCP and has room for `capacity`.
+  // Returns the protected length, or nullopt with last_error() set.
+  std::optional<std::size_t> protect_rtp(std::uint8_t* data, std::size_t length,
+                                         std::size_t capacity);
+  std::optional<std::size_t> protect_rtcp(std::uint8_t* data, std::size_t length,
+                                          std::size_t capacity);
+  // In place; returns the plain length.
+  std::optional<std::size_t> unprotect_rtp(std::uint8_t* data, std::size_t length);
+  std::optional<std::size_t> unprotect_rtcp(std::uint8_t* data, std::size_t length);
+
+  SrtpError last_error() const { return last_error_; }
+  // libsrtp's srtp_err_status_t of the last failure, for logs.
+  int last_status() const { return last_status_; }
+  Profile profile() const { return profile_; }
+  Direction direction() const { return direction_; }
+
+ private:
+  SrtpSession(srtp_ctx_t_* context, Profile profile, Direction direction);
+  std::optional<std::size_t> fail(SrtpError error, int status = 0);
+
+  srtp_ctx_t_* context_ = nullptr;
+  Profile profile_;
+  Direction direction_;
+  SrtpError last_error_ = SrtpError::kNone;
+  int last_status_ = 0;
+};
+
+}  // namespace podium::srtp
