@@ -1,0 +1,114 @@
+// RTP header extensions (RFC 8285): the element format inside the extension block,
+// the extensions a WebRTC SFU uses, and the negotiated id <-> extension mapping.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "util/bytes.h"
+
+namespace podium::rtp {
+
+// RFC 8285 §4.2 and §4.3: the "defined by profile" field of the RFC 3550 §5.3.1
+// extension header selects the element format.
+inline constexpr std::uint16_t kOneByteExtensionProfile = 0xBEDE;
+inline constexpr std::uint16_t kTwoByteExtensionProfile = 0x1000;  // low 4 bits: appbits
+inline constexpr std::uint16_t kTwoByteExtensionProfileMask = 0xFFF0;
+
+enum class ExtensionForm : std::uint8_t {
+  kOneByte,
+  kTwoByte,
+  kGeneric,  // an RFC 3550 profile-specific block without RFC 8285 elements
+};
+
+ExtensionForm extension_form(std::uint16_t profile);
+
+struct ExtensionElement {
+  std::uint8_t id = 0;
+  Bytes data;
+};
+
+// Walks the elements of an extension block (the bytes after the 4-byte extension
+// header). Stops at the end, at a malformed element, and, in the one-byte form, at
+// ID 15 (RFC 8285 §4.2). A generic block yields nothing.
+class ExtensionReader {
+ public:
+  ExtensionReader(ExtensionForm form, Bytes block) : form_(form), block_(block) {}
+  std::optional<ExtensionElement> next();
+
+ private:
+  ExtensionForm form_;
+  Bytes block_;
+  std::size_t offset_ = 0;
+};
+
+namespace uri {
+inline constexpr std::string_view kMid = "urn:ietf:params:rtp-hdrext:sdes:mid";
+inline constexpr std::string_view kRtpStreamId = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
+inline constexpr std::string_view kRepairedRtpStreamId =
+    "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
+inline constexpr std::string_view kAudioLevel = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
+inline constexpr std::string_view kAbsSendTime =
+    "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time";
+inline constexpr std::string_view kTransportWideCc =
+    "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
+inline constexpr std::string_view kVideoOrientation = "urn:3gpp:video-orientation";
+}  // namespace uri
+
+enum class ExtensionKind : std::uint8_t {
+  kUnknown = 0,
+  kMid,
+  kRtpStreamId,
+  kRepairedRtpStreamId,
+  kAudioLevel,
+  kAbsSendTime,
+  kTransportWideCc,
+  kVideoOrientation,
+};
+inline constexpr std::size_t kExtensionKindCount = 8;
+
+ExtensionKind extension_kind(std::string_view uri);
+// The URI of a known kind; empty for kUnknown.
+std::string_view extension_uri(ExtensionKind kind);
+
+// The extensions negotiated for one transceiver (a=extmap, RFC 8285 §5). Fixed
+// size, no allocation: looked up for every packet.
+class ExtensionMap {
+ public:
+  // Maps id (1..255) to kind, replacing whatever either was mapped to before.
+  // Returns false for id 0 or kind kUnknown.
+  bool set(std::uint8_t id, ExtensionKind kind);
+  // Convenience for an a=extmap line; unknown URIs are ignored (returns false).
+  bool set(std::uint8_t id, std::string_view uri) { return set(id, extension_kind(uri)); }
+  void erase(std::uint8_t id);
+  void clear();
+
+  ExtensionKind kind(std::uint8_t id) const { return kinds_[id]; }
+  // 0 when the kind is not negotiated (0 is never a valid id).
+  std::uint8_t id(ExtensionKind kind) const { return ids_[static_cast<std::size_t>(kind)]; }
+
+ private:
+  std::array<ExtensionKind, 256> kinds_{};
+  std::array<std::uint8_t, kExtensionKindCount> ids_{};
+};
+
+// Values of the extensions the SFU reads. Each returns nullopt on a wrong length.
+
+struct AudioLevel {
+  bool voice_activity = false;
+  std::uint8_t level = 127;  // -dBov, 0 loudest .. 127 silence
+};
+// RFC 6464 §3: V bit, then the level in -dBov.
+std::optional<AudioLevel> parse_audio_level(Bytes data);
+// abs-send-time: 6.18 fixed-point seconds, 24 bits.
+std::optional<std::uint32_t> parse_abs_send_time(Bytes data);
+// transport-wide-cc draft §2: 16-bit transport-wide sequence number.
+std::optional<std::uint16_t> parse_transport_sequence_number(Bytes data);
+// MID (RFC 8843 §15) and RtpStreamId / RepairedRtpStreamId (RFC 8852) carry SDES
+// item text, at least one byte (the one-byte form limits them to 16).
+std::optional<std::string_view> parse_sdes_text(Bytes data);
+
+}  // namespace podium::rtp
