@@ -1,14 +1,39 @@
-// Placeholder until the worker-based implementation lands: negotiates nothing.
 #include "sfu/media_server.h"
 
 #include <atomic>
+#include <mutex>
+#include <stdexcept>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "dtls/certificate.h"
+#include "net/endpoint.h"
+#include "net/udp_socket.h"
+#include "sfu/worker.h"
+#include "srtp/srtp_session.h"
+#include "util/log.h"
 
 namespace podium::sfu {
 
 struct MediaServer::Impl {
   MediaServerConfig config;
   MediaEvents events;
-  std::atomic<SessionId> next_id{1};
+  std::optional<dtls::Certificate> certificate;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::atomic<SessionId> next_session{1};
+
+  std::mutex mutex;  // guards the placement maps (control path only)
+  std::unordered_map<std::string, int> conference_worker;
+  std::unordered_map<std::string, int> conference_sessions;
+  std::unordered_map<SessionId, std::pair<int, std::string>> session_worker;
+  int next_worker = 0;
+
+  Worker* worker_of(SessionId id) {
+    std::lock_guard lock(mutex);
+    auto it = session_worker.find(id);
+    return it == session_worker.end() ? nullptr : workers[it->second.first].get();
+  }
 };
 
 MediaServer::MediaServer(MediaServerConfig config, MediaEvents events)
@@ -16,17 +41,122 @@ MediaServer::MediaServer(MediaServerConfig config, MediaEvents events)
   impl_->config = std::move(config);
   impl_->events = std::move(events);
 }
-MediaServer::~MediaServer() = default;
-void MediaServer::start() {}
-void MediaServer::stop() {}
-SessionId MediaServer::open_session(SessionOptions) { return impl_->next_id++; }
-void MediaServer::negotiate(SessionId, NegotiateRequest, std::function<void(NegotiateResult)> done) {
-  NegotiateResult r;
-  r.status = 503;
-  r.error = "media plane not available";
-  done(std::move(r));
+
+MediaServer::~MediaServer() { stop(); }
+
+void MediaServer::start() {
+  srtp::initialize();
+  auto certificate = dtls::Certificate::generate();
+  if (!certificate) throw std::runtime_error("cannot create the DTLS certificate: " + certificate.error());
+  impl_->certificate.emplace(std::move(*certificate));
+  log::info("sfu", "DTLS certificate sha-256 {}", impl_->certificate->fingerprint_sha256());
+  const auto& cfg = impl_->config;
+  std::string announce = cfg.announce_address.empty() ? cfg.udp_address : cfg.announce_address;
+  for (int i = 0; i < cfg.workers; ++i) {
+    int port = cfg.udp_port + i;
+    std::string host = cfg.udp_address.find(':') != std::string::npos ? "[" + cfg.udp_address + "]"
+                                                                       : cfg.udp_address;
+    auto endpoint = net::Endpoint::parse(fmt::format("{}:{}", host, port));
+    if (!endpoint || port > 65535)
+      throw std::runtime_error(fmt::format("udp: cannot use {}:{}", cfg.udp_address, port));
+    auto socket = net::UdpSocket::bind(*endpoint);
+    if (!socket)
+      throw std::runtime_error(fmt::format("udp: cannot bind {}: {}", endpoint->to_string(), socket.error()));
+    impl_->workers.push_back(std::make_unique<Worker>(i, std::move(*socket), announce,
+                                                      *impl_->certificate, impl_->events));
+  }
+  for (auto& worker : impl_->workers) worker->start();
 }
-void MediaServer::close_session(SessionId) {}
-std::string MediaServer::metrics_text() const { return ""; }
+
+void MediaServer::stop() {
+  for (auto& worker : impl_->workers) worker->stop();
+  impl_->workers.clear();
+}
+
+SessionId MediaServer::open_session(SessionOptions options) {
+  SessionId id = impl_->next_session++;
+  int index;
+  {
+    std::lock_guard lock(impl_->mutex);
+    // A conference lives on one worker; new conferences go round the workers.
+    auto [it, inserted] = impl_->conference_worker.try_emplace(options.conference, 0);
+    if (inserted) it->second = impl_->next_worker++ % static_cast<int>(impl_->workers.size());
+    index = it->second;
+    impl_->conference_sessions[options.conference]++;
+    impl_->session_worker[id] = {index, options.conference};
+  }
+  Worker* worker = impl_->workers[index].get();
+  worker->loop().post([worker, id, options = std::move(options)]() mutable {
+    worker->open_session(id, std::move(options));
+  });
+  return id;
+}
+
+void MediaServer::negotiate(SessionId session, NegotiateRequest request,
+                            std::function<void(NegotiateResult)> done) {
+  Worker* worker = impl_->worker_of(session);
+  if (!worker) {
+    NegotiateResult result;
+    result.status = 404;
+    result.error = "no such media session";
+    done(std::move(result));
+    return;
+  }
+  worker->loop().post([worker, session, request = std::move(request), done = std::move(done)] {
+    worker->negotiate(session, request, done);
+  });
+}
+
+void MediaServer::close_session(SessionId session) {
+  Worker* worker = nullptr;
+  {
+    std::lock_guard lock(impl_->mutex);
+    auto it = impl_->session_worker.find(session);
+    if (it == impl_->session_worker.end()) return;
+    worker = impl_->workers[it->second.first].get();
+    if (--impl_->conference_sessions[it->second.second] == 0) {
+      impl_->conference_sessions.erase(it->second.second);
+      impl_->conference_worker.erase(it->second.second);
+    }
+    impl_->session_worker.erase(it);
+  }
+  worker->loop().post([worker, session] { worker->close_session(session); });
+}
+
+std::string MediaServer::metrics_text() const {
+  using webrtc::Counter;
+  auto sum = [&](auto member) {
+    std::uint64_t total = 0;
+    for (auto& w : impl_->workers) total += (w->counters().*member).get();
+    return total;
+  };
+  std::string out;
+  auto metric = [&](const char* name, const char* type, const char* help, std::uint64_t value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, value);
+  };
+  using C = webrtc::MediaCounters;
+  metric("podium_transports", "gauge", "WebRTC transports (ICE+DTLS+SRTP) open", sum(&C::transports));
+  metric("podium_transports_connected", "gauge", "Transports with DTLS connected", sum(&C::transports_connected));
+  metric("podium_producers", "gauge", "Incoming tracks", sum(&C::producers));
+  metric("podium_consumers", "gauge", "Outgoing tracks", sum(&C::consumers));
+  metric("podium_datagrams_received_total", "counter", "UDP datagrams received", sum(&C::datagrams_in));
+  metric("podium_bytes_received_total", "counter", "UDP bytes received", sum(&C::bytes_in));
+  metric("podium_rtp_packets_received_total", "counter", "RTP packets accepted from publishers", sum(&C::rtp_packets_in));
+  metric("podium_rtp_bytes_received_total", "counter", "RTP bytes accepted from publishers", sum(&C::rtp_bytes_in));
+  metric("podium_rtp_packets_sent_total", "counter", "RTP packets forwarded to subscribers", sum(&C::rtp_packets_out));
+  metric("podium_rtp_bytes_sent_total", "counter", "RTP bytes forwarded to subscribers", sum(&C::rtp_bytes_out));
+  metric("podium_rtcp_packets_received_total", "counter", "RTCP compound packets received", sum(&C::rtcp_packets_in));
+  metric("podium_rtcp_packets_sent_total", "counter", "RTCP compound packets sent", sum(&C::rtcp_packets_out));
+  metric("podium_keyframe_requests_total", "counter", "PLIs sent to publishers", sum(&C::keyframe_requests));
+  out += "# HELP podium_packets_dropped_total Datagrams or packets dropped, by reason\n"
+         "# TYPE podium_packets_dropped_total counter\n";
+  for (int r = 0; r < static_cast<int>(webrtc::DropReason::kCount); ++r) {
+    std::uint64_t total = 0;
+    for (auto& w : impl_->workers) total += w->counters().dropped[r].get();
+    out += fmt::format("podium_packets_dropped_total{{reason=\"{}\"}} {}\n",
+                       webrtc::drop_reason_name(static_cast<webrtc::DropReason>(r)), total);
+  }
+  return out;
+}
 
 }  // namespace podium::sfu

@@ -1,0 +1,145 @@
+#include "sfu/consumer.h"
+
+#include <array>
+#include <cstring>
+
+#include "rtp/codec.h"
+#include "rtp/rtcp_writer.h"
+#include "rtp/rtp_writer.h"
+#include "sfu/peer.h"
+#include "sfu/producer.h"
+#include "util/clock.h"
+
+namespace podium::sfu {
+namespace {
+
+constexpr Duration kKeyframeRetry{1'000'000};
+
+// abs-send-time: 6.18 fixed-point seconds, 24 bits (webrtc.org abs-send-time).
+std::array<std::uint8_t, 3> abs_send_time(TimePoint now) {
+  auto micros = static_cast<std::uint64_t>(now.time_since_epoch().count());
+  std::uint32_t value = static_cast<std::uint32_t>(((micros << 18) / 1'000'000) & 0xFFFFFF);
+  return {static_cast<std::uint8_t>(value >> 16), static_cast<std::uint8_t>(value >> 8),
+          static_cast<std::uint8_t>(value)};
+}
+
+bool newer(std::uint16_t a, std::uint16_t b) {
+  return a != b && static_cast<std::uint16_t>(a - b) < 0x8000;
+}
+
+}  // namespace
+
+Consumer::Consumer(std::string mid, MediaKind kind, std::uint32_t ssrc, int payload_type,
+                   rtp::ExtensionMap extensions, Peer& subscriber)
+    : mid_(std::move(mid)), kind_(kind), ssrc_(ssrc), payload_type_(payload_type),
+      extensions_(extensions), subscriber_(subscriber) {}
+
+Consumer::~Consumer() {
+  if (source_) source_->remove_consumer(*this);
+}
+
+void Consumer::set_source(Producer* source, TimePoint now) {
+  if (source_) source_->remove_consumer(*this);
+  source_ = source;
+  rebase_ = true;
+  waiting_for_keyframe_ = kind_ == MediaKind::kVideo;
+  keyframe_requested_at_.reset();
+  if (!source_) return;
+  if (clock_rate_ != source_->codec().clock_rate || !sent_any_) {
+    clock_rate_ = source_->codec().clock_rate;
+    sent_ = rtp::SenderStatistics(static_cast<std::uint32_t>(clock_rate_));
+  }
+  source_->add_consumer(*this);
+  request_keyframe(now);
+}
+
+void Consumer::request_keyframe(TimePoint now) {
+  if (!source_ || kind_ != MediaKind::kVideo) return;
+  keyframe_requested_at_ = now;
+  source_->request_keyframe(now);
+}
+
+void Consumer::forward(const rtp::RtpPacket& packet, TimePoint now) {
+  webrtc::Transport& transport = subscriber_.transport();
+  if (!transport.connected()) return;
+  Bytes payload = packet.payload();
+  if (waiting_for_keyframe_) {
+    if (payload.empty() || !rtp::is_keyframe(source_->codec().codec, payload)) {
+      if (!keyframe_requested_at_ || now - *keyframe_requested_at_ > kKeyframeRetry)
+        request_keyframe(now);
+      return;
+    }
+    waiting_for_keyframe_ = false;
+  }
+  std::uint16_t in_sequence = packet.sequence_number();
+  std::uint32_t in_timestamp = packet.timestamp();
+  if (rebase_) {
+    // Continue our own lines from where they were: the receiver sees one stream.
+    std::uint16_t next_sequence = sent_any_ ? static_cast<std::uint16_t>(last_sequence_ + 1) : in_sequence;
+    std::uint32_t next_timestamp = in_timestamp;
+    if (sent_any_) {
+      auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(now - last_sent_at_).count();
+      std::uint64_t ticks = static_cast<std::uint64_t>(std::max<std::int64_t>(elapsed, 1000)) *
+                            static_cast<std::uint64_t>(clock_rate_) / 1'000'000;
+      next_timestamp = last_timestamp_ + static_cast<std::uint32_t>(std::max<std::uint64_t>(ticks, 1));
+    }
+    sequence_offset_ = static_cast<std::uint16_t>(next_sequence - in_sequence);
+    timestamp_offset_ = next_timestamp - in_timestamp;
+    rebase_ = false;
+  }
+  std::uint16_t out_sequence = static_cast<std::uint16_t>(in_sequence + sequence_offset_);
+  std::uint32_t out_timestamp = in_timestamp + timestamp_offset_;
+
+  // The subscriber's own extension ids; only what it negotiated.
+  std::array<rtp::ExtensionElement, 4> extensions;
+  std::size_t count = 0;
+  const rtp::ExtensionMap& in_map = source_->extensions();
+  if (auto id = extensions_.id(rtp::ExtensionKind::kMid)) {
+    extensions[count++] = {id, as_bytes(mid_)};
+  }
+  auto send_time = abs_send_time(now);
+  if (auto id = extensions_.id(rtp::ExtensionKind::kAbsSendTime)) {
+    extensions[count++] = {id, Bytes(send_time.data(), send_time.size())};
+  }
+  for (auto kind : {rtp::ExtensionKind::kAudioLevel, rtp::ExtensionKind::kVideoOrientation}) {
+    auto out_id = extensions_.id(kind);
+    auto in_id = in_map.id(kind);
+    if (!out_id || !in_id) continue;
+    if (auto value = packet.extension(in_id)) extensions[count++] = {out_id, *value};
+  }
+
+  MutableBytes slot = transport.rtp_slot();
+  if (slot.empty()) return;
+  rtp::RtpHeaderFields fields;
+  fields.marker = packet.marker();
+  fields.payload_type = static_cast<std::uint8_t>(payload_type_);
+  fields.sequence_number = out_sequence;
+  fields.timestamp = out_timestamp;
+  fields.ssrc = ssrc_;
+  std::size_t header = rtp::write_rtp_header(slot.data(), slot.size(), fields,
+                                             std::span<const rtp::ExtensionElement>(extensions.data(), count));
+  if (header == 0 || header + payload.size() > slot.size()) return;
+  std::memcpy(slot.data() + header, payload.data(), payload.size());
+  transport.commit_rtp(header + payload.size());
+
+  if (!sent_any_ || newer(out_sequence, last_sequence_)) {
+    last_sequence_ = out_sequence;
+    last_timestamp_ = out_timestamp;
+    last_sent_at_ = now;
+  }
+  sent_any_ = true;
+  sent_.on_packet_sent(out_timestamp, payload.size(), now);
+}
+
+std::size_t Consumer::write_sender_report(std::uint8_t* out, std::size_t capacity, TimePoint now) const {
+  auto rtp_now = sent_.rtp_timestamp_at(now);
+  if (!rtp_now) return 0;
+  // RFC 3550 §6.4.1: the RTP timestamp corresponds to the NTP time of the report.
+  std::size_t length = rtp::write_sender_report(out, capacity, ssrc_, ntp_now(), *rtp_now,
+                                                sent_.packet_count(), sent_.octet_count(), {});
+  if (length == 0) return 0;
+  std::size_t sdes = rtp::write_sdes_cname(out + length, capacity - length, ssrc_, "podium");
+  return sdes ? length + sdes : length;
+}
+
+}  // namespace podium::sfu

@@ -1,0 +1,453 @@
+#include "sfu/peer.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "dtls/certificate.h"
+#include "rtp/codec.h"
+#include "rtp/rtcp_packet.h"
+#include "rtp/rtcp_writer.h"
+#include "sdp/negotiate.h"
+#include "sdp/session_description.h"
+#include "sfu/consumer.h"
+#include "sfu/producer.h"
+#include "sfu/router.h"
+#include "sfu/worker.h"
+#include "util/log.h"
+
+namespace podium::sfu {
+namespace {
+
+std::uint32_t random_u32() {
+  std::uint32_t value = 0;
+  while (value == 0) RAND_bytes(reinterpret_cast<unsigned char*>(&value), sizeof value);
+  return value;
+}
+
+std::uint64_t random_session_id() {
+  std::uint64_t value = 0;
+  RAND_bytes(reinterpret_cast<unsigned char*>(&value), sizeof value);
+  return value >> 2;  // fits the 63 bits RFC 8866 §5.2 recommends
+}
+
+std::optional<MediaKind> kind_of(const sdp::MediaDescription& section) {
+  if (section.kind == "audio") return MediaKind::kAudio;
+  if (section.kind == "video") return MediaKind::kVideo;
+  return std::nullopt;
+}
+
+bool offer_sends(sdp::Direction d) {
+  return d == sdp::Direction::kSendOnly || d == sdp::Direction::kSendRecv;
+}
+bool offer_receives(sdp::Direction d) {
+  return d == sdp::Direction::kRecvOnly || d == sdp::Direction::kSendRecv;
+}
+
+// What we forward best: Opus for audio; VP8 first for video (every browser decodes it),
+// then the others in the order the publisher listed them.
+std::string preferred_codec(const sdp::MediaDescription& section, MediaKind kind) {
+  static constexpr const char* kVideoPreference[] = {"VP8", "VP9", "H264", "AV1"};
+  auto offered = [&](std::string_view name) {
+    return std::any_of(section.codecs.begin(), section.codecs.end(), [&](const auto& c) {
+      return strcasecmp(c.name.c_str(), std::string(name).c_str()) == 0;
+    });
+  };
+  if (kind == MediaKind::kAudio) return offered("opus") ? "opus" : "";
+  for (auto* name : kVideoPreference)
+    if (offered(name)) return name;
+  return "";
+}
+
+rtp::ExtensionMap extension_map(const sdp::MediaDescription& section,
+                                const sdp::SessionDescription& session) {
+  rtp::ExtensionMap map;
+  for (const auto& ext : session.extmaps) {
+    if (ext.id > 0 && ext.id < 256) map.set(static_cast<std::uint8_t>(ext.id), ext.uri);
+  }
+  for (const auto& ext : section.extmaps) {
+    if (ext.id > 0 && ext.id < 256) map.set(static_cast<std::uint8_t>(ext.id), ext.uri);
+  }
+  return map;
+}
+
+RtpCodecParameters codec_parameters(const sdp::Codec& codec) {
+  RtpCodecParameters p;
+  p.payload_type = codec.payload_type;
+  p.name = codec.name;
+  p.codec = rtp::codec_from_name(codec.name);
+  p.clock_rate = codec.clock_rate;
+  p.channels = codec.channels;
+  p.fmtp = codec.fmtp;
+  return p;
+}
+
+// The media SSRC of a section: the first SSRC that is not the repair stream of a FID
+// group (RFC 5576 §4.2, RFC 4588).
+std::optional<std::uint32_t> primary_ssrc(const sdp::MediaDescription& section) {
+  std::vector<std::uint32_t> repair;
+  for (const auto& group : section.ssrc_groups) {
+    if (group.semantics == "FID" && group.ssrcs.size() >= 2) repair.push_back(group.ssrcs[1]);
+  }
+  for (const auto& attr : section.ssrcs) {
+    if (std::find(repair.begin(), repair.end(), attr.ssrc) == repair.end()) return attr.ssrc;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Peer::Peer(SessionId id, SessionOptions options, Router& router, Worker& worker)
+    : id_(id),
+      options_(std::move(options)),
+      router_(router),
+      worker_(worker),
+      transport_(std::make_unique<webrtc::Transport>(worker.certificate(), worker.socket(), *this,
+                                                     worker.counters())),
+      rtcp_ssrc_(random_u32()),
+      session_id_(random_session_id()) {
+  worker_.demux().add(*transport_);
+}
+
+Peer::~Peer() { worker_.demux().remove(*transport_); }
+
+NegotiateResult Peer::negotiate(const NegotiateRequest& request, TimePoint now) {
+  NegotiateResult result;
+  auto parsed = sdp::parse(request.sdp_offer);
+  if (!parsed) {
+    result.status = 400;
+    result.error = "malformed SDP offer: " + parsed.error();
+    return result;
+  }
+  const sdp::SessionDescription& offer = *parsed;
+  if (offer.media.empty()) {
+    result.status = 400;
+    result.error = "SDP offer has no media";
+    return result;
+  }
+
+  // Decide each m-section, in order (RFC 8829 §5.3.1).
+  std::vector<sdp::SectionPlan> plans(offer.media.size());
+  std::vector<Producer*> subscribed(offer.media.size(), nullptr);
+  for (std::size_t i = 0; i < offer.media.size(); ++i) {
+    const auto& section = offer.media[i];
+    auto& plan = plans[i];
+    auto kind = kind_of(section);
+    if (!kind || section.port == 0) {
+      plan.mode = sdp::SectionPlan::Mode::kReject;
+      continue;
+    }
+    if (offer_sends(section.direction)) {
+      if (!options_.may_publish) {
+        result.status = 403;
+        result.error = "this role may not publish media (m-section " + std::to_string(i) + ")";
+        return result;
+      }
+      std::string codec = preferred_codec(section, *kind);
+      if (codec.empty()) {
+        plan.mode = sdp::SectionPlan::Mode::kReject;
+        continue;
+      }
+      plan.mode = sdp::SectionPlan::Mode::kReceive;
+      plan.codec_names = {codec};
+      continue;
+    }
+    if (offer_receives(section.direction)) {
+      Producer* source = nullptr;
+      if (request.stage) {
+        source = router_.stage_source(*kind);
+      } else if (auto it = request.subscriptions.find(section.mid);
+                 it != request.subscriptions.end()) {
+        // A track that just ended (or never existed in this conference) is answered
+        // inactive: the client learns of the removal through signaling, and a race
+        // between the two must not fail the whole offer.
+        source = router_.find_producer(it->second);
+        if (source && source->kind() != *kind) {
+          result.status = 400;
+          result.error = "track '" + it->second + "' is " + kind_name(source->kind()) +
+                         " but m-section " + section.mid + " is " + section.kind;
+          return result;
+        }
+      }
+      if (!source && !request.stage) {
+        plan.mode = sdp::SectionPlan::Mode::kInactive;
+        continue;
+      }
+      subscribed[i] = source;
+      plan.mode = sdp::SectionPlan::Mode::kSend;
+      std::uint32_t ssrc = random_u32();
+      if (auto it = consumers_.find(section.mid); it != consumers_.end()) ssrc = it->second->ssrc();
+      sdp::LocalSender sender;
+      sender.ssrc = ssrc;
+      sender.cname = "podium";
+      sender.stream_id = source ? source->publisher().participant_id() : "stage";
+      sender.track_id = source ? source->id() : std::string("stage-") + section.kind;
+      plan.sender = sender;
+      if (source) {
+        plan.codec_names = {source->codec().name};
+      } else {
+        // The stage may later carry any publisher; offer what publishers are asked for.
+        plan.codec_names = {*kind == MediaKind::kAudio ? "opus" : "VP8"};
+      }
+      continue;
+    }
+    plan.mode = sdp::SectionPlan::Mode::kInactive;
+  }
+
+  sdp::AnswerOptions options;
+  options.ice_ufrag = transport_->local_ufrag();
+  options.ice_pwd = transport_->local_password();
+  options.fingerprint_sha256 = worker_.certificate().fingerprint_sha256();
+  options.candidates = {worker_.candidate()};
+  options.session_id = session_id_;
+  options.session_version = ++answer_version_;
+  auto built = sdp::build_answer(offer, plans, options);
+  if (!built) {
+    result.status = 400;
+    result.error = built.error();
+    return result;
+  }
+  const sdp::SessionDescription& answer = *built;
+
+  // The transport's remote parameters (every bundled section shares them).
+  for (std::size_t i = 0; i < offer.media.size(); ++i) {
+    if (answer.media[i].port == 0) continue;
+    auto ice = sdp::effective_ice(offer.media[i], offer);
+    auto fingerprint = sdp::effective_fingerprint(offer.media[i], offer);
+    if (!fingerprint) {
+      result.status = 400;
+      result.error = "m-section " + std::to_string(i) + ": no a=fingerprint";
+      return result;
+    }
+    transport_->set_remote_parameters(ice.ufrag, ice.pwd, fingerprint->algorithm, fingerprint->value);
+    break;
+  }
+
+  // Apply: producers and consumers follow the answer.
+  mid_extension_ids_.clear();
+  std::vector<std::string> seen_mids;
+  for (std::size_t i = 0; i < offer.media.size(); ++i) {
+    const auto& offered = offer.media[i];
+    const auto& answered = answer.media[i];
+    const std::string& mid = offered.mid;
+    seen_mids.push_back(mid);
+    auto kind = kind_of(offered);
+    bool active = answered.port != 0 && answered.direction != sdp::Direction::kInactive &&
+                  !answered.codecs.empty() && kind;
+    auto extensions = extension_map(answered, answer);
+    if (auto id = extensions.id(rtp::ExtensionKind::kMid);
+        id && std::find(mid_extension_ids_.begin(), mid_extension_ids_.end(), id) == mid_extension_ids_.end())
+      mid_extension_ids_.push_back(id);
+
+    bool receives = active && answered.direction == sdp::Direction::kRecvOnly;
+    bool sends = active && answered.direction == sdp::Direction::kSendOnly;
+
+    if (!receives) remove_producer(mid, now, result.removed_track_ids);
+    if (!sends) remove_consumer(mid);
+
+    if (receives && !producers_.count(mid)) {
+      auto producer = std::make_unique<Producer>(worker_.next_track_id(), mid, *kind,
+                                                 codec_parameters(answered.codecs.front()),
+                                                 extensions, *this, router_.next_sequence());
+      std::vector<int> types;
+      for (const auto& c : answered.codecs) types.push_back(c.payload_type);
+      producer->set_payload_types(std::move(types));
+      if (auto ssrc = primary_ssrc(offered)) {
+        producer->set_ssrc(*ssrc);
+        producer_by_ssrc_[*ssrc] = producer.get();
+      }
+      log::info("sfu", "conference {}: {} publishes {} track {} ({}, mid {})", router_.conference(),
+                participant_id(), kind_name(*kind), producer->id(), producer->codec().name, mid);
+      result.published.push_back(
+          TrackInfo{producer->id(), participant_id(), kind_name(*kind), mid});
+      router_.add_producer(*producer, now);
+      worker_.counters().producers.add();
+      producers_[mid] = std::move(producer);
+    }
+
+    if (sends) {
+      Producer* source = subscribed[i];
+      auto it = consumers_.find(mid);
+      if (it == consumers_.end()) {
+        auto consumer = std::make_unique<Consumer>(mid, *kind, plans[i].sender->ssrc,
+                                                   answered.codecs.front().payload_type, extensions,
+                                                   *this);
+        consumer_by_ssrc_[consumer->ssrc()] = consumer.get();
+        worker_.counters().consumers.add();
+        it = consumers_.emplace(mid, std::move(consumer)).first;
+        if (request.stage) router_.add_stage_consumer(*it->second, now);
+      }
+      if (!it->second->follows_stage && it->second->source() != source)
+        it->second->set_source(source, now);
+    }
+  }
+  // Mids no longer in the offer (an m-section recycled under a new mid, RFC 8829 §5.2.2).
+  auto gone = [&](const std::string& mid) {
+    return std::find(seen_mids.begin(), seen_mids.end(), mid) == seen_mids.end();
+  };
+  std::vector<std::string> stale;
+  for (auto& [mid, producer] : producers_)
+    if (gone(mid)) stale.push_back(mid);
+  for (auto& mid : stale) remove_producer(mid, now, result.removed_track_ids);
+  stale.clear();
+  for (auto& [mid, consumer] : consumers_)
+    if (gone(mid)) stale.push_back(mid);
+  for (auto& mid : stale) remove_consumer(mid);
+
+  result.ok = true;
+  result.sdp_answer = sdp::write(answer);
+  return result;
+}
+
+void Peer::remove_producer(const std::string& mid, TimePoint now, std::vector<std::string>& removed) {
+  auto it = producers_.find(mid);
+  if (it == producers_.end()) return;
+  Producer& producer = *it->second;
+  log::info("sfu", "conference {}: track {} of {} ended", router_.conference(), producer.id(),
+            participant_id());
+  removed.push_back(producer.id());
+  router_.remove_producer(producer, now);
+  std::erase_if(producer_by_ssrc_, [&](const auto& e) { return e.second == &producer; });
+  worker_.counters().producers.sub();
+  producers_.erase(it);
+}
+
+void Peer::remove_consumer(const std::string& mid) {
+  auto it = consumers_.find(mid);
+  if (it == consumers_.end()) return;
+  Consumer& consumer = *it->second;
+  if (consumer.follows_stage) router_.remove_stage_consumer(consumer);
+  consumer_by_ssrc_.erase(consumer.ssrc());
+  worker_.counters().consumers.sub();
+  consumers_.erase(it);  // the destructor detaches it from its source
+}
+
+std::vector<std::string> Peer::close_media(TimePoint now) {
+  std::vector<std::string> removed;
+  while (!consumers_.empty()) remove_consumer(consumers_.begin()->first);
+  while (!producers_.empty()) remove_producer(producers_.begin()->first, now, removed);
+  transport_->close("session closed");
+  return removed;
+}
+
+void Peer::on_transport_connected(webrtc::Transport&) {
+  auto now = worker_.loop().now();
+  for (auto& [mid, consumer] : consumers_) consumer->request_keyframe(now);
+}
+
+// RFC 8843 §9.2: an unknown SSRC is matched to its m-section by the MID header
+// extension, or else by a payload type that only one section uses.
+Producer* Peer::producer_for_packet(const rtp::RtpPacket& packet) {
+  std::uint32_t ssrc = packet.ssrc();
+  if (auto it = producer_by_ssrc_.find(ssrc); it != producer_by_ssrc_.end()) return it->second;
+  Producer* match = nullptr;
+  for (std::uint8_t id : mid_extension_ids_) {
+    if (auto value = packet.extension(id)) {
+      std::string mid(reinterpret_cast<const char*>(value->data()), value->size());
+      if (auto it = producers_.find(mid); it != producers_.end()) match = it->second.get();
+      break;
+    }
+  }
+  if (!match) {
+    for (auto& [mid, producer] : producers_) {
+      if (!producer->accepts_payload_type(packet.payload_type())) continue;
+      if (match) return nullptr;  // ambiguous
+      match = producer.get();
+    }
+  }
+  // One SSRC per producer for now: simulcast layers beyond the first and RTX streams are
+  // not forwarded until layer selection exists.
+  if (!match || match->ssrc()) return nullptr;
+  match->set_ssrc(ssrc);
+  producer_by_ssrc_[ssrc] = match;
+  return match;
+}
+
+void Peer::on_rtp(webrtc::Transport&, MutableBytes data, TimePoint now) {
+  auto packet = rtp::RtpPacket::parse(data);
+  if (!packet) {
+    worker_.counters().drop(webrtc::DropReason::kMalformedRtp);
+    return;
+  }
+  Producer* producer = producer_for_packet(*packet);
+  if (!producer || !producer->accepts_payload_type(packet->payload_type())) {
+    worker_.counters().drop(webrtc::DropReason::kUnknownSsrc);
+    return;
+  }
+  worker_.counters().rtp_packets_in.add();
+  worker_.counters().rtp_bytes_in.add(data.size());
+  producer->forward(*packet, now);
+}
+
+void Peer::on_rtcp(webrtc::Transport&, Bytes data, TimePoint now) {
+  bool valid = rtp::for_each_rtcp_packet(data, [&](const rtp::RtcpPacket& packet) {
+    switch (packet.type()) {
+      case rtp::RtcpType::kSenderReport:
+        if (auto sr = rtp::SenderReport::parse(packet)) {
+          if (auto it = producer_by_ssrc_.find(sr->ssrc()); it != producer_by_ssrc_.end())
+            it->second->on_sender_report(sr->ntp_timestamp(), now);
+        }
+        break;
+      case rtp::RtcpType::kPayloadFeedback:
+        log::debug("sfu", "PSFB fmt {} from {}", packet.fmt(), participant_id());
+        // A subscriber lost its picture: ask the publisher of what it receives.
+        if (packet.fmt() == rtp::kFmtPli) {
+          if (auto pli = rtp::Pli::parse(packet)) request_keyframe_for(pli->media_ssrc(), now);
+        } else if (packet.fmt() == rtp::kFmtFir) {
+          if (auto fir = rtp::Fir::parse(packet))
+            for (std::size_t i = 0; i < fir->entry_count(); ++i)
+              request_keyframe_for(fir->entry(i).ssrc, now);
+        }
+        break;
+      default:
+        break;  // RR, SDES, BYE, NACK, REMB, transport-cc: used by later features
+    }
+  });
+  if (!valid) worker_.counters().drop(webrtc::DropReason::kMalformedRtcp);
+}
+
+void Peer::request_keyframe_for(std::uint32_t consumer_ssrc, TimePoint now) {
+  if (auto it = consumer_by_ssrc_.find(consumer_ssrc); it != consumer_by_ssrc_.end())
+    it->second->request_keyframe(now);
+}
+
+void Peer::on_transport_closed(webrtc::Transport&, std::string_view reason) {
+  worker_.session_failed(id_);
+}
+
+void Peer::send_keyframe_request(const Producer& producer) {
+  if (!producer.ssrc() || !transport_->connected()) return;
+  std::uint8_t buffer[64];
+  std::size_t length = rtp::write_pli(buffer, sizeof buffer, rtcp_ssrc_, *producer.ssrc());
+  if (length) transport_->send_rtcp(Bytes(buffer, length));
+  worker_.counters().keyframe_requests.add();
+  log::debug("sfu", "PLI to {} for track {}", participant_id(), producer.id());
+}
+
+void Peer::send_reports(TimePoint now) {
+  if (!transport_->connected()) return;
+  std::uint8_t buffer[1200];
+  // Receiver reports for what this peer publishes (RFC 3550 §6.4.2).
+  std::vector<rtp::ReportBlock> blocks;
+  for (auto& [mid, producer] : producers_) {
+    if (!producer->ssrc()) continue;
+    if (auto block = producer->report_block(now))
+      blocks.push_back(*block);
+    if (blocks.size() == 31) break;  // RC is five bits
+  }
+  if (!blocks.empty()) {
+    std::size_t length = rtp::write_receiver_report(buffer, sizeof buffer, rtcp_ssrc_, blocks);
+    if (length) {
+      std::size_t sdes = rtp::write_sdes_cname(buffer + length, sizeof buffer - length, rtcp_ssrc_, "podium");
+      transport_->send_rtcp(Bytes(buffer, length + sdes));
+    }
+  }
+  // Sender reports for what it receives from us (RFC 3550 §6.4.1).
+  for (auto& [mid, consumer] : consumers_) {
+    std::size_t length = consumer->write_sender_report(buffer, sizeof buffer, now);
+    if (length) transport_->send_rtcp(Bytes(buffer, length));
+  }
+}
+
+}  // namespace podium::sfu

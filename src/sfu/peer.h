@@ -1,0 +1,75 @@
+// One participant's media session on a worker: its transport, the tracks it publishes
+// (producers) and the tracks it receives (consumers), keyed by m-section mid.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "rtp/rtp_packet.h"
+#include "sfu/media_server.h"
+#include "sfu/track.h"
+#include "webrtc/transport.h"
+
+namespace podium::sdp {
+struct SessionDescription;
+}
+
+namespace podium::sfu {
+
+class Consumer;
+class Producer;
+class Router;
+class Worker;
+
+class Peer final : public webrtc::TransportListener {
+ public:
+  Peer(SessionId id, SessionOptions options, Router& router, Worker& worker);
+  ~Peer() override;
+
+  SessionId id() const { return id_; }
+  const std::string& participant_id() const { return options_.participant_id; }
+  Router& router() const { return router_; }
+  webrtc::Transport& transport() { return *transport_; }
+
+  NegotiateResult negotiate(const NegotiateRequest& request, TimePoint now);
+  // Removes every producer and consumer; returns the ids of the tracks that ended.
+  std::vector<std::string> close_media(TimePoint now);
+
+  // Periodic RTCP: sender reports for consumers, receiver reports for producers.
+  void send_reports(TimePoint now);
+  // PLI toward this peer for one of its producers.
+  void send_keyframe_request(const Producer& producer);
+
+  // webrtc::TransportListener
+  void on_transport_connected(webrtc::Transport& transport) override;
+  void on_rtp(webrtc::Transport& transport, MutableBytes packet, TimePoint now) override;
+  void on_rtcp(webrtc::Transport& transport, Bytes packet, TimePoint now) override;
+  void on_transport_closed(webrtc::Transport& transport, std::string_view reason) override;
+
+ private:
+  Producer* producer_for_packet(const rtp::RtpPacket& packet);
+  void remove_producer(const std::string& mid, TimePoint now, std::vector<std::string>& removed);
+  void remove_consumer(const std::string& mid);
+  void request_keyframe_for(std::uint32_t consumer_ssrc, TimePoint now);
+
+  SessionId id_;
+  SessionOptions options_;
+  Router& router_;
+  Worker& worker_;
+  std::unique_ptr<webrtc::Transport> transport_;
+  std::uint32_t rtcp_ssrc_;  // sender SSRC of our RTCP toward this peer
+  std::uint64_t answer_version_ = 0;
+  std::uint64_t session_id_;
+
+  std::map<std::string, std::unique_ptr<Producer>> producers_;  // by mid
+  std::map<std::string, std::unique_ptr<Consumer>> consumers_;  // by mid
+  std::unordered_map<std::uint32_t, Producer*> producer_by_ssrc_;
+  std::unordered_map<std::uint32_t, Consumer*> consumer_by_ssrc_;
+  std::vector<std::uint8_t> mid_extension_ids_;  // every id the offer gave the MID extension
+};
+
+}  // namespace podium::sfu

@@ -1,0 +1,64 @@
+#include "sfu/router.h"
+
+#include "sfu/consumer.h"
+#include "sfu/peer.h"
+#include "sfu/producer.h"
+#include "util/log.h"
+
+namespace podium::sfu {
+
+void Router::add_producer(Producer& producer, TimePoint now) {
+  producers_[producer.id()] = &producer;
+  update_stage(now);
+}
+
+void Router::remove_producer(Producer& producer, TimePoint now) {
+  producers_.erase(producer.id());
+  // Consumers of this track keep their SSRC and wait; the subscriber's app removes them.
+  auto consumers = producer.consumers();
+  for (Consumer* consumer : consumers) consumer->set_source(nullptr, now);
+  update_stage(now);
+}
+
+Producer* Router::find_producer(const std::string& track_id) const {
+  auto it = producers_.find(track_id);
+  return it == producers_.end() ? nullptr : it->second;
+}
+
+void Router::add_stage_consumer(Consumer& consumer, TimePoint now) {
+  stage_consumers_.insert(&consumer);
+  consumer.follows_stage = true;
+  consumer.set_source(stage_source(consumer.kind()), now);
+}
+
+void Router::remove_stage_consumer(Consumer& consumer) { stage_consumers_.erase(&consumer); }
+
+Producer* Router::stage_source(MediaKind kind) const {
+  if (!stage_publisher_) return nullptr;
+  Producer* best = nullptr;
+  for (auto& [id, producer] : producers_) {
+    if (&producer->publisher() != stage_publisher_ || producer->kind() != kind) continue;
+    if (!best || producer->sequence() > best->sequence()) best = producer;
+  }
+  return best;
+}
+
+// The stage is the publisher whose newest track is the newest in the conference.
+void Router::update_stage(TimePoint now) {
+  const Producer* newest = nullptr;
+  for (auto& [id, producer] : producers_) {
+    if (!newest || producer->sequence() > newest->sequence()) newest = producer;
+  }
+  const Peer* publisher = newest ? &newest->publisher() : nullptr;
+  if (publisher != stage_publisher_) {
+    stage_publisher_ = publisher;
+    log::info("sfu", "conference {}: stage is now {}", conference_,
+              publisher ? publisher->participant_id() : std::string("empty"));
+  }
+  for (Consumer* consumer : stage_consumers_) {
+    Producer* source = stage_source(consumer->kind());
+    if (consumer->source() != source) consumer->set_source(source, now);
+  }
+}
+
+}  // namespace podium::sfu

@@ -1,0 +1,64 @@
+// Per-worker media counters. Each worker writes only its own (relaxed, no locked
+// instruction); the control thread reads them for /metrics.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace podium::webrtc {
+
+class Counter {
+ public:
+  void add(std::uint64_t n = 1) { value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  void sub(std::uint64_t n = 1) { value_.store(value_.load(std::memory_order_relaxed) - n, std::memory_order_relaxed); }
+  std::uint64_t get() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> value_{0};
+};
+
+// Why a datagram or packet was dropped; each has its own counter.
+enum class DropReason {
+  kUnknownFirstByte,    // not STUN, DTLS or RTP/RTCP (RFC 7983)
+  kStunRejected,        // malformed, unknown username, bad integrity
+  kUnknownTuple,        // DTLS/SRTP from an address no valid ICE check came from
+  kDtlsError,           // a record the DTLS stack refused
+  kNotConnected,        // SRTP before the DTLS handshake finished
+  kSrtpUnprotect,       // authentication or replay failure
+  kMalformedRtp,
+  kMalformedRtcp,
+  kUnknownSsrc,         // RTP the publisher did not announce and no MID/PT maps
+  kSendFailed,
+  kCount
+};
+
+inline const char* drop_reason_name(DropReason r) {
+  switch (r) {
+    case DropReason::kUnknownFirstByte: return "unknown_first_byte";
+    case DropReason::kStunRejected: return "stun_rejected";
+    case DropReason::kUnknownTuple: return "unknown_tuple";
+    case DropReason::kDtlsError: return "dtls_error";
+    case DropReason::kNotConnected: return "not_connected";
+    case DropReason::kSrtpUnprotect: return "srtp_unprotect";
+    case DropReason::kMalformedRtp: return "malformed_rtp";
+    case DropReason::kMalformedRtcp: return "malformed_rtcp";
+    case DropReason::kUnknownSsrc: return "unknown_ssrc";
+    case DropReason::kSendFailed: return "send_failed";
+    case DropReason::kCount: break;
+  }
+  return "other";
+}
+
+struct MediaCounters {
+  Counter datagrams_in, bytes_in;
+  Counter rtp_packets_in, rtp_bytes_in;
+  Counter rtp_packets_out, rtp_bytes_out;
+  Counter rtcp_packets_in, rtcp_packets_out;
+  Counter transports, transports_connected, producers, consumers;
+  Counter keyframe_requests;
+  Counter dropped[static_cast<int>(DropReason::kCount)];
+
+  void drop(DropReason reason) { dropped[static_cast<int>(reason)].add(); }
+};
+
+}  // namespace podium::webrtc

@@ -1,0 +1,228 @@
+// Real transports over real loopback sockets: two clients with Podium's protocol layers
+// in the client role publish and subscribe through a running MediaServer.
+#include <future>
+#include <regex>
+
+#include <gtest/gtest.h>
+
+#include "sfu/media_server.h"
+#include "util/log.h"
+#include "tests/integration/test_peer.h"
+
+namespace podium::testing {
+namespace {
+
+constexpr std::uint16_t kPort = 47310;
+
+struct Fixture : ::testing::Test {
+  Fixture() : media(config(), events()) {
+    log::set_level(log::Level::kDebug);
+    media.start();
+  }
+  ~Fixture() override { media.stop(); }
+
+  static sfu::MediaServerConfig config() {
+    sfu::MediaServerConfig c;
+    c.udp_address = "127.0.0.1";
+    c.udp_port = kPort;
+    c.workers = 2;
+    return c;
+  }
+  sfu::MediaEvents events() {
+    sfu::MediaEvents e;
+    e.on_session_closed = [this](sfu::SessionId id, std::vector<std::string> removed) {
+      std::lock_guard lock(mutex);
+      closed.push_back(id);
+    };
+    return e;
+  }
+
+  sfu::NegotiateResult negotiate(sfu::SessionId id, std::string offer,
+                                 std::map<std::string, std::string> subscriptions = {}, bool stage = false) {
+    std::promise<sfu::NegotiateResult> promise;
+    sfu::NegotiateRequest request;
+    request.sdp_offer = std::move(offer);
+    request.subscriptions = std::move(subscriptions);
+    request.stage = stage;
+    media.negotiate(id, request, [&](sfu::NegotiateResult r) { promise.set_value(std::move(r)); });
+    return promise.get_future().get();
+  }
+
+  sfu::SessionId open(const std::string& conference, const std::string& participant, bool publish) {
+    sfu::SessionOptions o;
+    o.conference = conference;
+    o.participant_id = participant;
+    o.may_publish = publish;
+    return media.open_session(o);
+  }
+
+  static std::uint32_t answer_ssrc(const std::string& sdp) {
+    std::smatch m;
+    std::regex re("a=ssrc:(\\d+) ");
+    if (!std::regex_search(sdp, m, re)) return 0;
+    return static_cast<std::uint32_t>(std::stoul(m[1]));
+  }
+
+  std::string metrics() { return media.metrics_text(); }
+  static std::uint64_t metric(const std::string& text, const std::string& name) {
+    auto pos = text.find("\n" + name + " ");
+    if (pos == std::string::npos) return ~0ULL;
+    return std::stoull(text.substr(pos + name.size() + 2));
+  }
+
+  sfu::MediaServer media;
+  std::mutex mutex;
+  std::vector<sfu::SessionId> closed;
+};
+
+const std::uint8_t kOpusPayload[] = {0xfc, 0xff, 0xfe, 0x01, 0x02, 0x03, 0x04, 0x05};
+
+TEST_F(Fixture, PublisherAudioReachesSubscriberWithItsOwnSsrcAndContinuousSequence) {
+  TestPeer alice, bob;
+  auto alice_session = open("room", "alice", true);
+  auto answer = negotiate(alice_session, alice.make_offer({{"audio", "sendonly", 1111, "0"}}));
+  ASSERT_TRUE(answer.ok) << answer.error;
+  ASSERT_EQ(answer.published.size(), 1u);
+  EXPECT_NE(answer.sdp_answer.find("a=recvonly"), std::string::npos);
+  EXPECT_NE(answer.sdp_answer.find("a=ice-lite"), std::string::npos);
+  ASSERT_TRUE(alice.apply_answer(answer.sdp_answer));
+  ASSERT_TRUE(alice.connect());
+
+  auto bob_session = open("room", "bob", false);
+  auto bob_answer = negotiate(bob_session, bob.make_offer({{"audio", "recvonly", 0, "0"}}),
+                              {{"0", answer.published[0].id}});
+  ASSERT_TRUE(bob_answer.ok) << bob_answer.error;
+  std::uint32_t consumer_ssrc = answer_ssrc(bob_answer.sdp_answer);
+  ASSERT_NE(consumer_ssrc, 0u);
+  ASSERT_TRUE(bob.apply_answer(bob_answer.sdp_answer));
+  ASSERT_TRUE(bob.connect());
+
+  for (int i = 0; i < 50; ++i) {
+    alice.send_rtp(1111, 111, static_cast<std::uint16_t>(1000 + i), 960u * i, kOpusPayload);
+    bob.pump(2);
+  }
+  bob.pump(200);
+  ASSERT_GE(bob.received.size(), 45u);
+  for (std::size_t i = 0; i < bob.received.size(); ++i) {
+    EXPECT_EQ(bob.received[i].ssrc, consumer_ssrc);
+    EXPECT_EQ(bob.received[i].payload_type, 111);
+    EXPECT_EQ(bob.received[i].payload, std::vector<std::uint8_t>(std::begin(kOpusPayload), std::end(kOpusPayload)));
+    if (i) EXPECT_EQ(static_cast<std::uint16_t>(bob.received[i].sequence - bob.received[i - 1].sequence), 1);
+  }
+  auto text = metrics();
+  EXPECT_GE(metric(text, "podium_rtp_packets_sent_total"), 45u);
+  EXPECT_EQ(metric(text, "podium_producers"), 1u);
+  EXPECT_EQ(metric(text, "podium_consumers"), 1u);
+}
+
+TEST_F(Fixture, AttendeeCannotPublishAndConferencesAreIsolated) {
+  TestPeer carol;
+  auto session = open("room", "carol", false);
+  auto result = negotiate(session, carol.make_offer({{"audio", "sendonly", 2222, "0"}}));
+  EXPECT_FALSE(result.ok);
+  EXPECT_EQ(result.status, 403);
+
+  TestPeer alice;
+  auto alice_session = open("room-a", "alice", true);
+  auto answer = negotiate(alice_session, alice.make_offer({{"audio", "sendonly", 1111, "0"}}));
+  ASSERT_TRUE(answer.ok);
+  // A subscriber in another conference cannot name that track.
+  TestPeer eve;
+  auto eve_session = open("room-b", "eve", false);
+  auto eve_answer = negotiate(eve_session, eve.make_offer({{"audio", "recvonly", 0, "0"}}),
+                              {{"0", answer.published[0].id}});
+  ASSERT_TRUE(eve_answer.ok) << eve_answer.error;
+  EXPECT_NE(eve_answer.sdp_answer.find("a=inactive"), std::string::npos);
+  EXPECT_EQ(eve_answer.sdp_answer.find("a=ssrc:"), std::string::npos);
+  ASSERT_TRUE(alice.apply_answer(answer.sdp_answer));
+  ASSERT_TRUE(alice.connect());
+  ASSERT_TRUE(eve.apply_answer(eve_answer.sdp_answer));
+  ASSERT_TRUE(eve.connect());
+  for (int i = 0; i < 20; ++i) alice.send_rtp(1111, 111, static_cast<std::uint16_t>(i), 960u * i, kOpusPayload);
+  eve.pump(200);
+  EXPECT_TRUE(eve.received.empty()) << "media of room-a reached a subscriber in room-b";
+}
+
+TEST_F(Fixture, MalformedSdpIsRejectedWithAReason) {
+  auto session = open("room", "x", true);
+  auto result = negotiate(session, "this is not sdp");
+  EXPECT_FALSE(result.ok);
+  EXPECT_EQ(result.status, 400);
+  EXPECT_FALSE(result.error.empty());
+}
+
+TEST_F(Fixture, GarbageAndForgedPacketsAreDroppedCountedAndForwardingGoesOn) {
+  TestPeer alice, bob;
+  auto alice_session = open("room", "alice", true);
+  auto answer = negotiate(alice_session, alice.make_offer({{"audio", "sendonly", 1111, "0"}}));
+  ASSERT_TRUE(answer.ok);
+  ASSERT_TRUE(alice.apply_answer(answer.sdp_answer));
+  ASSERT_TRUE(alice.connect());
+  auto bob_session = open("room", "bob", false);
+  auto bob_answer = negotiate(bob_session, bob.make_offer({{"audio", "recvonly", 0, "0"}}),
+                              {{"0", answer.published[0].id}});
+  ASSERT_TRUE(bob.apply_answer(bob_answer.sdp_answer));
+  ASSERT_TRUE(bob.connect());
+
+  // Garbage of every first-byte class, truncated STUN, a DTLS-looking record, and RTP
+  // that was never protected (fails SRTP authentication).
+  std::vector<std::vector<std::uint8_t>> junk = {
+      {0xff, 0x00, 0x01},
+      {0x00, 0x01, 0x00},
+      {0x00, 0x01, 0x00, 0x08, 0x21, 0x12, 0xa4, 0x42},
+      {22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 1, 2, 3},
+      {0x80, 0x6f, 0x00, 0x01, 0, 0, 0, 1, 0, 0, 0x04, 0x57, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14},
+      {0x80},
+      {},
+  };
+  for (int round = 0; round < 20; ++round)
+    for (auto& j : junk) alice.send_raw(j);
+  for (int i = 0; i < 30; ++i) {
+    alice.send_rtp(1111, 111, static_cast<std::uint16_t>(i), 960u * i, kOpusPayload);
+    bob.pump(2);
+  }
+  bob.pump(200);
+  EXPECT_GE(bob.received.size(), 25u);
+  auto text = metrics();
+  EXPECT_NE(text.find("podium_packets_dropped_total{reason=\"srtp_unprotect\"} "), std::string::npos);
+  EXPECT_EQ(text.find("podium_packets_dropped_total{reason=\"srtp_unprotect\"} 0\n"), std::string::npos);
+  EXPECT_EQ(text.find("podium_packets_dropped_total{reason=\"unknown_first_byte\"} 0\n"), std::string::npos);
+  EXPECT_EQ(text.find("podium_packets_dropped_total{reason=\"stun_rejected\"} 0\n"), std::string::npos);
+}
+
+TEST_F(Fixture, SubscriberPliReachesThePublisherAndVideoWaitsForAKeyframe) {
+  TestPeer alice, bob;
+  auto alice_session = open("room", "alice", true);
+  auto answer = negotiate(alice_session, alice.make_offer({{"video", "sendonly", 3333, "0"}}));
+  ASSERT_TRUE(answer.ok) << answer.error;
+  ASSERT_TRUE(alice.apply_answer(answer.sdp_answer));
+  ASSERT_TRUE(alice.connect());
+  auto bob_session = open("room", "bob", false);
+  auto bob_answer = negotiate(bob_session, bob.make_offer({{"video", "recvonly", 0, "0"}}),
+                              {{"0", answer.published[0].id}});
+  ASSERT_TRUE(bob_answer.ok) << bob_answer.error;
+  ASSERT_TRUE(bob.apply_answer(bob_answer.sdp_answer));
+  ASSERT_TRUE(bob.connect());
+
+  // VP8 payload descriptor S=1 PID=0, then a VP8 header: P bit 1 = interframe, 0 = keyframe.
+  const std::uint8_t delta[] = {0x10, 0x01, 0x00, 0x00, 0xaa};
+  const std::uint8_t key[] = {0x10, 0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00};
+  for (int i = 0; i < 5; ++i) alice.send_rtp(3333, 96, static_cast<std::uint16_t>(i), 3000u * i, delta, true);
+  bob.pump(100);
+  EXPECT_EQ(bob.received.size(), 0u) << "delta frames before the first keyframe are not forwarded";
+  alice.pump(300);
+  EXPECT_GE(alice.pli_received, 1u) << "the consumer's start asked the publisher for a keyframe";
+
+  alice.send_rtp(3333, 96, 5, 15000, key, true);
+  alice.send_rtp(3333, 96, 6, 18000, delta, true);
+  bob.pump(200);
+  ASSERT_EQ(bob.received.size(), 2u);
+
+  std::size_t before = alice.pli_received;
+  bob.send_pli(bob.received[0].ssrc);
+  alice.pump(300);
+  EXPECT_GT(alice.pli_received, before) << "a subscriber's PLI is forwarded to the publisher";
+}
+
+}  // namespace
+}  // namespace podium::testing

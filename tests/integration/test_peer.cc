@@ -1,0 +1,202 @@
+#include "tests/integration/test_peer.h"
+
+#include <poll.h>
+
+#include <chrono>
+#include <cstring>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "ice/connectivity_check.h"
+#include "ice/ice_lite_server.h"
+#include "rtp/rtcp_packet.h"
+#include "rtp/rtp_packet.h"
+#include "rtp/rtcp_writer.h"
+#include "rtp/rtp_writer.h"
+#include "sdp/session_description.h"
+
+namespace podium::testing {
+namespace {
+
+TimePoint now() { return SteadyClock().now(); }
+
+dtls::Certificate make_certificate() {
+  auto c = dtls::Certificate::generate();
+  if (!c) throw std::runtime_error(c.error());
+  return std::move(*c);
+}
+
+}  // namespace
+
+TestPeer::TestPeer()
+    : socket_(std::move(*net::UdpSocket::bind(*net::Endpoint::parse("127.0.0.1:0")))),
+      ufrag_(ice::IceLiteServer::random_ufrag()),
+      pwd_(ice::IceLiteServer::random_password()),
+      certificate_(make_certificate()) {}
+
+std::string TestPeer::make_offer(const std::vector<OfferSection>& sections) const {
+  std::string bundle = "a=group:BUNDLE";
+  for (auto& s : sections) bundle += " " + s.mid;
+  std::string sdp = fmt::format(
+      "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n{}\r\n"
+      "a=msid-semantic: WMS stream\r\n",
+      bundle);
+  for (auto& s : sections) {
+    bool audio = s.kind == "audio";
+    sdp += fmt::format("m={} 9 UDP/TLS/RTP/SAVPF {}\r\nc=IN IP4 0.0.0.0\r\na=rtcp:9 IN IP4 0.0.0.0\r\n",
+                       s.kind, audio ? "111" : "96");
+    sdp += fmt::format("a=ice-ufrag:{}\r\na=ice-pwd:{}\r\na=ice-options:trickle\r\n", ufrag_, pwd_);
+    sdp += fmt::format("a=fingerprint:sha-256 {}\r\na=setup:actpass\r\na=mid:{}\r\n",
+                       certificate_.fingerprint_sha256(), s.mid);
+    sdp += "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n";
+    sdp += fmt::format("a={}\r\na=rtcp-mux\r\na=rtcp-rsize\r\n", s.direction);
+    if (audio)
+      sdp += "a=rtpmap:111 opus/48000/2\r\na=rtcp-fb:111 transport-cc\r\na=fmtp:111 minptime=10;useinbandfec=1\r\n";
+    else
+      sdp += "a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli\r\na=rtcp-fb:96 ccm fir\r\n";
+    if (s.direction == "sendonly" && s.ssrc) {
+      sdp += fmt::format("a=msid:stream track-{}\r\na=ssrc:{} cname:testpeer\r\n", s.mid, s.ssrc);
+    }
+  }
+  return sdp;
+}
+
+bool TestPeer::apply_answer(const std::string& text) {
+  auto answer = sdp::parse(text);
+  if (!answer) return false;
+  for (auto& section : answer->media) {
+    if (section.port == 0) continue;
+    auto ice = sdp::effective_ice(section, *answer);
+    auto fingerprint = sdp::effective_fingerprint(section, *answer);
+    remote_ufrag_ = ice.ufrag;
+    remote_pwd_ = ice.pwd;
+    if (!fingerprint) return false;
+    remote_fingerprint_ = fingerprint->value;
+    for (auto& candidate : section.candidates) {
+      auto endpoint = net::Endpoint::parse(fmt::format("{}:{}", candidate.address, candidate.port));
+      if (endpoint) server = *endpoint;
+    }
+    return !remote_ufrag_.empty() && server.port() != 0;
+  }
+  return false;
+}
+
+void TestPeer::send_check() {
+  auto id = ice::random_transaction_id();
+  auto request = ice::make_binding_request(remote_ufrag_, ufrag_, remote_pwd_, 0x1234567890ULL,
+                                           0x6E001EFF, true, id);
+  socket_.send(request, server);
+  socket_.flush();
+}
+
+bool TestPeer::connect(int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  dtls_.emplace(certificate_, dtls::DtlsTransport::Role::kClient);
+  dtls_->set_remote_fingerprint("sha-256", remote_fingerprint_);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!ice_ok_) send_check();
+    pump(50);
+    if (dtls_->state() == dtls::DtlsTransport::State::kConnected && srtp_out_) return true;
+    if (dtls_->state() == dtls::DtlsTransport::State::kFailed) return false;
+    if (auto t = dtls_->next_timeout(); t && *t <= now()) {
+      dtls_->handle_timeout(now());
+      for (auto& d : dtls_->take_outgoing()) socket_.send(d, server);
+      socket_.flush();
+    }
+  }
+  return false;
+}
+
+void TestPeer::send_rtp(std::uint32_t ssrc, std::uint8_t payload_type, std::uint16_t sequence,
+                        std::uint32_t timestamp, Bytes payload, bool marker) {
+  std::uint8_t buffer[2048];
+  rtp::RtpHeaderFields fields;
+  fields.marker = marker;
+  fields.payload_type = payload_type;
+  fields.sequence_number = sequence;
+  fields.timestamp = timestamp;
+  fields.ssrc = ssrc;
+  std::size_t header = rtp::write_rtp_header(buffer, sizeof buffer, fields, {});
+  std::memcpy(buffer + header, payload.data(), payload.size());
+  auto length = srtp_out_->protect_rtp(buffer, header + payload.size(), sizeof buffer);
+  if (length) socket_.send(Bytes(buffer, *length), server);
+  socket_.flush();
+}
+
+void TestPeer::send_raw(Bytes datagram) {
+  socket_.send(datagram, server);
+  socket_.flush();
+}
+
+void TestPeer::send_pli(std::uint32_t media_ssrc) {
+  std::uint8_t buffer[256];  // room for the SRTCP trailer
+  std::size_t length = rtp::write_pli(buffer, sizeof buffer, 0x11111111, media_ssrc);
+  auto protected_length = srtp_out_->protect_rtcp(buffer, length, sizeof buffer);
+  if (protected_length) socket_.send(Bytes(buffer, *protected_length), server);
+  socket_.flush();
+}
+
+void TestPeer::pump(int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    if (left < 0) break;
+    pollfd p{socket_.fd(), POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left)) <= 0) break;
+    for (;;) {
+      auto batch = socket_.receive_batch();
+      if (batch.empty()) break;
+      for (auto& datagram : batch) handle(datagram.data);
+    }
+  }
+}
+
+void TestPeer::handle(MutableBytes datagram) {
+  if (datagram.empty()) return;
+  std::uint8_t first = datagram[0];
+  if (first <= 3) {
+    ice_ok_ = true;  // a success response (the server answers only valid checks)
+    if (dtls_ && dtls_->state() == dtls::DtlsTransport::State::kNew) {
+      dtls_->start(now());
+      for (auto& d : dtls_->take_outgoing()) socket_.send(d, server);
+      socket_.flush();
+    }
+    return;
+  }
+  if (first >= 20 && first <= 63) {
+    dtls_->handle_datagram(datagram, now());
+    for (auto& d : dtls_->take_outgoing()) socket_.send(d, server);
+    socket_.flush();
+    if (dtls_->state() == dtls::DtlsTransport::State::kConnected && !srtp_out_) {
+      auto keys = dtls_->srtp_keys();
+      auto profile = keys->profile == dtls::SrtpProfile::kAeadAes128Gcm ? srtp::Profile::kAeadAes128Gcm
+                                                                         : srtp::Profile::kAes128CmSha1_80;
+      srtp_in_.emplace(std::move(*srtp::SrtpSession::create(profile, keys->remote_key, keys->remote_salt,
+                                                            srtp::Direction::kInbound)));
+      srtp_out_.emplace(std::move(*srtp::SrtpSession::create(profile, keys->local_key, keys->local_salt,
+                                                             srtp::Direction::kOutbound)));
+    }
+    return;
+  }
+  if (first < 128 || first > 191 || !srtp_in_) return;
+  std::uint8_t pt = datagram[1];
+  if (pt >= 192 && pt <= 223) {
+    auto length = srtp_in_->unprotect_rtcp(datagram.data(), datagram.size());
+    if (!length) return;
+    ++rtcp_received;
+    rtp::for_each_rtcp_packet(Bytes(datagram.data(), *length), [&](const rtp::RtcpPacket& packet) {
+      if (packet.type() == rtp::RtcpType::kPayloadFeedback && packet.fmt() == rtp::kFmtPli) ++pli_received;
+    });
+    return;
+  }
+  auto length = srtp_in_->unprotect_rtp(datagram.data(), datagram.size());
+  if (!length) return;
+  auto packet = rtp::RtpPacket::parse(MutableBytes(datagram.data(), *length));
+  if (!packet) return;
+  auto payload = packet->payload();
+  received.push_back({packet->ssrc(), packet->sequence_number(), packet->timestamp(),
+                      packet->payload_type(), {payload.begin(), payload.end()}});
+}
+
+}  // namespace podium::testing
