@@ -74,6 +74,7 @@ void MediaServer::stop() {
 }
 
 SessionId MediaServer::open_session(SessionOptions options) {
+  if (impl_->workers.empty()) throw std::logic_error("MediaServer::open_session before start()");
   SessionId id = impl_->next_session++;
   int index;
   {

@@ -1,5 +1,7 @@
 #include "sfu/worker.h"
 
+#include <pthread.h>
+
 #include <atomic>
 
 #include <fmt/format.h>
@@ -40,6 +42,8 @@ void Worker::start() {
     log::info("sfu", "worker {} serving media on udp {}", index_, socket_.local_endpoint().to_string());
     loop_.run();
   });
+  // Named so that top, perf and the benchmarks can tell the media threads apart.
+  pthread_setname_np(thread_.native_handle(), fmt::format("podium-w{}", index_).c_str());
 }
 
 void Worker::stop() {

@@ -194,6 +194,8 @@ void TestPeer::handle(MutableBytes datagram) {
   if (!length) return;
   auto packet = rtp::RtpPacket::parse(MutableBytes(datagram.data(), *length));
   if (!packet) return;
+  ++rtp_received;
+  if (!keep_packets) return;
   auto payload = packet->payload();
   received.push_back({packet->ssrc(), packet->sequence_number(), packet->timestamp(),
                       packet->payload_type(), {payload.begin(), payload.end()}});

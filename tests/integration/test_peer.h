@@ -52,6 +52,8 @@ class TestPeer {
   void pump(int timeout_ms);
 
   std::vector<ReceivedRtp> received;
+  bool keep_packets = true;  // false: only count (benchmarks)
+  std::size_t rtp_received = 0;
   std::size_t rtcp_received = 0;
   std::size_t pli_received = 0;
   net::Endpoint server;

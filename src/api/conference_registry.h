@@ -1,0 +1,73 @@
+// Who is in which conference and which tracks they publish. In memory, touched only from
+// the control thread: a conference exists from its first participant to its last.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/auth.h"
+#include "sfu/media_server.h"
+
+namespace podium::api {
+
+// How the participant reached us. WHEP viewers are passive: they are not listed to others.
+enum class Attachment { kWebSocket, kWhip, kWhep };
+
+struct Participant {
+  std::string id;  // "p<N>", unique on this server
+  std::string conference;
+  std::string name;
+  Role role = Role::kAttendee;
+  Attachment attachment = Attachment::kWebSocket;
+  sfu::SessionId session = 0;  // 0: no media session (yet, or it closed)
+
+  bool listed() const { return attachment != Attachment::kWhep; }
+};
+
+struct Track {
+  std::string id;
+  std::string participant;
+  std::string kind;
+};
+
+class ConferenceRegistry {
+ public:
+  // Creates the conference on first use and assigns the participant id.
+  const Participant& add_participant(Participant participant);
+  // Removes the participant and its tracks (returned); drops the conference if empty.
+  std::vector<Track> remove_participant(std::string_view participant_id);
+
+  Participant* find_participant(std::string_view participant_id);
+  std::optional<std::string> participant_for_session(sfu::SessionId session) const;
+
+  // Listed participants of a conference, in join order.
+  std::vector<const Participant*> participants(std::string_view conference) const;
+  std::vector<Track> tracks(std::string_view conference) const;
+  const Track* find_track(std::string_view conference, std::string_view track_id) const;
+
+  void add_track(std::string_view conference, Track track);
+  // Removes the track only if the participant publishes it.
+  std::optional<Track> remove_track(std::string_view participant_id, std::string_view track_id);
+  std::vector<Track> remove_tracks_of(std::string_view participant_id);
+
+  std::size_t conference_count() const { return conferences_.size(); }
+  std::size_t participant_count() const { return conference_of_.size(); }
+
+ private:
+  struct Conference {
+    std::vector<Participant> participants;  // join order; conferences stay small enough
+    std::vector<Track> tracks;
+  };
+  Conference* conference_for(std::string_view participant_id);
+
+  std::map<std::string, Conference, std::less<>> conferences_;
+  std::map<std::string, std::string, std::less<>> conference_of_;  // participant id → conference
+  std::uint64_t next_participant_ = 1;
+};
+
+}  // namespace podium::api

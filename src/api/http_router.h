@@ -1,0 +1,69 @@
+// HTTP routes of the control plane, independent of the socket code: /healthz, /metrics,
+// WHIP/WHEP, static files and CORS. See docs/api.md.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/signaling_hub.h"
+
+namespace podium::api {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // path and query as received
+  std::string authorization;
+  std::string content_type;
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Maps a request path to a file under root: rejects "..", backslashes, NUL and anything
+// that resolves (symlinks included) outside root. "/" is index.html.
+std::optional<std::filesystem::path> resolve_static_path(const std::filesystem::path& root,
+                                                         std::string_view path);
+std::string_view content_type_for(const std::filesystem::path& file);
+// %XX decoding of a path; nullopt on a malformed escape or an encoded NUL.
+std::optional<std::string> percent_decode(std::string_view text);
+// The value of a query parameter in "path?a=1&b=2", percent-decoded.
+std::optional<std::string> query_parameter(std::string_view target, std::string_view name);
+
+class HttpRouter {
+ public:
+  struct Gauges {
+    std::function<std::size_t()> websocket_connections;
+    std::function<std::string()> media_metrics;
+  };
+
+  HttpRouter(std::filesystem::path web_root, SignalingHub& hub, Gauges gauges);
+
+  // done runs exactly once, possibly later (WHIP/WHEP wait for the media plane). Any
+  // exception becomes a JSON 500; the caller's socket code does not see it.
+  void handle(const HttpRequest& request, std::function<void(HttpResponse)> done);
+
+ private:
+  void route(const HttpRequest& request, const std::function<void(HttpResponse)>& done);
+  HttpResponse static_file(std::string_view path) const;
+  std::string metrics_text() const;
+  void count(int status) { ++responses_by_status_[status]; }
+
+  std::filesystem::path web_root_;
+  SignalingHub& hub_;
+  Gauges gauges_;
+  std::map<int, std::uint64_t> responses_by_status_;
+};
+
+}  // namespace podium::api

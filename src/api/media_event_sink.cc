@@ -1,0 +1,35 @@
+#include "api/media_event_sink.h"
+
+#include <mutex>
+
+namespace podium::api {
+
+struct MediaEventSink::State {
+  std::mutex mutex;
+  SessionClosed on_session_closed;
+};
+
+MediaEventSink::MediaEventSink() : state_(std::make_shared<State>()) {}
+MediaEventSink::~MediaEventSink() { disconnect(); }
+
+sfu::MediaEvents MediaEventSink::events() const {
+  sfu::MediaEvents events;
+  events.on_session_closed = [state = state_](sfu::SessionId session,
+                                              std::vector<std::string> removed) {
+    std::lock_guard lock(state->mutex);
+    if (state->on_session_closed) state->on_session_closed(session, std::move(removed));
+  };
+  return events;
+}
+
+void MediaEventSink::connect(SessionClosed on_session_closed) {
+  std::lock_guard lock(state_->mutex);
+  state_->on_session_closed = std::move(on_session_closed);
+}
+
+void MediaEventSink::disconnect() {
+  std::lock_guard lock(state_->mutex);
+  state_->on_session_closed = nullptr;
+}
+
+}  // namespace podium::api

@@ -1,0 +1,70 @@
+// Signaling protocol v1: the JSON messages on the /rtc WebSocket. The messages are defined
+// once in docs/protocol/signaling.schema.json; this parser and the builders follow it, and
+// tests/api/signaling_schema_test.cc checks the examples there against them.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "util/result.h"
+
+namespace podium::api {
+
+inline constexpr int kProtocolVersion = 1;
+inline constexpr std::size_t kMaxSignalingMessage = 256 * 1024;
+
+struct JoinMessage {
+  int version = kProtocolVersion;
+  std::optional<std::string> token;
+};
+struct OfferMessage {
+  std::string sdp;
+  std::map<std::string, std::string> subscriptions;  // mid → track id
+};
+struct LeaveMessage {};
+struct PingMessage {};
+
+using ClientMessage = std::variant<JoinMessage, OfferMessage, LeaveMessage, PingMessage>;
+
+// Rejects anything the schema rejects; the error names the offending field.
+Result<ClientMessage> parse_client_message(std::string_view text);
+
+// "code" values of the error message.
+enum class ErrorCode { kBadRequest, kUnauthorized, kForbidden, kNotFound, kInternal };
+std::string_view error_code_name(ErrorCode code);
+// Media plane status → error code (400 bad-request, 403 forbidden, 404 not-found).
+ErrorCode error_code_for_status(int status);
+
+struct ParticipantView {
+  std::string id;
+  std::string name;
+  std::string role;
+};
+struct TrackView {
+  std::string id;
+  std::string participant;
+  std::string kind;
+};
+struct PublishedTrack {
+  std::string id;
+  std::string mid;
+  std::string kind;
+};
+
+// Builders of server → client messages; each returns the serialized JSON text.
+std::string welcome_message(const ParticipantView& self, std::string_view conference,
+                            bool may_publish, const std::vector<ParticipantView>& others,
+                            const std::vector<TrackView>& tracks);
+std::string answer_message(std::string_view sdp, const std::vector<PublishedTrack>& published);
+std::string participant_joined_message(const ParticipantView& participant);
+std::string participant_left_message(std::string_view participant_id);
+std::string track_published_message(const TrackView& track);
+std::string track_removed_message(std::string_view track_id);
+std::string error_message(ErrorCode code, std::string_view message);
+std::string pong_message();
+
+}  // namespace podium::api

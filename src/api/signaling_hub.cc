@@ -1,0 +1,402 @@
+#include "api/signaling_hub.h"
+
+#include <openssl/rand.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "util/log.h"
+
+namespace podium::api {
+namespace {
+
+constexpr std::string_view kLog = "api";
+
+ParticipantView view_of(const Participant& p) {
+  return {p.id, p.name, std::string(role_name(p.role))};
+}
+
+TrackView view_of(const Track& t) { return {t.id, t.participant, t.kind}; }
+
+std::string_view attachment_name(Attachment attachment) {
+  switch (attachment) {
+    case Attachment::kWebSocket: return "websocket";
+    case Attachment::kWhip: return "whip";
+    case Attachment::kWhep: return "whep";
+  }
+  return "?";
+}
+
+std::string_view ingest_path(HttpIngest ingest) {
+  return ingest == HttpIngest::kWhip ? "whip" : "whep";
+}
+
+// 128 random bits: a WHIP/WHEP resource URL is the capability to delete the session.
+std::string new_resource_id() {
+  std::uint8_t bytes[16];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+  return to_hex(bytes);
+}
+
+std::string_view bearer_token(std::string_view authorization) {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authorization.size() <= kBearer.size()) return {};
+  for (std::size_t i = 0; i < kBearer.size(); ++i) {
+    // RFC 9110 §11.1: the auth scheme is case-insensitive.
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) !=
+        std::tolower(static_cast<unsigned char>(kBearer[i]))) {
+      return {};
+    }
+  }
+  auto token = authorization.substr(kBearer.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  return token;
+}
+
+}  // namespace
+
+HttpReply json_error_reply(int status, std::string_view message) {
+  HttpReply reply;
+  reply.status = status;
+  reply.body = nlohmann::json{{"error", std::string(message)}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return reply;
+}
+
+SignalingHub::SignalingHub(sfu::MediaServer& media, std::vector<std::uint8_t> key, Post post)
+    : media_(media), key_(std::move(key)), post_(std::move(post)) {}
+
+SignalingHub::~SignalingHub() = default;
+
+void SignalingHub::on_message(const std::shared_ptr<SignalingPeer>& peer, std::string_view text) {
+  bool ok = false;
+  try {
+    ok = dispatch(peer, text);
+  } catch (const std::exception& e) {
+    log::error(kLog, "signaling message failed: {}", e.what());
+    send_error(*peer, ErrorCode::kInternal, e.what());
+  }
+  if (ok) ++messages_ok_;
+}
+
+bool SignalingHub::dispatch(const std::shared_ptr<SignalingPeer>& peer, std::string_view text) {
+  auto message = parse_client_message(text);
+  if (!message) {
+    log::info(kLog, "bad signaling message from {}: {}",
+              peer->participant_id.empty() ? "unjoined peer" : peer->participant_id,
+              message.error());
+    send_error(*peer, ErrorCode::kBadRequest, message.error());
+    return false;
+  }
+  if (auto* join = std::get_if<JoinMessage>(&*message)) return handle_join(peer, *join);
+  if (auto* offer = std::get_if<OfferMessage>(&*message)) {
+    return handle_offer(peer, std::move(*offer));
+  }
+  if (std::holds_alternative<PingMessage>(*message)) {
+    peer->send(pong_message());
+    return true;
+  }
+  // leave
+  if (!peer->participant_id.empty()) remove_participant(peer->participant_id, "left");
+  peer->participant_id.clear();
+  peer->close();
+  return true;
+}
+
+bool SignalingHub::handle_join(const std::shared_ptr<SignalingPeer>& peer,
+                               const JoinMessage& join) {
+  if (!peer->participant_id.empty()) {
+    send_error(*peer, ErrorCode::kBadRequest, "already joined");
+    return false;
+  }
+  std::string_view jwt = join.token ? std::string_view(*join.token) : peer->query_token;
+  if (jwt.empty()) {
+    send_error(*peer, ErrorCode::kUnauthorized, "no token: pass ?token= or join.token");
+    peer->close();
+    return false;
+  }
+  auto token = verify_access_token(jwt, key_, unix_now());
+  if (!token) {
+    log::info(kLog, "join refused: {}", token.error());
+    send_error(*peer, ErrorCode::kUnauthorized, token.error());
+    peer->close();
+    return false;
+  }
+
+  Participant candidate;
+  candidate.conference = token->conference;
+  candidate.name = token->name;
+  candidate.role = token->role;
+  candidate.attachment = Attachment::kWebSocket;
+  // Copy: later additions to the conference may move the registry's element.
+  Participant self = registry_.add_participant(std::move(candidate));
+  self.session = media_.open_session(
+      {self.conference, self.id, self.name, may_publish(self.role)});
+  registry_.find_participant(self.id)->session = self.session;
+  peer->participant_id = self.id;
+  peers_[self.id] = peer;
+
+  std::vector<ParticipantView> others;
+  for (const auto* p : registry_.participants(self.conference)) {
+    if (p->id != self.id) others.push_back(view_of(*p));
+  }
+  std::vector<TrackView> tracks;
+  for (const auto& t : registry_.tracks(self.conference)) tracks.push_back(view_of(t));
+  peer->send(welcome_message(view_of(self), self.conference, may_publish(self.role), others, tracks));
+  broadcast(self.conference, self.id, participant_joined_message(view_of(self)));
+  log::info(kLog, "participant {} ({}, {}) joined {} via websocket", self.id, self.name,
+            role_name(self.role), self.conference);
+  return true;
+}
+
+bool SignalingHub::handle_offer(const std::shared_ptr<SignalingPeer>& peer, OfferMessage offer) {
+  auto* participant = registry_.find_participant(peer->participant_id);
+  if (!participant) {
+    send_error(*peer, ErrorCode::kBadRequest, "join first");
+    return false;
+  }
+  if (peer->offer_pending) {
+    send_error(*peer, ErrorCode::kBadRequest, "previous offer not answered yet");
+    return false;
+  }
+  // Only tracks of the participant's own conference may be received. A track that is
+  // not (or no longer) there is dropped from the request, so its m-section is answered
+  // inactive: a subscription racing a track-removed event must not fail the offer.
+  std::erase_if(offer.subscriptions, [&](const auto& entry) {
+    if (registry_.find_track(participant->conference, entry.second)) return false;
+    log::debug(kLog, "{}: subscription '{}' names no track '{}' here; answered inactive",
+               participant->id, entry.first, entry.second);
+    return true;
+  });
+  if (participant->session == 0) {
+    // The previous media session ended on its own; this offer starts a new one.
+    participant->session = media_.open_session({participant->conference, participant->id,
+                                                participant->name, may_publish(participant->role)});
+  }
+  sfu::NegotiateRequest request;
+  request.sdp_offer = std::move(offer.sdp);
+  request.subscriptions = std::move(offer.subscriptions);
+  peer->offer_pending = true;
+  auto session = participant->session;
+  media_.negotiate(session, std::move(request),
+                   [this, post = post_, weak_peer = std::weak_ptr<SignalingPeer>(peer),
+                    id = participant->id, session](sfu::NegotiateResult result) mutable {
+                     post([this, weak_peer = std::move(weak_peer), id = std::move(id), session,
+                           result = std::move(result)]() mutable {
+                       finish_offer(std::move(weak_peer), id, session, std::move(result));
+                     });
+                   });
+  return true;
+}
+
+void SignalingHub::finish_offer(std::weak_ptr<SignalingPeer> weak_peer,
+                                const std::string& participant_id, sfu::SessionId session,
+                                sfu::NegotiateResult result) {
+  auto peer = weak_peer.lock();
+  auto* participant = registry_.find_participant(participant_id);
+  if (!peer || !participant || participant->session != session) return;  // left meanwhile
+  peer->offer_pending = false;
+  if (!result.ok) {
+    log::info(kLog, "offer from {} failed ({}): {}", participant_id, result.status, result.error);
+    send_error(*peer, error_code_for_status(result.status),
+               result.error.empty() ? "negotiation failed" : result.error);
+    return;
+  }
+  std::vector<PublishedTrack> published;
+  for (const auto& t : result.published) published.push_back({t.id, t.mid, t.kind});
+  peer->send(answer_message(result.sdp_answer, published));
+  apply_negotiation(*participant, result);
+}
+
+void SignalingHub::apply_negotiation(const Participant& participant,
+                                     const sfu::NegotiateResult& result) {
+  for (const auto& id : result.removed_track_ids) {
+    if (auto removed = registry_.remove_track(participant.id, id)) {
+      broadcast(participant.conference, participant.id, track_removed_message(removed->id));
+    }
+  }
+  for (const auto& info : result.published) {
+    Track track{info.id, participant.id, info.kind};
+    registry_.add_track(participant.conference, track);
+    broadcast(participant.conference, participant.id, track_published_message(view_of(track)));
+  }
+}
+
+void SignalingHub::on_closed(SignalingPeer& peer) {
+  if (peer.participant_id.empty()) return;
+  remove_participant(peer.participant_id, "disconnected");
+  peer.participant_id.clear();
+}
+
+void SignalingHub::create_http_session(HttpIngest ingest, std::string_view conference,
+                                       std::string_view authorization,
+                                       std::string_view content_type, std::string sdp,
+                                       std::function<void(HttpReply)> done) {
+  auto jwt = bearer_token(authorization);
+  if (jwt.empty()) return done(json_error_reply(401, "missing bearer token"));
+  auto token = verify_access_token(jwt, key_, unix_now());
+  if (!token) {
+    log::info(kLog, "{} refused: {}", ingest_path(ingest), token.error());
+    return done(json_error_reply(401, token.error()));
+  }
+  if (token->conference != conference) {
+    return done(json_error_reply(403, fmt::format("token is for conference '{}'", token->conference)));
+  }
+  if (ingest == HttpIngest::kWhip && !may_publish(token->role)) {
+    return done(json_error_reply(
+        403, fmt::format("role '{}' may not publish", role_name(token->role))));
+  }
+  // RFC 9725 §4.2: the offer is carried as application/sdp.
+  auto media_type = content_type.substr(0, content_type.find(';'));
+  while (!media_type.empty() && media_type.back() == ' ') media_type.remove_suffix(1);
+  if (media_type != "application/sdp") {
+    return done(json_error_reply(415, "Content-Type must be application/sdp"));
+  }
+  if (sdp.empty()) return done(json_error_reply(400, "empty SDP offer"));
+
+  Participant candidate;
+  candidate.conference = token->conference;
+  candidate.name = token->name;
+  candidate.role = token->role;
+  candidate.attachment = ingest == HttpIngest::kWhip ? Attachment::kWhip : Attachment::kWhep;
+  std::string id = registry_.add_participant(std::move(candidate)).id;
+  auto* participant = registry_.find_participant(id);
+  participant->session = media_.open_session({participant->conference, id, participant->name,
+                                              ingest == HttpIngest::kWhip});
+  auto resource = new_resource_id();
+  http_sessions_[resource] = {ingest, participant->conference, id};
+
+  sfu::NegotiateRequest request;
+  request.sdp_offer = std::move(sdp);
+  request.stage = ingest == HttpIngest::kWhep;
+  auto session = participant->session;
+  media_.negotiate(session, std::move(request),
+                   [this, post = post_, resource, session,
+                    done = std::move(done)](sfu::NegotiateResult result) mutable {
+                     post([this, resource = std::move(resource), session, done = std::move(done),
+                           result = std::move(result)]() mutable {
+                       finish_http_session(resource, session, std::move(result), done);
+                     });
+                   });
+}
+
+void SignalingHub::finish_http_session(const std::string& resource, sfu::SessionId session,
+                                       sfu::NegotiateResult result,
+                                       const std::function<void(HttpReply)>& done) {
+  auto it = http_sessions_.find(resource);
+  auto* participant = it == http_sessions_.end() ? nullptr
+                                                 : registry_.find_participant(it->second.participant_id);
+  if (!participant || participant->session != session) {
+    return done(json_error_reply(404, "session closed during negotiation"));
+  }
+  auto ingest = it->second.ingest;
+  if (!result.ok) {
+    log::info(kLog, "{} offer failed ({}): {}", ingest_path(ingest), result.status, result.error);
+    // Never announced, so nobody needs to hear that it is gone.
+    media_.close_session(session);
+    registry_.remove_participant(participant->id);
+    http_sessions_.erase(it);
+    int status = result.status >= 400 && result.status <= 599 ? result.status : 500;
+    return done(json_error_reply(status, result.error.empty() ? "negotiation failed" : result.error));
+  }
+  Participant self = *participant;
+  if (self.listed()) {
+    broadcast(self.conference, self.id, participant_joined_message(view_of(self)));
+  }
+  apply_negotiation(self, result);
+  log::info(kLog, "{} session {} created for {} ({}, {}) in {}", ingest_path(ingest), resource,
+            self.id, self.name, role_name(self.role), self.conference);
+  HttpReply reply;
+  reply.status = 201;
+  reply.content_type = "application/sdp";
+  reply.body = std::move(result.sdp_answer);
+  reply.location = fmt::format("/{}/{}/{}", ingest_path(ingest), self.conference, resource);
+  done(std::move(reply));
+}
+
+HttpReply SignalingHub::delete_http_session(HttpIngest ingest, std::string_view conference,
+                                            std::string_view resource) {
+  auto it = http_sessions_.find(resource);
+  if (it == http_sessions_.end() || it->second.ingest != ingest ||
+      it->second.conference != conference) {
+    return json_error_reply(404, "no such session");
+  }
+  auto participant_id = it->second.participant_id;
+  http_sessions_.erase(it);
+  remove_participant(participant_id, "deleted");
+  log::info(kLog, "{} session {} deleted", ingest_path(ingest), resource);
+  HttpReply reply;
+  reply.status = 200;
+  reply.body = R"({"ok":true})";
+  return reply;
+}
+
+void SignalingHub::on_media_session_closed(sfu::SessionId session,
+                                           std::vector<std::string> removed) {
+  auto id = registry_.participant_for_session(session);
+  if (!id) return;  // already gone: we closed it ourselves
+  auto* participant = registry_.find_participant(*id);
+  log::info(kLog, "media session of {} closed", *id);
+  if (participant->attachment != Attachment::kWebSocket) {
+    std::erase_if(http_sessions_, [&](const auto& entry) { return entry.second.participant_id == *id; });
+    participant->session = 0;  // nothing left to close
+    remove_participant(*id, "media closed");
+    return;
+  }
+  // The WebSocket stays; its next offer opens a new media session.
+  participant->session = 0;
+  auto conference = participant->conference;
+  for (const auto& track : registry_.remove_tracks_of(*id)) {
+    broadcast(conference, *id, track_removed_message(track.id));
+  }
+  (void)removed;  // the registry knows the participant's tracks; removed is the same set
+}
+
+void SignalingHub::remove_participant(const std::string& participant_id, std::string_view why) {
+  auto* participant = registry_.find_participant(participant_id);
+  if (!participant) return;
+  Participant gone = *participant;
+  if (gone.session != 0) media_.close_session(gone.session);
+  auto tracks = registry_.remove_participant(participant_id);
+  peers_.erase(participant_id);
+  for (const auto& track : tracks) {
+    broadcast(gone.conference, gone.id, track_removed_message(track.id));
+  }
+  if (gone.listed()) broadcast(gone.conference, gone.id, participant_left_message(gone.id));
+  log::info(kLog, "participant {} ({}) left {} via {}: {}", gone.id, gone.name, gone.conference,
+            attachment_name(gone.attachment), why);
+}
+
+void SignalingHub::broadcast(std::string_view conference, std::string_view except_participant,
+                             const std::string& text) {
+  for (const auto* p : registry_.participants(conference)) {
+    if (p->id == except_participant) continue;
+    auto it = peers_.find(p->id);
+    if (it == peers_.end()) continue;
+    if (auto peer = it->second.lock()) peer->send(text);
+  }
+}
+
+void SignalingHub::send_error(SignalingPeer& peer, ErrorCode code, std::string_view message) {
+  ++messages_error_;
+  peer.send(error_message(code, message));
+}
+
+void SignalingHub::close_all() {
+  for (const auto& [resource, session] : http_sessions_) {
+    (void)resource;
+    if (auto* p = registry_.find_participant(session.participant_id); p && p->session != 0) {
+      media_.close_session(p->session);
+      p->session = 0;
+    }
+  }
+  for (const auto& [id, weak_peer] : peers_) {
+    if (auto* p = registry_.find_participant(id); p && p->session != 0) {
+      media_.close_session(p->session);
+      p->session = 0;
+    }
+  }
+}
+
+}  // namespace podium::api

@@ -1,0 +1,108 @@
+// The conference side of the control plane: joins, offers and leaves from WebSocket peers,
+// WHIP/WHEP sessions from HTTP, and media sessions that end on their own. No sockets here:
+// server.cc feeds it text and requests; it answers through SignalingPeer and callbacks.
+// Everything runs on the control thread; media completions come back through `post`.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/conference_registry.h"
+#include "api/signaling.h"
+#include "sfu/media_server.h"
+
+namespace podium::api {
+
+// One /rtc WebSocket connection as the hub sees it.
+class SignalingPeer {
+ public:
+  virtual ~SignalingPeer() = default;
+  virtual void send(std::string text) = 0;
+  // Closes the connection once the queued messages are written.
+  virtual void close() = 0;
+
+  std::string query_token;     // ws://host/rtc?token=..., if given
+  std::string participant_id;  // set by the hub on join
+  bool offer_pending = false;  // the client offers again only after the answer
+};
+
+struct HttpReply {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::string location;  // Location header when not empty
+};
+
+HttpReply json_error_reply(int status, std::string_view message);
+
+enum class HttpIngest { kWhip, kWhep };
+
+class SignalingHub {
+ public:
+  // Runs a function on the control thread later (never inline).
+  using Post = std::function<void(std::function<void()>)>;
+
+  SignalingHub(sfu::MediaServer& media, std::vector<std::uint8_t> key, Post post);
+  ~SignalingHub();
+  SignalingHub(const SignalingHub&) = delete;
+  SignalingHub& operator=(const SignalingHub&) = delete;
+
+  void on_message(const std::shared_ptr<SignalingPeer>& peer, std::string_view text);
+  void on_closed(SignalingPeer& peer);
+
+  // POST /whip/{conference} and /whep/{conference}.
+  void create_http_session(HttpIngest ingest, std::string_view conference,
+                           std::string_view authorization, std::string_view content_type,
+                           std::string sdp, std::function<void(HttpReply)> done);
+  // DELETE /whip/{conference}/{resource}.
+  HttpReply delete_http_session(HttpIngest ingest, std::string_view conference,
+                                std::string_view resource);
+
+  // From the media plane (already posted to the control thread).
+  void on_media_session_closed(sfu::SessionId session, std::vector<std::string> removed);
+
+  // Closes every media session (server shutdown).
+  void close_all();
+
+  std::size_t conference_count() const { return registry_.conference_count(); }
+  std::size_t participant_count() const { return registry_.participant_count(); }
+  std::uint64_t messages_ok() const { return messages_ok_; }
+  std::uint64_t messages_error() const { return messages_error_; }
+
+ private:
+  struct HttpSession {
+    HttpIngest ingest;
+    std::string conference;
+    std::string participant_id;
+  };
+
+  bool dispatch(const std::shared_ptr<SignalingPeer>& peer, std::string_view text);
+  bool handle_join(const std::shared_ptr<SignalingPeer>& peer, const JoinMessage& join);
+  bool handle_offer(const std::shared_ptr<SignalingPeer>& peer, OfferMessage offer);
+  void finish_offer(std::weak_ptr<SignalingPeer> weak_peer, const std::string& participant_id,
+                    sfu::SessionId session, sfu::NegotiateResult result);
+  void finish_http_session(const std::string& resource, sfu::SessionId session,
+                           sfu::NegotiateResult result, const std::function<void(HttpReply)>& done);
+  void send_error(SignalingPeer& peer, ErrorCode code, std::string_view message);
+
+  void apply_negotiation(const Participant& participant, const sfu::NegotiateResult& result);
+  void remove_participant(const std::string& participant_id, std::string_view why);
+  void broadcast(std::string_view conference, std::string_view except_participant,
+                 const std::string& text);
+
+  sfu::MediaServer& media_;
+  std::vector<std::uint8_t> key_;
+  Post post_;
+  ConferenceRegistry registry_;
+  std::map<std::string, std::weak_ptr<SignalingPeer>, std::less<>> peers_;  // by participant id
+  std::map<std::string, HttpSession, std::less<>> http_sessions_;         // by resource id
+  std::uint64_t messages_ok_ = 0;
+  std::uint64_t messages_error_ = 0;
+};
+
+}  // namespace podium::api

@@ -1,0 +1,34 @@
+// What `podium serve` runs with: defaults, then the TOML file, then command-line flags.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "util/result.h"
+
+namespace podium::app {
+
+struct ServeConfig {
+  std::string http = "127.0.0.1:8080";
+  std::string udp = "127.0.0.1:40000";
+  std::string announce;  // IP put in ICE candidates; empty: the --udp address
+  int workers = 0;       // 0: one per core
+  std::string data_dir = "./data";
+  std::string web_root;  // empty: the test page shipped with the sources
+  std::string log_level = "info";
+};
+
+// Reads a TOML file whose top-level keys are the flag names with '_' for '-'
+// (http, udp, announce, workers, data_dir, web_root, log_level). Errors name the file,
+// the line and the reason: "podium.toml:3: workers must be an integer between 1 and 256".
+Result<ServeConfig> load_config_file(const std::string& path, ServeConfig base);
+
+// Checks every setting (addresses parse, ports, log level, workers); error names the
+// setting and the reason.
+Result<bool> validate(const ServeConfig& config);
+
+// "host:port" → parts; IPv6 as "[::1]:8080".
+bool split_host_port(const std::string& text, std::string& host, std::uint16_t& port);
+
+}  // namespace podium::app

@@ -1,0 +1,391 @@
+// Real loopback sockets against a Server on port 0, with Beast's synchronous client.
+#include "api/server.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <nlohmann/json.hpp>
+
+#include "api/auth.h"
+#include "api/jwt.h"
+
+namespace podium::api {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using nlohmann::json;
+
+struct HttpResult {
+  int status = 0;
+  std::string body;
+  http::fields headers;
+};
+
+class WsClient {
+ public:
+  WsClient(std::uint16_t port, const std::string& target) {
+    tcp::resolver resolver(ioc_);
+    asio::connect(ws_.next_layer(), resolver.resolve("127.0.0.1", std::to_string(port)));
+    ws_.handshake("127.0.0.1", target);
+  }
+  void send(const std::string& text) { ws_.write(asio::buffer(text)); }
+  void send(const json& message) { send(message.dump()); }
+  json read() {
+    beast::flat_buffer buffer;
+    ws_.read(buffer);
+    return json::parse(beast::buffers_to_string(buffer.data()));
+  }
+  // Reads until the next message of this type; fails on anything else in between.
+  json expect(const std::string& type) {
+    auto message = read();
+    EXPECT_EQ(message["type"], type) << message.dump();
+    return message;
+  }
+  // A ping answered by a pong proves nothing else was queued for this client before it.
+  void expect_nothing_pending() {
+    send(json{{"type", "ping"}});
+    expect("pong");
+  }
+  bool closed_by_server() {
+    beast::flat_buffer buffer;
+    beast::error_code ec;
+    ws_.read(buffer, ec);
+    return ec == websocket::error::closed;
+  }
+  void close() { ws_.close(websocket::close_code::normal); }
+
+ private:
+  asio::io_context ioc_;
+  websocket::stream<tcp::socket> ws_{ioc_};
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("podium-server-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_ / "web" / "js");
+    std::ofstream(dir_ / "web" / "index.html") << "<!doctype html><title>podium</title>";
+    std::ofstream(dir_ / "web" / "js" / "app.js") << "export const x = 1;";
+    std::ofstream(dir_ / "secret.txt") << "top secret";
+
+    sfu::MediaServerConfig media_config;
+    media_config.udp_port = 0;  // any free loopback port
+    media_ = std::make_unique<sfu::MediaServer>(media_config, sink_.events());
+    media_->start();
+    ServerConfig config;
+    config.port = 0;
+    config.web_root = dir_ / "web";
+    config.key = key_;
+    server_ = std::make_unique<Server>(config, *media_, &sink_);
+    server_->start();
+    thread_ = std::thread([this] { server_->run(); });
+  }
+
+  void TearDown() override {
+    server_->stop();
+    thread_.join();
+    server_.reset();
+    media_->stop();
+    media_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::string token(const std::string& conference, const std::string& name, Role role,
+                    std::chrono::seconds ttl = std::chrono::hours(1)) {
+    return issue_access_token(key_, conference, name, role, ttl);
+  }
+
+  HttpResult request(http::verb verb, const std::string& target, const std::string& body = "",
+                     const std::vector<std::pair<http::field, std::string>>& fields = {}) {
+    asio::io_context ioc;
+    tcp::socket socket(ioc);
+    tcp::resolver resolver(ioc);
+    asio::connect(socket, resolver.resolve("127.0.0.1", std::to_string(server_->port())));
+    http::request<http::string_body> req(verb, target, 11);
+    req.set(http::field::host, "127.0.0.1");
+    for (const auto& [name, value] : fields) req.set(name, value);
+    req.body() = body;
+    req.prepare_payload();
+    http::write(socket, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(socket, buffer, res);
+    HttpResult result;
+    result.status = static_cast<int>(res.result_int());
+    result.body = res.body();
+    for (const auto& field : res) result.headers.set(field.name_string(), field.value());
+    return result;
+  }
+
+  HttpResult post_sdp(const std::string& target, const std::string& bearer,
+                      const std::string& content_type = "application/sdp") {
+    std::vector<std::pair<http::field, std::string>> fields = {
+        {http::field::content_type, content_type}};
+    if (!bearer.empty()) fields.emplace_back(http::field::authorization, "Bearer " + bearer);
+    return request(http::verb::post, target, "v=0\r\n", fields);
+  }
+
+  std::string metrics() { return request(http::verb::get, "/metrics").body; }
+
+  std::unique_ptr<WsClient> join(const std::string& conference, const std::string& name,
+                                 Role role = Role::kSpeaker) {
+    auto client = std::make_unique<WsClient>(server_->port(),
+                                             "/rtc?token=" + token(conference, name, role));
+    client->send(json{{"type", "join"}, {"version", 1}});
+    return client;
+  }
+
+  static void expect_json_error(const HttpResult& result, int status) {
+    EXPECT_EQ(result.status, status) << result.body;
+    auto body = json::parse(result.body, nullptr, false);
+    ASSERT_TRUE(body.is_object()) << result.body;
+    EXPECT_TRUE(body["error"].is_string()) << result.body;
+  }
+
+  std::filesystem::path dir_;
+  std::vector<std::uint8_t> key_ = std::vector<std::uint8_t>(32, 0x5a);
+  MediaEventSink sink_;
+  std::unique_ptr<sfu::MediaServer> media_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+};
+
+TEST_F(ServerTest, PortInUseIsAClearError) {
+  MediaEventSink sink;
+  sfu::MediaServer media({}, sink.events());
+  ServerConfig config;
+  config.port = server_->port();
+  Server second(config, media);
+  try {
+    second.start();
+    FAIL() << "second listener on the same port";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "cannot listen on 127.0.0.1:" + std::to_string(server_->port()) +
+                  ": Address already in use");
+  }
+}
+
+TEST_F(ServerTest, Healthz) {
+  auto result = request(http::verb::get, "/healthz");
+  EXPECT_EQ(result.status, 200);
+  EXPECT_EQ(result.body, "ok");
+  EXPECT_EQ(result.headers["Access-Control-Allow-Origin"], "*");
+}
+
+TEST_F(ServerTest, MetricsCountRequestsAndState) {
+  request(http::verb::get, "/healthz");
+  request(http::verb::get, "/nope.txt");
+  auto text = metrics();
+  EXPECT_NE(text.find("podium_http_requests_total{code=\"200\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("podium_http_requests_total{code=\"404\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("podium_websocket_connections 0\n"), std::string::npos);
+  EXPECT_NE(text.find("podium_conferences 0\n"), std::string::npos);
+  EXPECT_NE(text.find("podium_participants 0\n"), std::string::npos);
+  EXPECT_NE(text.find("podium_signaling_messages_total{result=\"ok\"} 0\n"), std::string::npos);
+
+  auto alice = join("demo", "Alice");
+  alice->expect("welcome");
+  alice->send(std::string("nonsense"));
+  alice->expect("error");
+  text = metrics();
+  EXPECT_NE(text.find("podium_websocket_connections 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("podium_conferences 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("podium_participants 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("podium_signaling_messages_total{result=\"ok\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("podium_signaling_messages_total{result=\"error\"} 1\n"), std::string::npos);
+}
+
+TEST_F(ServerTest, StaticFiles) {
+  auto index = request(http::verb::get, "/");
+  EXPECT_EQ(index.status, 200);
+  EXPECT_EQ(index.body, "<!doctype html><title>podium</title>");
+  EXPECT_EQ(index.headers["Content-Type"], "text/html; charset=utf-8");
+  EXPECT_EQ(index.headers["Cache-Control"], "no-cache");
+  auto script = request(http::verb::get, "/js/app.js?v=3");
+  EXPECT_EQ(script.status, 200);
+  EXPECT_EQ(script.body, "export const x = 1;");
+  EXPECT_EQ(script.headers["Content-Type"], "text/javascript; charset=utf-8");
+  expect_json_error(request(http::verb::get, "/missing.js"), 404);
+}
+
+TEST_F(ServerTest, PathTraversalRefused) {
+  for (const char* target : {"/../secret.txt", "/js/../../secret.txt", "/%2e%2e/secret.txt",
+                             "/js/%2E%2E/%2e%2e/secret.txt", "/..%2fsecret.txt"}) {
+    auto result = request(http::verb::get, target);
+    EXPECT_EQ(result.status, 400) << target;
+    EXPECT_EQ(result.body.find("top secret"), std::string::npos) << target;
+  }
+  // A symlink inside the root that points outside is not followed out.
+  std::filesystem::create_symlink(dir_ / "secret.txt", dir_ / "web" / "link.txt");
+  auto linked = request(http::verb::get, "/link.txt");
+  EXPECT_EQ(linked.status, 404);
+  EXPECT_EQ(linked.body.find("top secret"), std::string::npos);
+}
+
+TEST_F(ServerTest, WhipAuthorization) {
+  expect_json_error(post_sdp("/whip/demo", ""), 401);
+  auto other_key = std::vector<std::uint8_t>(32, 1);
+  expect_json_error(
+      post_sdp("/whip/demo", issue_access_token(other_key, "demo", "A", Role::kSpeaker,
+                                                std::chrono::hours(1))),
+      401);
+  expect_json_error(post_sdp("/whip/demo", token("demo", "A", Role::kSpeaker, std::chrono::seconds(-5))),
+                    401);
+  expect_json_error(post_sdp("/whip/demo", token("demo", "A", Role::kAttendee)), 403);
+  expect_json_error(post_sdp("/whip/B", token("A", "A", Role::kSpeaker)), 403);
+  expect_json_error(post_sdp("/whip/demo", token("demo", "A", Role::kSpeaker), "text/plain"), 415);
+  expect_json_error(post_sdp("/whip/bad%20name", token("demo", "A", Role::kSpeaker)), 400);
+  expect_json_error(request(http::verb::delete_, "/whip/demo/0123456789abcdef"), 404);
+  expect_json_error(request(http::verb::get, "/whip/demo"), 405);
+  EXPECT_NE(metrics().find("podium_participants 0\n"), std::string::npos);
+}
+
+TEST_F(ServerTest, WhipOfferTheMediaPlaneRefusesLeavesNoParticipant) {
+  // The offer is not a usable SDP; whatever the media plane says, it is a JSON error and
+  // nobody is left registered.
+  auto result = post_sdp("/whip/demo", token("demo", "A", Role::kSpeaker));
+  EXPECT_GE(result.status, 400);
+  expect_json_error(result, result.status);
+  EXPECT_NE(metrics().find("podium_participants 0\n"), std::string::npos);
+  // WHEP accepts any role: an attendee gets past authorization to the media plane.
+  auto viewer = post_sdp("/whep/demo", token("demo", "V", Role::kAttendee));
+  EXPECT_NE(viewer.status, 401);
+  EXPECT_NE(viewer.status, 403);
+}
+
+TEST_F(ServerTest, UnknownPathAndPreflight) {
+  expect_json_error(request(http::verb::get, "/api/v9/nothing"), 404);
+  expect_json_error(request(http::verb::post, "/nothing", "x"), 404);
+  auto preflight = request(http::verb::options, "/whip/demo", "",
+                           {{http::field::origin, "https://encoder.example"},
+                            {http::field::access_control_request_method, "POST"}});
+  EXPECT_EQ(preflight.status, 204);
+  EXPECT_EQ(preflight.headers["Access-Control-Allow-Origin"], "*");
+  EXPECT_EQ(preflight.headers["Access-Control-Allow-Methods"], "GET, POST, DELETE, PATCH, OPTIONS");
+  EXPECT_EQ(preflight.headers["Access-Control-Allow-Headers"], "Authorization, Content-Type, If-Match");
+  EXPECT_EQ(preflight.headers["Access-Control-Expose-Headers"], "Location, Link, ETag");
+}
+
+TEST_F(ServerTest, OversizedBodyRefused) {
+  auto result = request(http::verb::post, "/whip/demo", std::string(300 * 1024, 'x'),
+                        {{http::field::content_type, "application/sdp"}});
+  expect_json_error(result, 413);
+}
+
+TEST_F(ServerTest, WebSocketBadTokenIsUnauthorizedAndClosed) {
+  WsClient client(server_->port(), "/rtc?token=not.a.token");
+  client.send(json{{"type", "join"}, {"version", 1}});
+  auto error = client.expect("error");
+  EXPECT_EQ(error["code"], "unauthorized");
+  EXPECT_TRUE(client.closed_by_server());
+
+  WsClient no_token(server_->port(), "/rtc");
+  no_token.send(json{{"type", "join"}, {"version", 1}});
+  EXPECT_EQ(no_token.expect("error")["code"], "unauthorized");
+  EXPECT_TRUE(no_token.closed_by_server());
+}
+
+TEST_F(ServerTest, TokenInJoinMessage) {
+  WsClient client(server_->port(), "/rtc");
+  client.send(json{{"type", "join"}, {"version", 1}, {"token", token("demo", "Eve", Role::kPress)}});
+  auto welcome = client.expect("welcome");
+  EXPECT_EQ(welcome["participant"]["name"], "Eve");
+  EXPECT_EQ(welcome["participant"]["role"], "press");
+  EXPECT_EQ(welcome["permissions"]["publish"], false);
+  EXPECT_EQ(welcome["conference"], "demo");
+}
+
+TEST_F(ServerTest, ParticipantsSeeEachOtherOnlyInTheirConference) {
+  auto alice = join("demo", "Alice", Role::kModerator);
+  auto alice_welcome = alice->expect("welcome");
+  EXPECT_TRUE(alice_welcome["participants"].empty());
+  EXPECT_EQ(alice_welcome["permissions"]["publish"], true);
+  auto alice_id = alice_welcome["participant"]["id"];
+
+  auto bob = join("demo", "Bob", Role::kAttendee);
+  auto bob_welcome = bob->expect("welcome");
+  ASSERT_EQ(bob_welcome["participants"].size(), 1u);
+  EXPECT_EQ(bob_welcome["participants"][0],
+            (json{{"id", alice_id}, {"name", "Alice"}, {"role", "moderator"}}));
+  EXPECT_TRUE(bob_welcome["tracks"].empty());
+  auto bob_id = bob_welcome["participant"]["id"];
+  EXPECT_NE(bob_id, alice_id);
+
+  auto joined = alice->expect("participant-joined");
+  EXPECT_EQ(joined["participant"], (json{{"id", bob_id}, {"name", "Bob"}, {"role", "attendee"}}));
+
+  auto carol = join("other", "Carol");
+  EXPECT_TRUE(carol->expect("welcome")["participants"].empty());
+  carol->expect_nothing_pending();
+  alice->expect_nothing_pending();  // Carol's join is not Alice's business
+
+  bob->close();
+  auto left = alice->expect("participant-left");
+  EXPECT_EQ(left["participant"], bob_id);
+  carol->expect_nothing_pending();
+}
+
+TEST_F(ServerTest, LeaveTellsOthersAndClosesTheSocket) {
+  auto alice = join("demo", "Alice");
+  alice->expect("welcome");
+  auto bob = join("demo", "Bob");
+  auto bob_id = bob->expect("welcome")["participant"]["id"];
+  alice->expect("participant-joined");
+  bob->send(json{{"type", "leave"}});
+  EXPECT_TRUE(bob->closed_by_server());
+  EXPECT_EQ(alice->expect("participant-left")["participant"], bob_id);
+}
+
+TEST_F(ServerTest, BadMessagesAreErrorsAndTheConnectionStaysUsable) {
+  auto alice = join("demo", "Alice");
+  alice->expect("welcome");
+  alice->send(std::string("{not json"));
+  auto error = alice->expect("error");
+  EXPECT_EQ(error["code"], "bad-request");
+  EXPECT_EQ(error["message"], "message is not valid JSON");
+  alice->send(json{{"type", "join"}, {"version", 1}});
+  EXPECT_EQ(alice->expect("error")["message"], "already joined");
+  alice->expect_nothing_pending();
+}
+
+TEST_F(ServerTest, OfferBeforeJoinIsABadRequestAndUnknownSubscriptionsDoNotFailAnOffer) {
+  WsClient client(server_->port(), "/rtc?token=" + token("demo", "A", Role::kSpeaker));
+  client.send(json{{"type", "offer"}, {"sdp", "v=0\r\n"}});
+  EXPECT_EQ(client.expect("error")["message"], "join first");
+  client.send(json{{"type", "join"}, {"version", 1}});
+  client.expect("welcome");
+  // Only track ids of the participant's own conference are used; this one is in none.
+  client.send(json{{"type", "offer"}, {"sdp", "v=0\r\n"}, {"subscriptions", {{"1", "t999"}}}});
+  auto error = client.expect("error");
+  // The unknown track is not what fails (it would be answered inactive); the SDP is.
+  EXPECT_EQ(error["code"], "bad-request");
+  EXPECT_EQ(error["message"].get<std::string>().rfind("malformed SDP offer", 0), 0u) << error.dump();
+  client.expect_nothing_pending();
+}
+
+TEST_F(ServerTest, OfferReachesTheMediaPlaneAndItsVerdictComesBack) {
+  auto alice = join("demo", "Alice");
+  alice->expect("welcome");
+  alice->send(json{{"type", "offer"}, {"sdp", "v=0\r\n"}});
+  // Not a usable offer: the media plane answers with an error, mapped to a protocol code.
+  auto error = alice->expect("error");
+  EXPECT_TRUE(error["message"].is_string());
+  alice->expect_nothing_pending();
+}
+
+}  // namespace
+}  // namespace podium::api

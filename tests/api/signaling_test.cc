@@ -1,0 +1,183 @@
+#include "api/signaling.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace podium::api {
+namespace {
+
+using nlohmann::json;
+
+const std::filesystem::path kProtocolDir = std::filesystem::path(PODIUM_SOURCE_DIR) / "docs/protocol";
+
+json read_json(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return json::parse(text.str());
+}
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(ParseClientMessage, Join) {
+  auto message = parse_client_message(R"({"type":"join","version":1,"token":"abc"})");
+  ASSERT_TRUE(message) << message.error();
+  auto& join = std::get<JoinMessage>(*message);
+  EXPECT_EQ(join.token, "abc");
+  auto without_token = parse_client_message(R"({"type":"join","version":1})");
+  ASSERT_TRUE(without_token);
+  EXPECT_FALSE(std::get<JoinMessage>(*without_token).token);
+}
+
+TEST(ParseClientMessage, Offer) {
+  auto message = parse_client_message(
+      R"({"type":"offer","sdp":"v=0\r\n","subscriptions":{"2":"t1","3":"t2"}})");
+  ASSERT_TRUE(message) << message.error();
+  auto& offer = std::get<OfferMessage>(*message);
+  EXPECT_EQ(offer.sdp, "v=0\r\n");
+  EXPECT_EQ(offer.subscriptions.at("2"), "t1");
+  EXPECT_EQ(offer.subscriptions.at("3"), "t2");
+}
+
+TEST(ParseClientMessage, LeaveAndPing) {
+  EXPECT_TRUE(std::holds_alternative<LeaveMessage>(parse_client_message(R"({"type":"leave"})").value()));
+  EXPECT_TRUE(std::holds_alternative<PingMessage>(parse_client_message(R"({"type":"ping"})").value()));
+}
+
+TEST(ParseClientMessage, RejectsWithReason) {
+  struct Case {
+    const char* text;
+    const char* error;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"", "message is not valid JSON"},
+           {R"({"type":"join")", "message is not valid JSON"},
+           {"[1]", "message must be a JSON object"},
+           {"{}", "missing 'type'"},
+           {R"({"type":7})", "'type' must be a string"},
+           {R"({"type":"dance"})", R"(unknown message type "dance")"},
+           {R"({"type":"join"})", "join: missing 'version'"},
+           {R"({"type":"join","version":"1"})", "join: 'version' must be an integer"},
+           {R"({"type":"join","version":2})", "join: unsupported version 2 (server speaks 1)"},
+           {R"({"type":"join","version":1,"token":5})", "join: 'token' must be a string"},
+           {R"({"type":"offer"})", "offer: missing 'sdp'"},
+           {R"({"type":"offer","sdp":""})", "offer: 'sdp' length out of range"},
+           {R"({"type":"offer","sdp":"v=0","subscriptions":[]})",
+            "offer: 'subscriptions' must be an object"},
+           {R"({"type":"offer","sdp":"v=0","subscriptions":{"0":1}})",
+            "offer: subscription '0' must name a track id string"},
+           {R"({"type":"ping","extra":1})", "unknown field 'extra'"},
+       }) {
+    auto result = parse_client_message(c.text);
+    ASSERT_FALSE(result) << c.text;
+    EXPECT_EQ(result.error(), c.error) << c.text;
+  }
+}
+
+TEST(ServerMessages, WelcomeShape) {
+  auto text = welcome_message({"p3", "Alice", "speaker"}, "demo", true,
+                              {{"p1", "Bob", "moderator"}}, {{"t1", "p1", "audio"}});
+  auto message = json::parse(text);
+  EXPECT_EQ(message, json::parse(R"({"type":"welcome","version":1,
+      "participant":{"id":"p3","name":"Alice","role":"speaker"},"conference":"demo",
+      "permissions":{"publish":true},"participants":[{"id":"p1","name":"Bob","role":"moderator"}],
+      "tracks":[{"id":"t1","participant":"p1","kind":"audio"}]})"));
+}
+
+TEST(ServerMessages, ErrorCodes) {
+  EXPECT_EQ(error_code_for_status(400), ErrorCode::kBadRequest);
+  EXPECT_EQ(error_code_for_status(403), ErrorCode::kForbidden);
+  EXPECT_EQ(error_code_for_status(404), ErrorCode::kNotFound);
+  EXPECT_EQ(error_code_for_status(503), ErrorCode::kInternal);
+  auto message = json::parse(error_message(ErrorCode::kNotFound, "gone"));
+  EXPECT_EQ(message, json::parse(R"({"type":"error","code":"not-found","message":"gone"})"));
+  // Invalid UTF-8 from a client cannot break the JSON we send back.
+  EXPECT_NO_THROW(json::parse(error_message(ErrorCode::kBadRequest, "\xff\xfe")));
+}
+
+// The schema is the definition; these tests keep the C++ side in step with it.
+class SchemaAgreement : public ::testing::Test {
+ protected:
+  json schema_ = read_json(kProtocolDir / "signaling.schema.json");
+
+  std::set<std::string> types_of(const char* group) {
+    std::set<std::string> types;
+    for (const auto& ref : schema_["$defs"][group]["oneOf"]) {
+      auto name = ref["$ref"].get<std::string>().substr(std::string("#/$defs/").size());
+      types.insert(schema_["$defs"][name]["properties"]["type"]["const"].get<std::string>());
+    }
+    return types;
+  }
+};
+
+TEST_F(SchemaAgreement, ClientTypesAreExactlyTheParsedOnes) {
+  EXPECT_EQ(types_of("ClientMessage"), (std::set<std::string>{"join", "offer", "leave", "ping"}));
+}
+
+TEST_F(SchemaAgreement, ServerTypesAreExactlyTheBuiltOnes) {
+  std::set<std::string> built;
+  for (const auto& text :
+       {welcome_message({}, "c", false, {}, {}), answer_message("v=0", {}),
+        participant_joined_message({}), participant_left_message("p1"),
+        track_published_message({}), track_removed_message("t1"),
+        error_message(ErrorCode::kInternal, "x"), pong_message()}) {
+    built.insert(json::parse(text)["type"].get<std::string>());
+  }
+  EXPECT_EQ(types_of("ServerMessage"), built);
+}
+
+TEST_F(SchemaAgreement, ClientExamplesParseAndInvalidOnesDoNot) {
+  int valid = 0;
+  int invalid = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kProtocolDir / "examples")) {
+    auto name = entry.path().filename().string();
+    if (name.rfind("client-", 0) != 0) continue;
+    auto result = parse_client_message(read_text(entry.path()));
+    EXPECT_TRUE(result) << name << ": " << (result ? "" : result.error());
+    ++valid;
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(kProtocolDir / "examples/invalid")) {
+    EXPECT_FALSE(parse_client_message(read_text(entry.path()))) << entry.path().filename();
+    ++invalid;
+  }
+  EXPECT_GE(valid, 4);
+  EXPECT_GE(invalid, 3);
+}
+
+TEST_F(SchemaAgreement, ServerExamplesUseOnlySchemaFields) {
+  // Every server example names a defined message and only the properties it declares.
+  int checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kProtocolDir / "examples")) {
+    auto name = entry.path().filename().string();
+    if (name.rfind("server-", 0) != 0) continue;
+    auto message = read_json(entry.path());
+    bool found = false;
+    for (const auto& [def_name, def] : schema_["$defs"].items()) {
+      if (!def.contains("properties") || !def["properties"].contains("type")) continue;
+      if (def["properties"]["type"].value("const", "") != message["type"]) continue;
+      found = true;
+      for (const auto& [key, value] : message.items()) {
+        EXPECT_TRUE(def["properties"].contains(key)) << name << ": " << key;
+      }
+      for (const auto& required : def.value("required", json::array())) {
+        EXPECT_TRUE(message.contains(required.get<std::string>())) << name << ": " << required;
+      }
+    }
+    EXPECT_TRUE(found) << name;
+    ++checked;
+  }
+  EXPECT_GE(checked, 8);
+}
+
+}  // namespace
+}  // namespace podium::api

@@ -1,0 +1,82 @@
+#include "app/config.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+namespace podium::app {
+namespace {
+
+std::string write_file(const std::string& text) {
+  static int counter = 0;
+  std::string path = ::testing::TempDir() + "podium-config-" + std::to_string(counter++) + ".toml";
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(Config, FileSettingsApplyOverDefaults) {
+  auto path = write_file("http = \"127.0.0.1:9000\"\nworkers = 3\nannounce = \"10.0.0.1\"\n");
+  auto config = load_config_file(path, ServeConfig{});
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_EQ(config->http, "127.0.0.1:9000");
+  EXPECT_EQ(config->workers, 3);
+  EXPECT_EQ(config->announce, "10.0.0.1");
+  EXPECT_EQ(config->udp, "127.0.0.1:40000");
+}
+
+TEST(Config, BadValueNamesFileLineAndReason) {
+  auto path = write_file("http = \"127.0.0.1:9000\"\n\nworkers = \"many\"\n");
+  auto config = load_config_file(path, ServeConfig{});
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error(), path + ":3: workers must be an integer between 1 and 256");
+}
+
+TEST(Config, BadAddressNamesTheLine) {
+  auto path = write_file("udp = \"localhost\"\n");
+  auto config = load_config_file(path, ServeConfig{});
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().find(path + ":1: udp: 'localhost' is not an IP:PORT address"), std::string::npos)
+      << config.error();
+}
+
+TEST(Config, UnknownKeyIsAnError) {
+  auto path = write_file("wrokers = 2\n");
+  auto config = load_config_file(path, ServeConfig{});
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error(), path + ":1: unknown setting 'wrokers'");
+}
+
+TEST(Config, SyntaxErrorNamesTheLine) {
+  auto path = write_file("http = \"127.0.0.1:9000\"\nworkers = = 2\n");
+  auto config = load_config_file(path, ServeConfig{});
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().rfind(path + ":2: ", 0), 0u) << config.error();
+}
+
+TEST(Config, MissingFileIsAnError) {
+  auto config = load_config_file("/nonexistent/podium.toml", ServeConfig{});
+  EXPECT_FALSE(config);
+}
+
+TEST(Config, HostPortSplitting) {
+  std::string host;
+  std::uint16_t port = 0;
+  EXPECT_TRUE(split_host_port("[::1]:8080", host, port));
+  EXPECT_EQ(host, "::1");
+  EXPECT_EQ(port, 8080);
+  EXPECT_FALSE(split_host_port("127.0.0.1", host, port));
+  EXPECT_FALSE(split_host_port("127.0.0.1:99999", host, port));
+  EXPECT_FALSE(split_host_port(":80", host, port));
+}
+
+TEST(Config, ValidateRejectsBadLogLevel) {
+  ServeConfig config;
+  config.log_level = "loud";
+  auto ok = validate(config);
+  ASSERT_FALSE(ok);
+  EXPECT_NE(ok.error().find("log_level"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace podium::app
