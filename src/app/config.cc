@@ -52,8 +52,9 @@ Result<ServeConfig> load_config_file(const std::string& path, ServeConfig config
   } catch (const toml::parse_error& e) {
     return Error{fmt::format("{}:{}: {}", path, e.source().begin.line, e.description())};
   }
-  for (auto&& [key, node] : table) {
-    std::string name(key.str());
+  for (auto&& entry : table) {
+    const toml::node& node = entry.second;
+    std::string name(entry.first.str());
     auto string_setting = [&](std::string& out) -> std::optional<Error> {
       if (auto v = node.value<std::string>()) {
         out = *v;
