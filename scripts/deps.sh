@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential g++ cmake ninja-build pkg-config ccache git
   libssl-dev libsrtp2-dev libboost1.81-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
   chromium iproute2 util-linux procps
+  firefox-esr
 )
 
 sudo_cmd=()
@@ -35,10 +36,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm packages of the browser tests (playwright-core drives Debian's Chromium; it never
-# downloads a browser of its own).
-if [ -f tests/e2e/package-lock.json ] && [ ! -d tests/e2e/node_modules ]; then
+# npm packages of the browser tests (playwright-core drives Debian's Chromium,
+# puppeteer-core Debian's Firefox ESR; neither downloads a browser of its own).
+if [ -f tests/e2e/package-lock.json ] &&
+   { [ ! -d tests/e2e/node_modules/playwright-core ] || [ ! -d tests/e2e/node_modules/puppeteer-core ]; }; then
   echo "deps: npm ci in tests/e2e"
-  (cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  (cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 \
+    npm ci --no-audit --no-fund --loglevel=error)
 fi
 echo "deps: ok"

@@ -8,6 +8,8 @@
 # Environment: PODIUM_HTTP_PORT (18080), PODIUM_UDP_PORT (41000),
 # PODIUM_CHROMIUM (/usr/bin/chromium), PODIUM_E2E_VERBOSE=1 echoes page consoles,
 # PODIUM_E2E_NO_NETNS=1 skips the namespace (e.g. where unshare is not allowed).
+# Also runs tests/tools/*.test.mjs (the impairment relay's own tests). The
+# Firefox and impairment tests start servers of their own (see README.md).
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -38,9 +40,9 @@ if [[ $inside -eq 0 ]]; then
   for f in "$@"; do files+=("$(realpath "$f")"); done
   set -- "${files[@]}"
   # Dependencies come from the npm registry, so install before leaving the network.
-  if [[ ! -d "$here/node_modules/playwright-core" ]]; then
+  if [[ ! -d "$here/node_modules/playwright-core" || ! -d "$here/node_modules/puppeteer-core" ]]; then
     echo "run.sh: installing test dependencies (npm ci)"
-    (cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund) || exit 2
+    (cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund) || exit 2
   fi
   if [[ "${PODIUM_E2E_NO_NETNS:-}" == "1" ]]; then
     exec "$0" --inside "$build_dir" "$@"
@@ -51,6 +53,17 @@ fi
 # ---- inside the namespace ----------------------------------------------------
 if [[ "${PODIUM_E2E_NO_NETNS:-}" != "1" ]]; then
   ip link set lo up || { echo "run.sh: cannot bring up lo in the namespace" >&2; exit 2; }
+  # Firefox gathers no ICE candidate on loopback and none without a default
+  # route: give the namespace an address of its own (firefox.test.mjs serves
+  # media on it). The veth's peer and the route lead nowhere outside.
+  if ip link add v0 type veth peer name v1 2>/dev/null; then
+    ip link set v0 up && ip link set v1 up &&
+      ip addr add 10.99.0.1/24 dev v0 &&
+      ip route add default via 10.99.0.2 dev v0 onlink ||
+      echo "run.sh: veth setup failed; the Firefox test will be skipped" >&2
+  else
+    echo "run.sh: cannot create a veth; the Firefox test will be skipped" >&2
+  fi
 fi
 
 http_port="${PODIUM_HTTP_PORT:-18080}"
@@ -106,7 +119,7 @@ fi
 if [[ $# -gt 0 ]]; then
   tests=("$@")
 else
-  tests=("$here"/*.test.mjs)
+  tests=("$here"/*.test.mjs "$repo"/tests/tools/*.test.mjs)
 fi
 
 # One browser-heavy file at a time (2 cores); Node 18 lacks the option and

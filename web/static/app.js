@@ -255,6 +255,24 @@ function on_closed(msg) {
   teardown();
 }
 
+// Firefox offers every bundled m-section but the first with port 0 and
+// a=bundle-only (RFC 8843 §6, §7.2), which the server still takes for a
+// rejected section (RFC 3264 §6), so Firefox's video and subscriptions were
+// refused. Give such sections the placeholder port 9 (RFC 8840 §4.1.1) in what
+// the server sees; the local description is unchanged and the answer's BUNDLE
+// group still carries them on one transport. A stopped transceiver (port 0
+// without bundle-only) stays rejected. Harmless once the server accepts
+// bundle-only sections itself; Chromium never uses bundle-only.
+function without_bundle_only(sdp) {
+  if (!/\r?\na=bundle-only\r?\n/.test(sdp)) return sdp;
+  return sdp.split(/(?=\r?\nm=)/).map((section) => {
+    if (!/\r?\na=bundle-only(?=\r?\n|$)/.test(section)) return section;
+    return section
+      .replace(/(\r?\nm=\S+ )0 /, (_, head) => `${head}9 `)
+      .replace(/\r?\na=bundle-only(?=\r?\n|$)/, '');
+  }).join('');
+}
+
 function make_peer_connection() {
   const connection = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers: [] });
   connection.ontrack = on_track;
@@ -288,7 +306,8 @@ async function join(token) {
   negotiator = new Negotiator(pc, {
     prepare: prepare_transceivers,
     subscriptions: current_subscriptions,
-    send_offer: (sdp, subscriptions) => signaling.send({ type: 'offer', sdp, subscriptions }),
+    send_offer: (sdp, subscriptions) =>
+      signaling.send({ type: 'offer', sdp: without_bundle_only(sdp), subscriptions }),
     on_answer,
     on_failure: (error) => record_error(`negotiation: ${error.message}`),
   });

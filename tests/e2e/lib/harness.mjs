@@ -7,9 +7,14 @@
 //   PODIUM_DATA_DIR  the server's data dir (holds the token signing key)
 //   PODIUM_CHROMIUM  Chromium binary (default /usr/bin/chromium)
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join as join_path } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
 
 export const kWaitMs = 30000;
 
@@ -25,10 +30,11 @@ export function conference_name(prefix = 'e2e') {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
-export function mint_token(conference, name, role) {
+// data_dir: of a server started with start_server(); default: run.sh's server.
+export function mint_token(conference, name, role, data_dir = required_env('PODIUM_DATA_DIR')) {
   const out = execFileSync(required_env('PODIUM_BIN'), [
     'token', '--conference', conference, '--name', name, '--role', role,
-    '--data-dir', required_env('PODIUM_DATA_DIR'),
+    '--data-dir', data_dir,
   ], { encoding: 'utf8', timeout: 10000 });
   const token = out.trim().split('\n').pop().trim();
   if (token.split('.').length !== 3) throw new Error(`podium token printed no JWT: ${JSON.stringify(out)}`);
@@ -143,4 +149,94 @@ export async function inbound_totals(page, pc_expression) {
 export function assert_no_page_errors(assert, pages) {
   const errors = pages.flatMap((p) => p.podium_errors ?? []);
   assert.deepEqual(errors, [], 'pages had uncaught errors');
+}
+
+// ---- a server of the test's own, Firefox ----------------------------------
+
+const kWebRoot = fileURLToPath(new URL('../../../web/static', import.meta.url));
+
+// Starts another `podium serve` (own data dir) for a test that needs its own
+// UDP address, e.g. behind the impairment relay or on the namespace's veth.
+// Each worker binds its own UDP port (udp, udp+1, ...).
+// Returns {url, data_dir, mint(conference, name, role), log(), stop()}.
+export async function start_server({ http, udp, announce, workers, label = 'server' }) {
+  const data_dir = mkdtempSync(join_path(tmpdir(), 'podium-e2e-server-'));
+  const args = ['serve', '--http', http, '--udp', udp, '--data-dir', data_dir,
+    '--web-root', kWebRoot, '--log-level', 'info'];
+  if (announce) args.push('--announce', announce);
+  if (workers) args.push('--workers', String(workers));
+  const child = spawn(required_env('PODIUM_BIN'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk) => { output = (output + chunk).slice(-200000); };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  let running = true;
+  exited.then(() => { running = false; });
+  const url = `http://${http}`;
+  const stop = async () => {
+    if (running) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(data_dir, { recursive: true, force: true });
+  };
+  try {
+    await wait_for(async () => {
+      if (!running) throw new Error(`${label} exited: ${output.slice(-2000)}`);
+      return (await fetch(`${url}/healthz`)).status === 200;
+    }, `${label}: ${url}/healthz`, 10000, 100);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    url,
+    data_dir,
+    mint: (conference, name, role) => mint_token(conference, name, role, data_dir),
+    log: () => output,
+    stop,
+  };
+}
+
+// True when this host (the test's namespace) has the IPv4 address.
+export function has_address(address) {
+  return Object.values(networkInterfaces()).flat().some((i) => i?.address === address);
+}
+
+export const firefox_binary = () => process.env.PODIUM_FIREFOX || '/usr/bin/firefox-esr';
+
+// Debian's Firefox ESR over WebDriver BiDi, fake camera and microphone, no
+// prompt. Firefox gathers no candidate on loopback; see tests/e2e/README.md.
+export async function launch_firefox() {
+  return puppeteer.launch({
+    browser: 'firefox',
+    executablePath: firefox_binary(),
+    headless: true,
+    extraPrefsFirefox: {
+      'media.navigator.streams.fake': true,
+      'media.navigator.permission.disabled': true,
+      'media.peerconnection.ice.obfuscate_host_addresses': false,
+      'media.autoplay.default': 0,             // allowed, also with sound
+      'media.autoplay.blocking_policy': 0,
+    },
+  });
+}
+
+// Like open_page() for a puppeteer (Firefox) browser.
+export async function open_firefox_page(browser, url, label) {
+  const page = await browser.newPage();
+  page.podium_errors = [];
+  page.on('pageerror', (error) => page.podium_errors.push(`${label}: ${error.message}`));
+  page.on('console', (msg) => {
+    if (process.env.PODIUM_E2E_VERBOSE) console.log(`[${label}] ${msg.type()}: ${msg.text()}`);
+    if (msg.type() === 'error' && !/favicon/.test(msg.text())) {
+      page.podium_errors.push(`${label}: console error: ${msg.text()}`);
+    }
+  });
+  const response = await page.goto(url, { timeout: kWaitMs, waitUntil: 'domcontentloaded' });
+  if (response && !response.ok()) throw new Error(`${label}: GET ${url} → ${response.status()}`);
+  return page;
 }
