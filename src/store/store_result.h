@@ -1,4 +1,4 @@
-// The outcome of a store call. Like podium::Result, plus a code, because the caller
+// The outcome of a store call: a podium::Result whose failure carries a code, because the caller
 // answers differently to "no such conference" (404), "someone changed it first" (409)
 // and "the disk is full" (500), and must not parse messages to tell them apart.
 #pragma once
@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 #include <variant>
+
+#include "util/result.h"
 
 namespace podium::store {
 
@@ -28,27 +30,6 @@ struct StoreError {
 };
 
 template <typename T>
-class StoreResult {
- public:
-  StoreResult(T value) : v_(std::move(value)) {}           // NOLINT: implicit by design
-  StoreResult(StoreError error) : v_(std::move(error)) {}  // NOLINT
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  T* operator->() { return &std::get<0>(v_); }
-  const T* operator->() const { return &std::get<0>(v_); }
-  T& operator*() & { return std::get<0>(v_); }
-  const T& operator*() const& { return std::get<0>(v_); }
-  T&& operator*() && { return std::get<0>(std::move(v_)); }
-  StoreErrc code() const { return std::get<1>(v_).code; }
-  const std::string& error() const { return std::get<1>(v_).message; }
-  const StoreError& failure() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, StoreError> v_;
-};
+using StoreResult = Result<T, StoreError>;
 
 }  // namespace podium::store

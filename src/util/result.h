@@ -12,11 +12,13 @@ struct Error {
   std::string message;
 };
 
-template <typename T>
+// E is the failure type: Error, or a richer one with a `message` (and, for callers that
+// must tell failures apart without reading text, a `code`).
+template <typename T, typename E = Error>
 class Result {
  public:
   Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}  // NOLINT
+  Result(E error) : v_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -28,9 +30,15 @@ class Result {
   T& operator*() & { return std::get<0>(v_); }
   T&& operator*() && { return std::get<0>(std::move(v_)); }
   const std::string& error() const { return std::get<1>(v_).message; }
+  const E& failure() const { return std::get<1>(v_); }
+  auto code() const
+    requires requires(const E& e) { e.code; }
+  {
+    return std::get<1>(v_).code;
+  }
 
  private:
-  std::variant<T, Error> v_;
+  std::variant<T, E> v_;
 };
 
 }  // namespace podium
