@@ -13,8 +13,8 @@ namespace {
 
 using Mode = SectionPlan::Mode;
 
-// TODO(media): RTX (RFC 4588, "rtx" with apt=) is dropped until the retransmission
-// path can rewrite OSN and the rtx SSRC; RED/ULPFEC/FlexFEC and telephone-event too.
+// RTX (RFC 4588) is answered next to the codec it repairs (see with_rtx); RED,
+// ULPFEC, FlexFEC and telephone-event are dropped.
 constexpr SupportedCodec kSupportedCodecs[] = {
     {"audio", "opus", 48000, 2},  // RFC 7587 §7: always opus/48000/2
     {"video", "VP8", 90000, 0},  {"video", "VP9", 90000, 0},
@@ -86,6 +86,25 @@ std::vector<Codec> choose_codecs(const MediaDescription& section, const SectionP
   // keeps it from switching to a codec the publisher does not send.
   if (plan.mode == Mode::kSend && out.size() > 1) out.resize(1);
   return out;
+}
+
+// RFC 4588 §8.6: an offered "rtx/<rate>" format with a=fmtp:<pt> apt=<original pt>
+// repairs that payload type. Each chosen video codec keeps its offered rtx, listed after
+// all of the codecs, so codecs.front() stays the primary one.
+void add_rtx(const MediaDescription& section, std::vector<Codec>& codecs) {
+  if (section.kind != "video") return;
+  std::size_t primary = codecs.size();
+  for (std::size_t i = 0; i < primary; ++i) {
+    for (const Codec& offered : section.codecs) {
+      if (!iequals(offered.name, "rtx") || offered.clock_rate != codecs[i].clock_rate) continue;
+      auto apt = fmtp_parameter(offered.fmtp, "apt");
+      if (!apt || *apt != std::to_string(codecs[i].payload_type)) continue;
+      Codec rtx = offered;
+      rtx.rtcp_fb.clear();
+      codecs.push_back(std::move(rtx));
+      break;
+    }
+  }
 }
 
 Direction answer_direction(Mode mode, Direction offered) {
@@ -249,8 +268,15 @@ MediaDescription rejected_section(const MediaDescription& offered) {
 void add_sender(const LocalSender& sender, MediaDescription& answer) {
   std::string stream = sender.stream_id.empty() ? "-" : sender.stream_id;
   answer.msids.push_back({stream, sender.track_id});             // RFC 8830 §2
-  answer.ssrcs.push_back({sender.ssrc, "cname", sender.cname});  // RFC 5576 §6.1
-  answer.ssrcs.push_back({sender.ssrc, "msid", stream + " " + sender.track_id});
+  bool rtx = sender.rtx_ssrc != 0 && std::any_of(answer.codecs.begin(), answer.codecs.end(),
+                                                 [](const Codec& c) { return is_rtx(c); });
+  // RFC 5576 §4.2, RFC 4588 §8.7: the FID group pairs the media SSRC with its RTX SSRC.
+  if (rtx) answer.ssrc_groups.push_back({"FID", {sender.ssrc, sender.rtx_ssrc}});
+  for (std::uint32_t ssrc : {sender.ssrc, sender.rtx_ssrc}) {
+    if (ssrc == 0 || (ssrc == sender.rtx_ssrc && !rtx)) continue;
+    answer.ssrcs.push_back({ssrc, "cname", sender.cname});  // RFC 5576 §6.1
+    answer.ssrcs.push_back({ssrc, "msid", stream + " " + sender.track_id});
+  }
 }
 
 std::string codec_names(const MediaDescription& section) {
@@ -262,6 +288,18 @@ std::string codec_names(const MediaDescription& section) {
 }
 
 }  // namespace
+
+bool is_rtx(const Codec& codec) { return iequals(codec.name, "rtx"); }
+
+std::optional<std::uint8_t> rtx_payload_type_for(const MediaDescription& section,
+                                                 std::uint8_t payload_type) {
+  for (const Codec& c : section.codecs) {
+    if (!is_rtx(c)) continue;
+    auto apt = fmtp_parameter(c.fmtp, "apt");
+    if (apt && *apt == std::to_string(payload_type)) return c.payload_type;
+  }
+  return std::nullopt;
+}
 
 std::span<const SupportedCodec> supported_codecs() { return kSupportedCodecs; }
 std::span<const std::string_view> supported_rtcp_feedback() { return kSupportedFeedback; }
@@ -315,6 +353,7 @@ Result<SessionDescription> build_answer(const SessionDescription& offer,
     if (auto error = check_transport(offered, offer, label)) return Error{*error};
 
     std::vector<Codec> codecs = choose_codecs(offered, plan);
+    add_rtx(offered, codecs);
     if (codecs.empty()) {
       std::string reason =
           fmt::format("{}: no common codec (offered {})", label, codec_names(offered));

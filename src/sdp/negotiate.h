@@ -6,6 +6,8 @@
 // What was negotiated is read from the answer itself: an accepted section
 // (`!is_rejected()`) lists its codecs (payload type, name, clock rate, fmtp) in
 // `codecs` and its header extension ids in `extmaps` (the offer's ids, RFC 8285 §6).
+// Video sections also keep the offered rtx (RFC 4588) of each chosen codec, after all
+// the codecs, so `codecs.front()` is the primary codec.
 #pragma once
 
 #include <cstdint>
@@ -50,11 +52,19 @@ std::span<const std::string_view> supported_extensions();
 // The value of `key` in an fmtp string "a=1;b=2" (keys compared case-insensitively).
 std::optional<std::string> fmtp_parameter(std::string_view fmtp, std::string_view key);
 
+// RFC 4588 §8.6: "rtx" repairs the payload type named by its apt= parameter.
+bool is_rtx(const Codec& codec);
+// The RTX payload type of `section` whose apt= is `payload_type`.
+std::optional<std::uint8_t> rtx_payload_type_for(const MediaDescription& section,
+                                                 std::uint8_t payload_type);
+
 struct LocalSender {
   std::uint32_t ssrc = 0;
   std::string cname;
   std::string stream_id;  // RFC 8830: "-" or empty for no stream
   std::string track_id;
+  // Announced in an FID group (RFC 4588 §8.7) when the section negotiated rtx; 0: none.
+  std::uint32_t rtx_ssrc = 0;
 };
 
 struct SectionPlan {

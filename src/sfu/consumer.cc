@@ -6,6 +6,7 @@
 #include "rtp/codec.h"
 #include "rtp/rtcp_writer.h"
 #include "rtp/rtp_writer.h"
+#include "webrtc/media_counters.h"
 #include "sfu/peer.h"
 #include "sfu/producer.h"
 #include "util/clock.h"
@@ -73,6 +74,15 @@ void Consumer::forward(const rtp::RtpPacket& packet, TimePoint now) {
   }
   std::uint16_t in_sequence = packet.sequence_number();
   std::uint32_t in_timestamp = packet.timestamp();
+  // A late (e.g. repaired) packet from before this source began would land in the
+  // sequence numbers of the previous source.
+  if (!rebase_ && sent_any_) {
+    auto last_in = static_cast<std::uint16_t>(last_sequence_ - sequence_offset_);
+    auto back = static_cast<std::uint16_t>(last_in - in_sequence);
+    if (!newer(in_sequence, last_in) &&
+        back > static_cast<std::uint16_t>(last_in - first_source_sequence_))
+      return;
+  }
   if (rebase_) {
     // Continue our own lines from where they were: the receiver sees one stream.
     std::uint16_t next_sequence = sent_any_ ? static_cast<std::uint16_t>(last_sequence_ + 1) : in_sequence;
@@ -86,9 +96,51 @@ void Consumer::forward(const rtp::RtpPacket& packet, TimePoint now) {
     sequence_offset_ = static_cast<std::uint16_t>(next_sequence - in_sequence);
     timestamp_offset_ = next_timestamp - in_timestamp;
     rebase_ = false;
+    first_sequence_since_switch_ = next_sequence;
+    first_source_sequence_ = in_sequence;
   }
   std::uint16_t out_sequence = static_cast<std::uint16_t>(in_sequence + sequence_offset_);
   std::uint32_t out_timestamp = in_timestamp + timestamp_offset_;
+  if (!send(packet, out_sequence, out_timestamp, now, false)) return;
+
+  if (!sent_any_ || newer(out_sequence, last_sequence_)) {
+    last_sequence_ = out_sequence;
+    last_timestamp_ = out_timestamp;
+    last_sent_at_ = now;
+  }
+  sent_any_ = true;
+  sent_.on_packet_sent(out_timestamp, packet.payload_size(), now);
+}
+
+void Consumer::set_rtx(std::uint32_t rtx_ssrc, std::optional<int> rtx_payload_type) {
+  if (rtx_ssrc != rtx_ssrc_) rtx_sequence_ = static_cast<std::uint16_t>(rtx_ssrc);
+  rtx_ssrc_ = rtx_ssrc;
+  rtx_payload_type_ = rtx_payload_type;
+}
+
+void Consumer::on_nack(const rtp::Nack& nack, TimePoint now) {
+  nack.for_each_sequence_number([&](std::uint16_t sequence) { resend(sequence, now); });
+}
+
+void Consumer::resend(std::uint16_t out_sequence, TimePoint now) {
+  if (!source_ || !sent_any_ || rebase_ || kind_ != MediaKind::kVideo) return;
+  if (!subscriber_.transport().connected()) return;
+  // Within [first sent since the switch, last sent], modulo 2^16.
+  auto since_switch = static_cast<std::uint16_t>(out_sequence - first_sequence_since_switch_);
+  if (since_switch > static_cast<std::uint16_t>(last_sequence_ - first_sequence_since_switch_))
+    return;
+  auto in_sequence = static_cast<std::uint16_t>(out_sequence - sequence_offset_);
+  auto packet = source_->retransmission(in_sequence, now);
+  if (!packet) return;
+  bool rtx = rtx_payload_type_.has_value() && rtx_ssrc_ != 0;
+  if (send(*packet, out_sequence, packet->timestamp() + timestamp_offset_, now, rtx))
+    subscriber_.counters().retransmissions_sent.add();
+}
+
+bool Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_sequence,
+                    std::uint32_t out_timestamp, TimePoint now, bool rtx) {
+  webrtc::Transport& transport = subscriber_.transport();
+  Bytes payload = packet.payload();
 
   // The subscriber's own extension ids; only what it negotiated.
   std::array<rtp::ExtensionElement, 4> extensions;
@@ -109,26 +161,25 @@ void Consumer::forward(const rtp::RtpPacket& packet, TimePoint now) {
   }
 
   MutableBytes slot = transport.rtp_slot();
-  if (slot.empty()) return;
+  if (slot.empty()) return false;
   rtp::RtpHeaderFields fields;
   fields.marker = packet.marker();
-  fields.payload_type = static_cast<std::uint8_t>(payload_type_);
-  fields.sequence_number = out_sequence;
+  fields.payload_type = static_cast<std::uint8_t>(rtx ? *rtx_payload_type_ : payload_type_);
+  fields.sequence_number = rtx ? rtx_sequence_ : out_sequence;
   fields.timestamp = out_timestamp;
-  fields.ssrc = ssrc_;
+  fields.ssrc = rtx ? rtx_ssrc_ : ssrc_;
   std::size_t header = rtp::write_rtp_header(slot.data(), slot.size(), fields,
                                              std::span<const rtp::ExtensionElement>(extensions.data(), count));
-  if (header == 0 || header + payload.size() > slot.size()) return;
-  std::memcpy(slot.data() + header, payload.data(), payload.size());
-  transport.commit_rtp(header + payload.size());
-
-  if (!sent_any_ || newer(out_sequence, last_sequence_)) {
-    last_sequence_ = out_sequence;
-    last_timestamp_ = out_timestamp;
-    last_sent_at_ = now;
+  // RFC 4588 §4: the RTX payload is the original sequence number, then the original payload.
+  std::size_t osn = rtx ? 2 : 0;
+  if (header == 0 || header + osn + payload.size() > slot.size()) return false;
+  if (rtx) {
+    store_u16(slot.data() + header, out_sequence);
+    ++rtx_sequence_;
   }
-  sent_any_ = true;
-  sent_.on_packet_sent(out_timestamp, payload.size(), now);
+  std::memcpy(slot.data() + header + osn, payload.data(), payload.size());
+  transport.commit_rtp(header + osn + payload.size());
+  return true;
 }
 
 std::size_t Consumer::write_sender_report(std::uint8_t* out, std::size_t capacity, TimePoint now) const {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "rtp/header_extensions.h"
+#include "rtp/rtcp_packet.h"
 #include "rtp/receive_statistics.h"
 #include "rtp/rtp_packet.h"
 #include "sfu/track.h"
@@ -42,6 +43,18 @@ class Consumer {
   // Rewrites and sends one packet of the source.
   void forward(const rtp::RtpPacket& packet, TimePoint now);
 
+  // The RTX stream toward the subscriber (RFC 4588): its SSRC is announced in the
+  // answer's FID group; the payload type is set when the subscriber negotiated rtx for
+  // this consumer's codec, else retransmissions go out as plain copies.
+  std::uint32_t rtx_ssrc() const { return rtx_ssrc_; }
+  void set_rtx(std::uint32_t rtx_ssrc, std::optional<int> rtx_payload_type);
+  std::optional<int> rtx_payload_type() const { return rtx_payload_type_; }
+
+  // A generic NACK from the subscriber (RFC 4585 §6.2.1): resends each listed packet
+  // still in the source's retransmission buffer. Only packets sent since the last
+  // source switch are resent: earlier ones came from another stream.
+  void on_nack(const rtp::Nack& nack, TimePoint now);
+
   // Called when the subscriber's transport connects or asks for a keyframe.
   void request_keyframe(TimePoint now);
 
@@ -51,6 +64,12 @@ class Consumer {
   std::uint64_t packets_sent() const { return sent_.packet_count(); }
 
  private:
+  void resend(std::uint16_t out_sequence, TimePoint now);
+  // Writes the rewritten packet into the transport's next send slot; as RTX when
+  // `rtx`. False if it could not be sent.
+  bool send(const rtp::RtpPacket& packet, std::uint16_t out_sequence, std::uint32_t out_timestamp,
+            TimePoint now, bool rtx);
+
   std::string mid_;
   MediaKind kind_;
   std::uint32_t ssrc_;
@@ -66,6 +85,11 @@ class Consumer {
   std::uint16_t sequence_offset_ = 0;
   std::uint32_t timestamp_offset_ = 0;
   bool sent_any_ = false;
+  std::uint16_t first_sequence_since_switch_ = 0;  // our sequence; valid once !rebase_
+  std::uint16_t first_source_sequence_ = 0;        // the source's, for the same packet
+  std::uint32_t rtx_ssrc_ = 0;
+  std::optional<int> rtx_payload_type_;
+  std::uint16_t rtx_sequence_ = 0;
   std::uint16_t last_sequence_ = 0;
   std::uint32_t last_timestamp_ = 0;
   TimePoint last_sent_at_{};

@@ -9,6 +9,7 @@
 
 #include "dtls/certificate.h"
 #include "net/endpoint.h"
+#include "net/tcp_listener.h"
 #include "net/udp_socket.h"
 #include "sfu/worker.h"
 #include "srtp/srtp_session.h"
@@ -62,7 +63,19 @@ void MediaServer::start() {
     auto socket = net::UdpSocket::bind(*endpoint);
     if (!socket)
       throw std::runtime_error(fmt::format("udp: cannot bind {}: {}", endpoint->to_string(), socket.error()));
-    impl_->workers.push_back(std::make_unique<Worker>(i, std::move(*socket), announce,
+    std::optional<net::TcpListener> tcp;
+    if (cfg.tcp_enabled) {
+      std::string tcp_address = cfg.tcp_address.empty() ? cfg.udp_address : cfg.tcp_address;
+      int tcp_port = (cfg.tcp_port == 0 ? cfg.udp_port : cfg.tcp_port) + i;
+      std::string tcp_host = tcp_address.find(':') != std::string::npos ? "[" + tcp_address + "]" : tcp_address;
+      auto tcp_endpoint = net::Endpoint::parse(fmt::format("{}:{}", tcp_host, tcp_port));
+      if (!tcp_endpoint || tcp_port > 65535)
+        throw std::runtime_error(fmt::format("tcp: cannot use {}:{}", tcp_address, tcp_port));
+      auto listener = net::TcpListener::bind(*tcp_endpoint);
+      if (!listener) throw std::runtime_error(fmt::format("tcp: {}", listener.error()));
+      tcp.emplace(std::move(*listener));
+    }
+    impl_->workers.push_back(std::make_unique<Worker>(i, std::move(*socket), std::move(tcp), announce,
                                                       *impl_->certificate, impl_->events));
   }
   for (auto& worker : impl_->workers) worker->start();
@@ -149,6 +162,17 @@ std::string MediaServer::metrics_text() const {
   metric("podium_rtcp_packets_received_total", "counter", "RTCP compound packets received", sum(&C::rtcp_packets_in));
   metric("podium_rtcp_packets_sent_total", "counter", "RTCP compound packets sent", sum(&C::rtcp_packets_out));
   metric("podium_keyframe_requests_total", "counter", "PLIs sent to publishers", sum(&C::keyframe_requests));
+  metric("podium_nacks_received_total", "counter", "Generic NACKs received from subscribers", sum(&C::nacks_received));
+  metric("podium_nacks_sent_total", "counter", "Generic NACKs sent to publishers", sum(&C::nacks_sent));
+  metric("podium_retransmissions_sent_total", "counter", "Packets resent to subscribers after a NACK", sum(&C::retransmissions_sent));
+  metric("podium_rtx_packets_received_total", "counter", "RTX packets received from publishers", sum(&C::rtx_packets_in));
+  std::uint64_t speaker_changes = 0, with_speaker = 0;
+  for (auto& w : impl_->workers) {
+    speaker_changes += w->active_speaker_changes();
+    with_speaker += w->conferences_with_active_speaker();
+  }
+  metric("podium_active_speaker_changes_total", "counter", "Times a conference's dominant speaker changed", speaker_changes);
+  metric("podium_conferences_with_active_speaker", "gauge", "Conferences where someone holds the floor", with_speaker);
   out += "# HELP podium_packets_dropped_total Datagrams or packets dropped, by reason\n"
          "# TYPE podium_packets_dropped_total counter\n";
   for (int r = 0; r < static_cast<int>(webrtc::DropReason::kCount); ++r) {

@@ -16,6 +16,11 @@ struct MediaServerConfig {
   std::string udp_address = "127.0.0.1";  // bind address of the media sockets
   std::uint16_t udp_port = 40000;          // worker i binds udp_port + i
   std::string announce_address;            // address put in ICE candidates; empty: udp_address
+  // ICE-TCP passive candidates (RFC 6544): worker i listens on tcp_port + i. Empty
+  // address: udp_address; port 0: udp_port (TCP and UDP ports are separate spaces).
+  bool tcp_enabled = true;
+  std::string tcp_address;
+  std::uint16_t tcp_port = 0;
   int workers = 1;
 };
 
@@ -56,6 +61,9 @@ struct MediaEvents {
   // A session ended on its own (ICE consent lost, DTLS failed or closed by the peer).
   // Its tracks are gone.
   std::function<void(SessionId, std::vector<std::string> removed_track_ids)> on_session_closed;
+  // The dominant speaker of a conference changed (see ActiveSpeakerDetector). Not
+  // reported when the speaker leaves: the floor then waits for the next one to talk.
+  std::function<void(std::string conference, std::string participant_id)> on_active_speaker;
 };
 
 class MediaServer {
@@ -76,7 +84,8 @@ class MediaServer {
   void close_session(SessionId session);
 
   // Prometheus text exposition of the media counters (transports, producers, consumers,
-  // packets and bytes in/out, packets dropped by reason). Safe from any thread.
+  // packets and bytes in/out, packets dropped by reason, active speaker changes). Safe from
+  // any thread.
   std::string metrics_text() const;
 
  private:

@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "dtls/certificate.h"
@@ -83,6 +84,19 @@ RtpCodecParameters codec_parameters(const sdp::Codec& codec) {
   return p;
 }
 
+bool has_feedback(const sdp::Codec& codec, std::string_view feedback) {
+  return std::find(codec.rtcp_fb.begin(), codec.rtcp_fb.end(), feedback) != codec.rtcp_fb.end();
+}
+
+// The RTX SSRC paired with `media` by an FID group (RFC 5576 §4.2, RFC 4588 §8.7).
+std::optional<std::uint32_t> rtx_ssrc_of(const sdp::MediaDescription& section, std::uint32_t media) {
+  for (const auto& group : section.ssrc_groups) {
+    if (group.semantics == "FID" && group.ssrcs.size() >= 2 && group.ssrcs[0] == media)
+      return group.ssrcs[1];
+  }
+  return std::nullopt;
+}
+
 // The media SSRC of a section: the first SSRC that is not the repair stream of a FID
 // group (RFC 5576 §4.2, RFC 4588).
 std::optional<std::uint32_t> primary_ssrc(const sdp::MediaDescription& section) {
@@ -134,7 +148,7 @@ NegotiateResult Peer::negotiate(const NegotiateRequest& request, TimePoint now) 
     const auto& section = offer.media[i];
     auto& plan = plans[i];
     auto kind = kind_of(section);
-    if (!kind || section.port == 0) {
+    if (!kind || section.is_rejected()) {  // port 0 with bundle-only is accepted (RFC 8843 §6)
       plan.mode = sdp::SectionPlan::Mode::kReject;
       continue;
     }
@@ -177,9 +191,14 @@ NegotiateResult Peer::negotiate(const NegotiateRequest& request, TimePoint now) 
       subscribed[i] = source;
       plan.mode = sdp::SectionPlan::Mode::kSend;
       std::uint32_t ssrc = random_u32();
-      if (auto it = consumers_.find(section.mid); it != consumers_.end()) ssrc = it->second->ssrc();
+      std::uint32_t rtx_ssrc = random_u32();
+      if (auto it = consumers_.find(section.mid); it != consumers_.end()) {
+        ssrc = it->second->ssrc();
+        rtx_ssrc = it->second->rtx_ssrc();
+      }
       sdp::LocalSender sender;
       sender.ssrc = ssrc;
+      sender.rtx_ssrc = rtx_ssrc;
       sender.cname = "podium";
       sender.stream_id = source ? source->publisher().participant_id() : "stage";
       sender.track_id = source ? source->id() : std::string("stage-") + section.kind;
@@ -199,7 +218,7 @@ NegotiateResult Peer::negotiate(const NegotiateRequest& request, TimePoint now) 
   options.ice_ufrag = transport_->local_ufrag();
   options.ice_pwd = transport_->local_password();
   options.fingerprint_sha256 = worker_.certificate().fingerprint_sha256();
-  options.candidates = {worker_.candidate()};
+  options.candidates = worker_.candidates();
   options.session_id = session_id_;
   options.session_version = ++answer_version_;
   auto built = sdp::build_answer(offer, plans, options);
@@ -251,11 +270,23 @@ NegotiateResult Peer::negotiate(const NegotiateRequest& request, TimePoint now) 
                                                  codec_parameters(answered.codecs.front()),
                                                  extensions, *this, router_.next_sequence());
       std::vector<int> types;
-      for (const auto& c : answered.codecs) types.push_back(c.payload_type);
+      for (const auto& c : answered.codecs) {
+        if (!sdp::is_rtx(c)) {
+          types.push_back(c.payload_type);
+        } else if (auto apt = sdp::fmtp_parameter(c.fmtp, "apt")) {
+          producer->add_rtx_payload_type(c.payload_type, std::atoi(apt->c_str()));
+        }
+      }
       producer->set_payload_types(std::move(types));
+      if (*kind == MediaKind::kVideo && has_feedback(answered.codecs.front(), "nack"))
+        producer->enable_nack();
       if (auto ssrc = primary_ssrc(offered)) {
         producer->set_ssrc(*ssrc);
         producer_by_ssrc_[*ssrc] = producer.get();
+        if (auto rtx = rtx_ssrc_of(offered, *ssrc)) {
+          producer->set_rtx_ssrc(*rtx);
+          producer_by_rtx_ssrc_[*rtx] = producer.get();
+        }
       }
       log::info("sfu", "conference {}: {} publishes {} track {} ({}, mid {})", router_.conference(),
                 participant_id(), kind_name(*kind), producer->id(), producer->codec().name, mid);
@@ -278,6 +309,9 @@ NegotiateResult Peer::negotiate(const NegotiateRequest& request, TimePoint now) 
         it = consumers_.emplace(mid, std::move(consumer)).first;
         if (request.stage) router_.add_stage_consumer(*it->second, now);
       }
+      const auto& primary = answered.codecs.front();
+      it->second->set_rtx(plans[i].sender->rtx_ssrc,
+                          sdp::rtx_payload_type_for(answered, primary.payload_type));
       if (!it->second->follows_stage && it->second->source() != source)
         it->second->set_source(source, now);
     }
@@ -309,6 +343,7 @@ void Peer::remove_producer(const std::string& mid, TimePoint now, std::vector<st
   removed.push_back(producer.id());
   router_.remove_producer(producer, now);
   std::erase_if(producer_by_ssrc_, [&](const auto& e) { return e.second == &producer; });
+  std::erase_if(producer_by_rtx_ssrc_, [&](const auto& e) { return e.second == &producer; });
   worker_.counters().producers.sub();
   producers_.erase(it);
 }
@@ -364,10 +399,66 @@ Producer* Peer::producer_for_packet(const rtp::RtpPacket& packet) {
   return match;
 }
 
+Producer* Peer::rtx_producer_for_packet(const rtp::RtpPacket& packet) {
+  if (auto it = producer_by_rtx_ssrc_.find(packet.ssrc()); it != producer_by_rtx_ssrc_.end())
+    return it->second;
+  if (producer_by_ssrc_.count(packet.ssrc())) return nullptr;
+  Producer* match = nullptr;
+  for (auto& [mid, producer] : producers_) {
+    if (!producer->rtx_original_payload_type(packet.payload_type())) continue;
+    if (match) {  // the same RTX payload type in several sections: ask the MID
+      match = nullptr;
+      for (std::uint8_t id : mid_extension_ids_) {
+        if (auto value = packet.extension(id)) {
+          auto it = producers_.find(std::string(as_string_view(*value)));
+          if (it != producers_.end() && it->second->rtx_original_payload_type(packet.payload_type()))
+            match = it->second.get();
+          break;
+        }
+      }
+      break;
+    }
+    match = producer.get();
+  }
+  // Without an FID group in the SDP (e.g. rid-based offers), the first RTX packet tells
+  // the RTX SSRC. Simulcast layers beyond the first are not forwarded yet, so their RTX
+  // is not told apart.
+  if (!match || match->rtx_ssrc()) return nullptr;
+  match->set_rtx_ssrc(packet.ssrc());
+  producer_by_rtx_ssrc_[packet.ssrc()] = match;
+  return match;
+}
+
+// RFC 4588 §4: an RTX payload is the original sequence number (OSN) followed by the
+// original payload. The original packet is rebuilt in place: the header moves two bytes
+// forward over the OSN and gets the media SSRC, OSN and original payload type.
+void Peer::on_rtx(Producer& producer, MutableBytes data, const rtp::RtpPacket& packet, TimePoint now) {
+  worker_.counters().rtx_packets_in.add();
+  auto original_type = producer.rtx_original_payload_type(packet.payload_type());
+  // An empty RTX payload is padding sent to probe bandwidth (RFC 4588 §4 allows it).
+  if (!original_type || !producer.ssrc() || packet.payload_size() < 2) return;
+  std::uint16_t osn = load_u16(packet.payload().data());
+  std::size_t header = packet.header_size();
+  std::memmove(data.data() + 2, data.data(), header);
+  auto original = rtp::RtpPacket::parse(data.subspan(2));
+  if (!original) {
+    worker_.counters().drop(webrtc::DropReason::kMalformedRtp);
+    return;
+  }
+  original->set_sequence_number(osn);
+  original->set_ssrc(*producer.ssrc());
+  original->set_payload_type(static_cast<std::uint8_t>(*original_type));
+  producer.forward(*original, now, /*repaired=*/true);
+}
+
 void Peer::on_rtp(webrtc::Transport&, MutableBytes data, TimePoint now) {
   auto packet = rtp::RtpPacket::parse(data);
   if (!packet) {
     worker_.counters().drop(webrtc::DropReason::kMalformedRtp);
+    return;
+  }
+  if (Producer* repaired = rtx_producer_for_packet(*packet)) {
+    on_rtx(*repaired, data, *packet, now);
     return;
   }
   Producer* producer = producer_for_packet(*packet);
@@ -400,8 +491,18 @@ void Peer::on_rtcp(webrtc::Transport&, Bytes data, TimePoint now) {
               request_keyframe_for(fir->entry(i).ssrc, now);
         }
         break;
+      case rtp::RtcpType::kRtpFeedback:
+        // A subscriber lost packets: resend them from the source's buffer.
+        if (packet.fmt() == rtp::kFmtNack) {
+          if (auto nack = rtp::Nack::parse(packet)) {
+            worker_.counters().nacks_received.add();
+            if (auto it = consumer_by_ssrc_.find(nack->media_ssrc()); it != consumer_by_ssrc_.end())
+              it->second->on_nack(*nack, now);
+          }
+        }
+        break;
       default:
-        break;  // RR, SDES, BYE, NACK, REMB, transport-cc: used by later features
+        break;  // RR, SDES, BYE, REMB, transport-cc: used by later features
     }
   });
   if (!valid) worker_.counters().drop(webrtc::DropReason::kMalformedRtcp);
@@ -423,6 +524,18 @@ void Peer::send_keyframe_request(const Producer& producer) {
   if (length) transport_->send_rtcp(Bytes(buffer, length));
   worker_.counters().keyframe_requests.add();
   log::debug("sfu", "PLI to {} for track {}", participant_id(), producer.id());
+}
+
+webrtc::MediaCounters& Peer::counters() { return worker_.counters(); }
+
+void Peer::send_nack(const Producer& producer, std::span<const std::uint16_t> sequence_numbers) {
+  if (!producer.ssrc() || !transport_->connected()) return;
+  std::uint8_t buffer[1200];
+  std::size_t length =
+      rtp::write_nack(buffer, sizeof buffer, rtcp_ssrc_, *producer.ssrc(), sequence_numbers);
+  if (length == 0) return;
+  transport_->send_rtcp(Bytes(buffer, length));
+  worker_.counters().nacks_sent.add();
 }
 
 void Peer::send_reports(TimePoint now) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -34,6 +35,7 @@ class Peer final : public webrtc::TransportListener {
   const std::string& participant_id() const { return options_.participant_id; }
   Router& router() const { return router_; }
   webrtc::Transport& transport() { return *transport_; }
+  webrtc::MediaCounters& counters();
 
   NegotiateResult negotiate(const NegotiateRequest& request, TimePoint now);
   // Removes every producer and consumer; returns the ids of the tracks that ended.
@@ -43,6 +45,8 @@ class Peer final : public webrtc::TransportListener {
   void send_reports(TimePoint now);
   // PLI toward this peer for one of its producers.
   void send_keyframe_request(const Producer& producer);
+  // Generic NACK toward this peer for packets of one of its producers (RFC 4585 §6.2.1).
+  void send_nack(const Producer& producer, std::span<const std::uint16_t> sequence_numbers);
 
   // webrtc::TransportListener
   void on_transport_connected(webrtc::Transport& transport) override;
@@ -52,6 +56,10 @@ class Peer final : public webrtc::TransportListener {
 
  private:
   Producer* producer_for_packet(const rtp::RtpPacket& packet);
+  // The producer an RTX packet (RFC 4588) repairs: by the RTX SSRC, else by its RTX
+  // payload type (and MID, if several sections use it), learning the SSRC.
+  Producer* rtx_producer_for_packet(const rtp::RtpPacket& packet);
+  void on_rtx(Producer& producer, MutableBytes data, const rtp::RtpPacket& packet, TimePoint now);
   void remove_producer(const std::string& mid, TimePoint now, std::vector<std::string>& removed);
   void remove_consumer(const std::string& mid);
   void request_keyframe_for(std::uint32_t consumer_ssrc, TimePoint now);
@@ -68,6 +76,7 @@ class Peer final : public webrtc::TransportListener {
   std::map<std::string, std::unique_ptr<Producer>> producers_;  // by mid
   std::map<std::string, std::unique_ptr<Consumer>> consumers_;  // by mid
   std::unordered_map<std::uint32_t, Producer*> producer_by_ssrc_;
+  std::unordered_map<std::uint32_t, Producer*> producer_by_rtx_ssrc_;
   std::unordered_map<std::uint32_t, Consumer*> consumer_by_ssrc_;
   std::vector<std::uint8_t> mid_extension_ids_;  // every id the offer gave the MID extension
 };

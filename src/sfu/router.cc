@@ -1,5 +1,7 @@
 #include "sfu/router.h"
 
+#include "rtp/header_extensions.h"
+#include "rtp/rtp_packet.h"
 #include "sfu/consumer.h"
 #include "sfu/peer.h"
 #include "sfu/producer.h"
@@ -9,15 +11,27 @@ namespace podium::sfu {
 
 void Router::add_producer(Producer& producer, TimePoint now) {
   producers_[producer.id()] = &producer;
+  if (producer.kind() == MediaKind::kAudio)
+    speakers_.add_source(producer.sequence(), producer.publisher().participant_id());
   update_stage(now);
 }
 
 void Router::remove_producer(Producer& producer, TimePoint now) {
   producers_.erase(producer.id());
+  speakers_.remove_source(producer.sequence());
   // Consumers of this track keep their SSRC and wait; the subscriber's app removes them.
   auto consumers = producer.consumers();
   for (Consumer* consumer : consumers) consumer->set_source(nullptr, now);
   update_stage(now);
+}
+
+void Router::on_audio_packet(const Producer& producer, const rtp::RtpPacket& packet) {
+  std::uint8_t id = producer.extensions().id(rtp::ExtensionKind::kAudioLevel);
+  if (id == 0) return;
+  auto value = packet.extension(id);
+  if (!value) return;
+  if (auto level = rtp::parse_audio_level(*value))
+    speakers_.on_audio_level(producer.sequence(), level->level, level->voice_activity);
 }
 
 Producer* Router::find_producer(const std::string& track_id) const {

@@ -5,12 +5,18 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
 
+#include "sfu/active_speaker.h"
 #include "sfu/track.h"
 #include "util/clock.h"
+
+namespace podium::rtp {
+class RtpPacket;
+}
 
 namespace podium::sfu {
 
@@ -33,6 +39,13 @@ class Router {
   // The producer of `kind` that stage consumers receive, or null.
   Producer* stage_source(MediaKind kind) const;
 
+  // Per audio packet, from Producer::forward: feeds the RFC 6464 level, if the publisher
+  // negotiated ssrc-audio-level, to the active speaker detector.
+  void on_audio_packet(const Producer& producer, const rtp::RtpPacket& packet);
+  // On the worker tick: the new dominant speaker's participant id if it changed.
+  std::optional<std::string> update_active_speaker(TimePoint now) { return speakers_.evaluate(now); }
+  const std::string& active_speaker() const { return speakers_.dominant(); }
+
   std::uint64_t next_sequence() { return ++sequence_; }
   std::size_t peer_count = 0;
 
@@ -44,6 +57,7 @@ class Router {
   std::map<std::string, Producer*> producers_;
   std::unordered_set<Consumer*> stage_consumers_;
   const Peer* stage_publisher_ = nullptr;
+  ActiveSpeakerDetector speakers_;  // keyed by producer sequence
 };
 
 }  // namespace podium::sfu

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include "dtls/certificate.h"
+#include "ice/tcp_framing.h"
+#include "sdp/session_description.h"
 #include "sfu/peer.h"
 #include "sfu/router.h"
 #include "util/log.h"
@@ -21,25 +23,45 @@ std::atomic<std::uint64_t> g_track_counter{0};
 
 }  // namespace
 
-Worker::Worker(int index, net::UdpSocket socket, std::string announce_address,
-               const dtls::Certificate& certificate, const MediaEvents& events)
-    : index_(index), socket_(std::move(socket)), certificate_(certificate), events_(events) {
+Worker::Worker(int index, net::UdpSocket socket, std::optional<net::TcpListener> tcp,
+               std::string announce_address, const dtls::Certificate& certificate,
+               const MediaEvents& events)
+    : index_(index),
+      socket_(std::move(socket)),
+      tcp_(std::move(tcp)),
+      certificate_(certificate),
+      events_(events) {
   // RFC 8839 §5.1: one host candidate on the worker's port. Priority per RFC 8445 §5.1.2.1
   // with type preference 126 (host), local preference 65535, component 1.
-  candidate_ = fmt::format("candidate:{} 1 udp 2130706431 {} {} typ host", index_ + 1,
-                           announce_address, socket_.local_endpoint().port());
+  candidates_.push_back(fmt::format("candidate:{} 1 udp 2130706431 {} {} typ host", index_ + 1,
+                                    announce_address, socket_.local_endpoint().port()));
+  if (tcp_) {
+    // RFC 6544 §4.2: local preference = 2^13 * direction-pref + other-pref, with
+    // direction-pref 4 for a passive host candidate, so UDP (local preference 65535)
+    // stays preferred. §4.5: "tcptype passive" and the listening port.
+    constexpr std::uint32_t kLocalPreference = (1u << 13) * 4 + 8191;
+    constexpr std::uint32_t kPriority = (126u << 24) | (kLocalPreference << 8) | (256 - 1);
+    candidates_.push_back(fmt::format("candidate:{} 1 tcp {} {} {} typ host tcptype passive",
+                                      index_ + 101, kPriority, announce_address,
+                                      tcp_->local_endpoint().port()));
+  }
 }
 
 Worker::~Worker() { stop(); }
 
 void Worker::start() {
   loop_.watch_readable(socket_.fd(), [this] { on_readable(); });
+  if (tcp_) loop_.watch_readable(tcp_->fd(), [this] { on_tcp_acceptable(); });
   loop_.add_periodic(kTickInterval, [this] { on_tick(); });
   loop_.add_periodic(kReportInterval, [this] { on_report_tick(); });
   // Whatever a callback queued leaves in one sendmmsg at the end of the iteration.
-  loop_.on_iteration_end([this] { socket_.flush(); });
+  loop_.on_iteration_end([this] {
+    socket_.flush();
+    flush_tcp();
+  });
   thread_ = std::thread([this] {
-    log::info("sfu", "worker {} serving media on udp {}", index_, socket_.local_endpoint().to_string());
+    log::info("sfu", "worker {} serving media on udp {}{}", index_, socket_.local_endpoint().to_string(),
+              tcp_ ? " and tcp " + tcp_->local_endpoint().to_string() : std::string());
     loop_.run();
   });
   // Named so that top, perf and the benchmarks can tell the media threads apart.
@@ -55,6 +77,9 @@ void Worker::stop() {
   for (auto& [id, peer] : peers_) peer->close_media(now);
   peers_.clear();
   routers_.clear();
+  for (auto& [fd, peer] : connections_) loop_.unwatch(fd);
+  connections_.clear();
+  if (tcp_) loop_.unwatch(tcp_->fd());
 }
 
 std::string Worker::next_track_id() { return fmt::format("t{}", ++g_track_counter); }
@@ -69,13 +94,99 @@ void Worker::on_readable() {
   }
 }
 
+void Worker::on_tcp_acceptable() {
+  while (auto connection = tcp_->accept()) {
+    if (connections_.size() >= kMaxTcpConnections) {
+      log::warn("sfu", "worker {}: refusing tcp connection from {}: {} open", index_,
+                connection->remote().to_string(), connections_.size());
+      continue;  // closed as it goes out of scope
+    }
+    int fd = connection->fd();
+    TcpPeer peer{std::make_unique<net::TcpConnection>(std::move(*connection)), loop_.now()};
+    if (!loop_.watch_readable(fd, [this, fd] { on_tcp_readable(fd); })) continue;
+    log::debug("sfu", "worker {}: tcp connection from {}", index_, peer.connection->remote().to_string());
+    connections_.emplace(fd, std::move(peer));
+  }
+}
+
+void Worker::on_tcp_readable(int fd) {
+  auto it = connections_.find(fd);
+  if (it == connections_.end()) return;
+  net::TcpConnection& connection = *it->second.connection;
+  // One read per wake-up (level-triggered): other connections and the UDP socket get
+  // their turn, and the read buffer bounds what one connection can hand us at once.
+  auto status = connection.read();
+  if (status == net::TcpConnection::ReadStatus::kClosed) {
+    close_tcp(fd, "closed by peer");
+    return;
+  }
+  if (status != net::TcpConnection::ReadStatus::kData) return;
+  auto now = loop_.now();
+  it->second.last_receive = now;
+  for (;;) {
+    // A WebRTC packet is never larger than a datagram; a longer frame is garbage.
+    auto frame = ice::next_frame(connection.buffered(), net::UdpSocket::kDatagramCapacity);
+    if (frame.status == ice::FrameScan::Status::kNeedMore) break;
+    if (frame.status == ice::FrameScan::Status::kTooLarge) {
+      counters_.drop(webrtc::DropReason::kMalformedRtp);
+      close_tcp(fd, "frame too large");
+      return;
+    }
+    if (!demux_.dispatch_tcp(frame.packet, connection, now)) {
+      close_tcp(fd, "not ICE-TCP traffic for a known transport");
+      return;
+    }
+    connection.consume(frame.consumed);
+  }
+}
+
+void Worker::close_tcp(int fd, std::string_view reason) {
+  auto it = connections_.find(fd);
+  if (it == connections_.end()) return;
+  log::debug("sfu", "worker {}: tcp connection from {} closed ({})", index_,
+             it->second.connection->remote().to_string(), reason);
+  demux_.connection_closed(*it->second.connection);
+  loop_.unwatch(fd);
+  connections_.erase(it);
+}
+
+void Worker::flush_tcp() {
+  closing_.clear();
+  for (auto& [fd, peer] : connections_) {
+    // What the kernel does not take now waits for the next iteration (at the latest the
+    // next 20 ms tick); the write buffer's bound drops the rest.
+    if (peer.connection->pending_write() > 0 && !peer.connection->flush()) closing_.push_back(fd);
+  }
+  for (int fd : closing_) close_tcp(fd, "send failed");
+}
+
 void Worker::on_tick() {
   auto now = loop_.now();
   for (auto& [id, peer] : peers_) peer->transport().on_tick(now);
+  update_active_speakers(now);
+}
+
+// The detectors work in 100 ms slices; between slice boundaries this is a comparison per
+// conference.
+void Worker::update_active_speakers(TimePoint now) {
+  std::uint64_t with_speaker = 0;
+  for (auto& [conference, router] : routers_) {
+    if (auto speaker = router->update_active_speaker(now)) {
+      active_speaker_changes_.fetch_add(1, std::memory_order_relaxed);
+      log::info("sfu", "conference {}: active speaker is now {}", conference, *speaker);
+      if (events_.on_active_speaker) events_.on_active_speaker(conference, *speaker);
+    }
+    if (!router->active_speaker().empty()) ++with_speaker;
+  }
+  conferences_with_active_speaker_.store(with_speaker, std::memory_order_relaxed);
 }
 
 void Worker::on_report_tick() {
   auto now = loop_.now();
+  closing_.clear();
+  for (auto& [fd, peer] : connections_)
+    if (now - peer.last_receive >= kTcpIdleTimeout) closing_.push_back(fd);
+  for (int fd : closing_) close_tcp(fd, "idle for 30 s");
   for (auto& [id, peer] : peers_) peer->send_reports(now);
 }
 
@@ -98,9 +209,27 @@ void Worker::negotiate(SessionId id, const NegotiateRequest& request,
     done(std::move(result));
     return;
   }
+  restart_ice_if_offered(*it->second, request.sdp_offer);
   auto result = it->second->negotiate(request, loop_.now());
   if (!result.ok) log::info("sfu", "session {}: offer refused ({})", id, result.error);
   done(std::move(result));
+}
+
+void Worker::restart_ice_if_offered(Peer& peer, const std::string& sdp_offer) {
+  // RFC 8445 §9: new ice-ufrag/ice-pwd in an offer restart ICE. The transport needs its
+  // new local credentials before the answer is built from them; a malformed offer is
+  // left for Peer::negotiate to refuse.
+  auto offer = sdp::parse(sdp_offer);
+  if (!offer) return;
+  for (const auto& section : offer->media) {
+    if (section.port == 0) continue;
+    auto ice = sdp::effective_ice(section, *offer);
+    if (ice.ufrag.empty()) return;
+    auto& transport = peer.transport();
+    std::string old_ufrag = transport.local_ufrag();
+    if (transport.restart_ice_if_changed(ice.ufrag, ice.pwd)) demux_.rekey(transport, old_ufrag);
+    return;
+  }
 }
 
 void Worker::close_session(SessionId id) {

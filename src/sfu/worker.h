@@ -1,16 +1,21 @@
-// A media worker: one thread, one event loop, one UDP socket shared by all the
-// transports of the conferences placed on it. Nothing here is touched from another
-// thread except through EventLoop::post.
+// A media worker: one thread, one event loop, one UDP socket and one ICE-TCP listener
+// (RFC 6544 passive candidates) shared by all the transports of the conferences placed
+// on it. Nothing here is touched from another thread except through EventLoop::post.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "net/event_loop.h"
+#include "net/tcp_connection.h"
+#include "net/tcp_listener.h"
 #include "net/udp_socket.h"
 #include "sfu/media_server.h"
 #include "webrtc/media_counters.h"
@@ -27,8 +32,16 @@ class Router;
 
 class Worker {
  public:
-  Worker(int index, net::UdpSocket socket, std::string announce_address,
-         const dtls::Certificate& certificate, const MediaEvents& events);
+  // At most this many ICE-TCP connections per worker: each holds ~320 KiB of buffers.
+  static constexpr std::size_t kMaxTcpConnections = 1024;
+  // A connection that sends nothing for this long is closed (browsers send a consent
+  // check every ~5 s, RFC 7675 §5.1; one that never checks is not a peer).
+  static constexpr Duration kTcpIdleTimeout = std::chrono::seconds(30);
+
+  // `tcp` is optional: without it the worker offers only its UDP candidate.
+  Worker(int index, net::UdpSocket socket, std::optional<net::TcpListener> tcp,
+         std::string announce_address, const dtls::Certificate& certificate,
+         const MediaEvents& events);
   ~Worker();
 
   void start();
@@ -37,6 +50,11 @@ class Worker {
   net::EventLoop& loop() { return loop_; }
   const webrtc::MediaCounters& counters() const { return counters_; }
   int index() const { return index_; }
+  // Active speaker metrics, readable from any thread.
+  std::uint64_t active_speaker_changes() const { return active_speaker_changes_.load(std::memory_order_relaxed); }
+  std::uint64_t conferences_with_active_speaker() const {
+    return conferences_with_active_speaker_.load(std::memory_order_relaxed);
+  }
 
   // Loop thread only.
   void open_session(SessionId id, SessionOptions options);
@@ -51,25 +69,44 @@ class Worker {
   net::UdpSocket& socket() { return socket_; }
   webrtc::UdpDemux& demux() { return demux_; }
   webrtc::MediaCounters& counters() { return counters_; }
-  const std::string& candidate() const { return candidate_; }
+  // Every host candidate of this worker, UDP first (the default candidate), then the
+  // ICE-TCP passive one.
+  const std::vector<std::string>& candidates() const { return candidates_; }
+  std::size_t tcp_connections() const { return connections_.size(); }
   std::string next_track_id();
 
  private:
+  struct TcpPeer {
+    std::unique_ptr<net::TcpConnection> connection;  // stable address: paths point at it
+    TimePoint last_receive;
+  };
+
   void on_readable();
   void on_tick();
   void on_report_tick();
+  void on_tcp_acceptable();
+  void on_tcp_readable(int fd);
+  void close_tcp(int fd, std::string_view reason);
+  void flush_tcp();
+  void restart_ice_if_offered(Peer& peer, const std::string& sdp_offer);
+  void update_active_speakers(TimePoint now);
 
   int index_;
   net::EventLoop loop_;
   net::UdpSocket socket_;
+  std::optional<net::TcpListener> tcp_;
+  std::unordered_map<int, TcpPeer> connections_;  // by fd
+  std::vector<int> closing_;                      // reused by flush_tcp
   const dtls::Certificate& certificate_;
   const MediaEvents& events_;
   webrtc::MediaCounters counters_;
   webrtc::UdpDemux demux_{counters_};
-  std::string candidate_;
+  std::vector<std::string> candidates_;
   std::map<std::string, std::unique_ptr<Router>> routers_;
   std::unordered_map<SessionId, std::unique_ptr<Peer>> peers_;
   std::uint64_t next_track_ = 0;
+  std::atomic<std::uint64_t> active_speaker_changes_{0};
+  std::atomic<std::uint64_t> conferences_with_active_speaker_{0};
   std::thread thread_;
 };
 

@@ -57,6 +57,11 @@ struct MediaCounters {
   Counter transports, transports_connected, producers, consumers;
   Counter keyframe_requests;
   Counter dropped[static_cast<int>(DropReason::kCount)];
+  // Loss recovery (RFC 4585 §6.2.1 generic NACK, RFC 4588 RTX).
+  Counter nacks_received;        // NACK packets from subscribers
+  Counter nacks_sent;            // NACK packets to publishers
+  Counter retransmissions_sent;  // packets resent to subscribers (RTX or plain)
+  Counter rtx_packets_in;        // RTX packets from publishers
 
   void drop(DropReason reason) { dropped[static_cast<int>(reason)].add(); }
 };

@@ -1,10 +1,12 @@
 #include "webrtc/transport.h"
 
+#include <array>
 #include <cstring>
 
 #include "dtls/certificate.h"
 #include "dtls/dtls_transport.h"
 #include "ice/ice_lite_server.h"
+#include "ice/tcp_framing.h"
 #include "srtp/srtp_session.h"
 #include "util/log.h"
 #include "webrtc/media_counters.h"
@@ -43,16 +45,41 @@ struct Transport::Impl {
   ice::IceLiteServer ice;
   dtls::DtlsTransport dtls;
   std::string remote_ufrag;
-  std::optional<net::Endpoint> selected;  // where we send
+  std::string remote_password;
+  std::optional<Path> selected;  // where we send
+  // ICE-TCP: outgoing packets are built here, then framed into the connection.
+  std::array<std::uint8_t, net::UdpSocket::kDatagramCapacity> scratch{};
   std::optional<srtp::SrtpSession> srtp_in;
   std::optional<srtp::SrtpSession> srtp_out;
   std::optional<std::size_t> pending_slot;  // length reserved by rtp_slot()
   bool dtls_started = false;
   std::optional<TimePoint> negotiated_at;  // first tick after the remote description
 
+  // RFC 6544 §3 / RFC 4571: on TCP every packet is preceded by its 16-bit length.
+  void send_on(const Path& path, Bytes packet) {
+    if (!path.tcp) {
+      socket.send(packet, path.remote);
+      return;
+    }
+    auto header = ice::frame_header(packet.size());
+    if (!header || !path.tcp->write(*header, packet)) counters.drop(DropReason::kSendFailed);
+  }
+
   void flush_dtls() {
     if (!selected) return;
-    for (auto& datagram : dtls.take_outgoing()) socket.send(datagram, *selected);
+    for (auto& datagram : dtls.take_outgoing()) send_on(*selected, datagram);
+  }
+
+  // The slot an outgoing packet is built in for the selected path.
+  MutableBytes slot() {
+    if (selected && selected->tcp) return MutableBytes(scratch);
+    return socket.send_slot();
+  }
+  void commit(std::size_t length) {
+    if (selected->tcp)
+      send_on(*selected, Bytes(scratch.data(), length));
+    else
+      socket.commit_slot(length, selected->remote);
   }
 };
 
@@ -71,42 +98,64 @@ const std::string& Transport::local_ufrag() const { return impl_->ice.local_ufra
 const std::string& Transport::local_password() const { return impl_->ice.local_password(); }
 const std::string& Transport::remote_ufrag() const { return impl_->remote_ufrag; }
 
+const std::optional<Path>& Transport::selected_path() const { return impl_->selected; }
+
 void Transport::set_remote_parameters(std::string ufrag, std::string password,
                                       std::string fingerprint_algorithm, std::string fingerprint) {
-  if (!impl_->remote_ufrag.empty() && impl_->remote_ufrag != ufrag) {
-    log::warn("webrtc", "transport {}: remote ICE ufrag changed (ICE restart not supported yet)",
+  if (!impl_->remote_ufrag.empty() && (impl_->remote_ufrag != ufrag || impl_->remote_password != password)) {
+    log::warn("webrtc", "transport {}: remote ICE credentials changed without a restart",
               local_ufrag());
   }
   impl_->remote_ufrag = ufrag;
+  impl_->remote_password = password;
   impl_->ice.set_remote_credentials(std::move(ufrag), std::move(password));
   impl_->dtls.set_remote_fingerprint(std::move(fingerprint_algorithm), std::move(fingerprint));
 }
 
-bool Transport::receive_stun(Bytes datagram, const net::Endpoint& from, TimePoint now) {
+bool Transport::restart_ice_if_changed(std::string_view remote_ufrag, std::string_view remote_password) {
+  if (impl_->remote_ufrag.empty()) return false;
+  if (remote_ufrag == impl_->remote_ufrag && remote_password == impl_->remote_password) return false;
   if (state_ == TransportState::kClosed) return false;
-  auto outcome = impl_->ice.handle_request(datagram, to_ice_address(from), now);
-  if (!outcome.response.empty()) impl_->socket.send(outcome.response, from);
+  std::string old_ufrag = local_ufrag();
+  // RFC 8445 §9: both agents change credentials; the new agent state starts with no
+  // valid pair, but the one carrying DTLS keeps being used until a check selects another.
+  impl_->ice = ice::IceLiteServer(ice::IceLiteServer::random_ufrag(), ice::IceLiteServer::random_password(),
+                                  impl_->ice.tie_breaker());
+  impl_->remote_ufrag.clear();
+  impl_->remote_password.clear();
+  impl_->negotiated_at.reset();  // the peer gets a fresh 30 s to check with the new credentials
+  log::info("webrtc", "transport {}: ICE restart, local ufrag now {}", old_ufrag, local_ufrag());
+  return true;
+}
+
+bool Transport::receive_stun(Bytes datagram, const Path& from, TimePoint now) {
+  if (state_ == TransportState::kClosed) return false;
+  auto outcome = impl_->ice.handle_request(datagram, to_ice_address(from.remote), now);
+  if (!outcome.response.empty()) impl_->send_on(from, outcome.response);
   if (!outcome.valid) {
     impl_->counters.drop(DropReason::kStunRejected);
     return false;
   }
-  // RFC 8445 §7.3.1.5: as the controlled ICE-lite agent we follow the nominated pair;
-  // before any nomination, the first valid pair carries the DTLS handshake.
-  if (auto selected = impl_->ice.selected()) {
-    if (from.ip_bytes().size() == (selected->family == 4 ? 4u : 16u) && from.port() == selected->port &&
-        std::memcmp(from.ip_bytes().data(), selected->ip.data(), from.ip_bytes().size()) == 0) {
-      if (!impl_->selected || !(*impl_->selected == from)) {
-        if (impl_->selected) log::info("webrtc", "transport {}: path now {}", local_ufrag(), from.to_string());
-        impl_->selected = from;
-      }
-    }
+  // RFC 8445 §7.3.1.5: as the controlled ICE-lite agent we follow the nominated pair, so
+  // a nomination from a new 5-tuple (the peer's network changed, RFC 7675 consent goes
+  // on there) moves media to it; DTLS and SRTP state belong to the transport, not the
+  // path, and carry over. Before any nomination the first valid pair carries DTLS.
+  if (!impl_->selected || (outcome.use_candidate && !(*impl_->selected == from))) {
+    if (impl_->selected) log::info("webrtc", "transport {}: path now {}", local_ufrag(), from.to_string());
+    impl_->selected = from;
   }
-  if (!impl_->selected) impl_->selected = from;
   if (state_ == TransportState::kNew) state_ = TransportState::kConnecting;
   return true;
 }
 
-void Transport::receive_dtls(Bytes datagram, const net::Endpoint& from, TimePoint now) {
+void Transport::connection_closed(const net::TcpConnection& connection) {
+  if (impl_->selected && impl_->selected->tcp == &connection) {
+    log::info("webrtc", "transport {}: selected {} closed", local_ufrag(), impl_->selected->to_string());
+    impl_->selected.reset();
+  }
+}
+
+void Transport::receive_dtls(Bytes datagram, const Path& from, TimePoint now) {
   if (state_ == TransportState::kClosed) return;
   if (!impl_->selected) impl_->selected = from;
   if (!impl_->dtls_started) {
@@ -147,7 +196,7 @@ void Transport::receive_dtls(Bytes datagram, const net::Endpoint& from, TimePoin
   }
 }
 
-void Transport::receive_srtp(MutableBytes datagram, const net::Endpoint& from, TimePoint now) {
+void Transport::receive_srtp(MutableBytes datagram, const Path& from, TimePoint now) {
   if (state_ != TransportState::kConnected) {
     impl_->counters.drop(DropReason::kNotConnected);
     return;
@@ -202,13 +251,14 @@ void Transport::on_tick(TimePoint now) {
 
 MutableBytes Transport::rtp_slot() {
   if (state_ != TransportState::kConnected || !impl_->selected) return {};
-  auto slot = impl_->socket.send_slot();
+  auto slot = impl_->slot();
   if (slot.size() <= kSrtpTrailer) return {};
   return slot.first(slot.size() - kSrtpTrailer);
 }
 
 void Transport::commit_rtp(std::size_t length) {
-  auto slot = impl_->socket.send_slot();
+  if (state_ != TransportState::kConnected || !impl_->selected) return;
+  auto slot = impl_->slot();
   auto protected_length = impl_->srtp_out->protect_rtp(slot.data(), length, slot.size());
   if (!protected_length) {
     impl_->counters.drop(DropReason::kSendFailed);
@@ -216,12 +266,12 @@ void Transport::commit_rtp(std::size_t length) {
   }
   impl_->counters.rtp_packets_out.add();
   impl_->counters.rtp_bytes_out.add(*protected_length);
-  impl_->socket.commit_slot(*protected_length, *impl_->selected);
+  impl_->commit(*protected_length);
 }
 
 void Transport::send_rtcp(Bytes compound) {
   if (state_ != TransportState::kConnected || !impl_->selected) return;
-  auto slot = impl_->socket.send_slot();
+  auto slot = impl_->slot();
   if (compound.size() + kSrtpTrailer > slot.size()) return;
   std::memcpy(slot.data(), compound.data(), compound.size());
   auto length = impl_->srtp_out->protect_rtcp(slot.data(), compound.size(), slot.size());
@@ -230,7 +280,7 @@ void Transport::send_rtcp(Bytes compound) {
     return;
   }
   impl_->counters.rtcp_packets_out.add();
-  impl_->socket.commit_slot(*length, *impl_->selected);
+  impl_->commit(*length);
 }
 
 void Transport::close(std::string_view reason) {

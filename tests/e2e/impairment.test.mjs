@@ -112,7 +112,7 @@ describe('two speakers through a lossy, delayed path', { timeout: 150000 }, () =
     const counters = relay.counters();
     assert.ok(counters.clients >= 2, `relay mappings: ${counters.clients}`);
     assert.equal(counters.up.dropped_loss + counters.down.dropped_loss, 0);
-    assert.match(server.log(), /connected via 127\.0\.0\.1:\d+/);
+    assert.match(server.log(), /connected via udp 127\.0\.0\.1:\d+/);
   });
 
   it('under 5 % loss and 40 ± 20 ms both still decode video and hear each other', async () => {

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
@@ -10,6 +11,7 @@
 
 #include "ice/connectivity_check.h"
 #include "ice/ice_lite_server.h"
+#include "ice/tcp_framing.h"
 #include "rtp/rtcp_packet.h"
 #include "rtp/rtp_packet.h"
 #include "rtp/rtcp_writer.h"
@@ -44,8 +46,9 @@ std::string TestPeer::make_offer(const std::vector<OfferSection>& sections) cons
       bundle);
   for (auto& s : sections) {
     bool audio = s.kind == "audio";
+    bool rtx = !audio && s.rtx;
     sdp += fmt::format("m={} 9 UDP/TLS/RTP/SAVPF {}\r\nc=IN IP4 0.0.0.0\r\na=rtcp:9 IN IP4 0.0.0.0\r\n",
-                       s.kind, audio ? "111" : "96");
+                       s.kind, audio ? "111" : rtx ? "96 97" : "96");
     sdp += fmt::format("a=ice-ufrag:{}\r\na=ice-pwd:{}\r\na=ice-options:trickle\r\n", ufrag_, pwd_);
     sdp += fmt::format("a=fingerprint:sha-256 {}\r\na=setup:actpass\r\na=mid:{}\r\n",
                        certificate_.fingerprint_sha256(), s.mid);
@@ -55,6 +58,10 @@ std::string TestPeer::make_offer(const std::vector<OfferSection>& sections) cons
       sdp += "a=rtpmap:111 opus/48000/2\r\na=rtcp-fb:111 transport-cc\r\na=fmtp:111 minptime=10;useinbandfec=1\r\n";
     else
       sdp += "a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli\r\na=rtcp-fb:96 ccm fir\r\n";
+    if (rtx) sdp += "a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n";
+    if (rtx && s.direction == "sendonly" && s.ssrc && s.rtx_ssrc)
+      sdp += fmt::format("a=ssrc-group:FID {} {}\r\na=ssrc:{} cname:testpeer\r\n", s.ssrc, s.rtx_ssrc,
+                         s.rtx_ssrc);
     if (s.direction == "sendonly" && s.ssrc) {
       sdp += fmt::format("a=msid:stream track-{}\r\na=ssrc:{} cname:testpeer\r\n", s.mid, s.ssrc);
     }
@@ -75,7 +82,11 @@ bool TestPeer::apply_answer(const std::string& text) {
     remote_fingerprint_ = fingerprint->value;
     for (auto& candidate : section.candidates) {
       auto endpoint = net::Endpoint::parse(fmt::format("{}:{}", candidate.address, candidate.port));
-      if (endpoint) server = *endpoint;
+      if (!endpoint) continue;
+      if (candidate.transport == "tcp" || candidate.transport == "TCP")
+        tcp_server = *endpoint;
+      else
+        server = *endpoint;
     }
     return !remote_ufrag_.empty() && server.port() != 0;
   }
@@ -86,8 +97,7 @@ void TestPeer::send_check() {
   auto id = ice::random_transaction_id();
   auto request = ice::make_binding_request(remote_ufrag_, ufrag_, remote_pwd_, 0x1234567890ULL,
                                            0x6E001EFF, true, id);
-  socket_.send(request, server);
-  socket_.flush();
+  transmit(request);
 }
 
 bool TestPeer::connect(int timeout_ms) {
@@ -101,8 +111,7 @@ bool TestPeer::connect(int timeout_ms) {
     if (dtls_->state() == dtls::DtlsTransport::State::kFailed) return false;
     if (auto t = dtls_->next_timeout(); t && *t <= now()) {
       dtls_->handle_timeout(now());
-      for (auto& d : dtls_->take_outgoing()) socket_.send(d, server);
-      socket_.flush();
+      for (auto& d : dtls_->take_outgoing()) transmit(d);
     }
   }
   return false;
@@ -120,24 +129,30 @@ void TestPeer::send_rtp(std::uint32_t ssrc, std::uint8_t payload_type, std::uint
   std::size_t header = rtp::write_rtp_header(buffer, sizeof buffer, fields, {});
   std::memcpy(buffer + header, payload.data(), payload.size());
   auto length = srtp_out_->protect_rtp(buffer, header + payload.size(), sizeof buffer);
-  if (length) socket_.send(Bytes(buffer, *length), server);
-  socket_.flush();
+  if (length) transmit(Bytes(buffer, *length));
 }
 
-void TestPeer::send_raw(Bytes datagram) {
-  socket_.send(datagram, server);
-  socket_.flush();
-}
+void TestPeer::send_raw(Bytes datagram) { transmit(datagram); }
 
 void TestPeer::send_pli(std::uint32_t media_ssrc) {
   std::uint8_t buffer[256];  // room for the SRTCP trailer
   std::size_t length = rtp::write_pli(buffer, sizeof buffer, 0x11111111, media_ssrc);
   auto protected_length = srtp_out_->protect_rtcp(buffer, length, sizeof buffer);
-  if (protected_length) socket_.send(Bytes(buffer, *protected_length), server);
-  socket_.flush();
+  if (protected_length) transmit(Bytes(buffer, *protected_length));
+}
+
+void TestPeer::send_nack(std::uint32_t media_ssrc, const std::vector<std::uint16_t>& sequence_numbers) {
+  std::uint8_t buffer[1400];  // room for the SRTCP trailer
+  std::size_t length = rtp::write_nack(buffer, 1200, 0x11111111, media_ssrc, sequence_numbers);
+  auto protected_length = srtp_out_->protect_rtcp(buffer, length, sizeof buffer);
+  if (protected_length) send_raw(Bytes(buffer, *protected_length));
 }
 
 void TestPeer::pump(int timeout_ms) {
+  if (tcp_) {
+    pump_tcp(timeout_ms);
+    return;
+  }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
@@ -156,18 +171,21 @@ void TestPeer::handle(MutableBytes datagram) {
   if (datagram.empty()) return;
   std::uint8_t first = datagram[0];
   if (first <= 3) {
-    ice_ok_ = true;  // a success response (the server answers only valid checks)
+    // RFC 5389 §6: 0x0111 is a Binding error response (401 for bad credentials).
+    if (datagram.size() >= 2 && load_u16(datagram.data()) == 0x0111) {
+      ++stun_errors_received;
+      return;
+    }
+    ice_ok_ = true;  // a success response
     if (dtls_ && dtls_->state() == dtls::DtlsTransport::State::kNew) {
       dtls_->start(now());
-      for (auto& d : dtls_->take_outgoing()) socket_.send(d, server);
-      socket_.flush();
+      for (auto& d : dtls_->take_outgoing()) transmit(d);
     }
     return;
   }
   if (first >= 20 && first <= 63) {
     dtls_->handle_datagram(datagram, now());
-    for (auto& d : dtls_->take_outgoing()) socket_.send(d, server);
-    socket_.flush();
+    for (auto& d : dtls_->take_outgoing()) transmit(d);
     if (dtls_->state() == dtls::DtlsTransport::State::kConnected && !srtp_out_) {
       auto keys = dtls_->srtp_keys();
       auto profile = keys->profile == dtls::SrtpProfile::kAeadAes128Gcm ? srtp::Profile::kAeadAes128Gcm
@@ -187,8 +205,19 @@ void TestPeer::handle(MutableBytes datagram) {
     ++rtcp_received;
     rtp::for_each_rtcp_packet(Bytes(datagram.data(), *length), [&](const rtp::RtcpPacket& packet) {
       if (packet.type() == rtp::RtcpType::kPayloadFeedback && packet.fmt() == rtp::kFmtPli) ++pli_received;
+      if (packet.type() == rtp::RtcpType::kRtpFeedback && packet.fmt() == rtp::kFmtNack) {
+        if (auto nack = rtp::Nack::parse(packet))
+          nack->for_each_sequence_number([&](std::uint16_t s) { nacked.emplace_back(nack->media_ssrc(), s); });
+      }
     });
     return;
+  }
+  if (datagram.size() >= 4) {
+    auto lost = std::find(lose.begin(), lose.end(), load_u16(&datagram[2]));
+    if (lost != lose.end()) {
+      lose.erase(lost);
+      return;
+    }
   }
   auto length = srtp_in_->unprotect_rtp(datagram.data(), datagram.size());
   if (!length) return;
@@ -199,6 +228,91 @@ void TestPeer::handle(MutableBytes datagram) {
   auto payload = packet->payload();
   received.push_back({packet->ssrc(), packet->sequence_number(), packet->timestamp(),
                       packet->payload_type(), {payload.begin(), payload.end()}});
+}
+
+}  // namespace podium::testing
+
+namespace podium::testing {
+
+void TestPeer::transmit(Bytes packet) {
+  if (tcp_) {
+    // RFC 4571: each packet preceded by its 16-bit length.
+    auto header = ice::frame_header(packet.size());
+    if (header && tcp_->write(*header, packet)) tcp_->flush();
+    return;
+  }
+  socket_.send(packet, server);
+  socket_.flush();
+}
+
+void TestPeer::pump_tcp(int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    if (left < 0) break;
+    pollfd p{tcp_->fd(), POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left)) <= 0) break;
+    if (tcp_->read() == net::TcpConnection::ReadStatus::kClosed) break;
+    for (;;) {
+      auto frame = ice::next_frame(tcp_->buffered());
+      if (frame.status != ice::FrameScan::Status::kFrame) break;
+      handle(frame.packet);
+      tcp_->consume(frame.consumed);
+    }
+  }
+}
+
+bool TestPeer::use_tcp() {
+  if (!tcp_server) return false;
+  auto connection = net::TcpConnection::connect(*tcp_server);
+  if (!connection) return false;
+  tcp_.emplace(std::move(*connection));
+  return true;
+}
+
+void TestPeer::rebind_udp() {
+  socket_ = std::move(*net::UdpSocket::bind(*net::Endpoint::parse("127.0.0.1:0")));
+}
+
+void TestPeer::restart_ice() {
+  ufrag_ = ice::IceLiteServer::random_ufrag();
+  pwd_ = ice::IceLiteServer::random_password();
+}
+
+bool TestPeer::check(int timeout_ms) {
+  ice_ok_ = false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!ice_ok_ && std::chrono::steady_clock::now() < deadline) {
+    send_check();
+    pump(50);
+  }
+  return ice_ok_;
+}
+
+std::string TestPeer::with_audio_level(std::string offer) {
+  const std::string opus = "a=rtpmap:111 opus/48000/2\r\n";
+  auto at = offer.find(opus);
+  if (at != std::string::npos)
+    offer.insert(at, fmt::format("a=extmap:{} urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n", kAudioLevelId));
+  return offer;
+}
+
+void TestPeer::send_audio(std::uint32_t ssrc, std::uint16_t sequence, std::uint32_t timestamp,
+                          std::uint8_t level, bool voice) {
+  static constexpr std::uint8_t kOpusFrame[] = {0xfc, 0xff, 0xfe, 0x01, 0x02, 0x03};
+  std::uint8_t buffer[512];
+  rtp::RtpHeaderFields fields;
+  fields.payload_type = 111;
+  fields.sequence_number = sequence;
+  fields.timestamp = timestamp;
+  fields.ssrc = ssrc;
+  // RFC 6464 §3: V bit, then the level in -dBov.
+  const std::uint8_t value[] = {static_cast<std::uint8_t>((voice ? 0x80 : 0) | (level & 0x7f))};
+  const rtp::ExtensionElement extension{kAudioLevelId, Bytes(value, 1)};
+  std::size_t header = rtp::write_rtp_header(buffer, sizeof buffer, fields, {&extension, 1});
+  std::memcpy(buffer + header, kOpusFrame, sizeof kOpusFrame);
+  auto length = srtp_out_->protect_rtp(buffer, header + sizeof kOpusFrame, sizeof buffer);
+  if (length) transmit(Bytes(buffer, *length));
 }
 
 }  // namespace podium::testing

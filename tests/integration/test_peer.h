@@ -10,6 +10,7 @@
 
 #include "dtls/certificate.h"
 #include "dtls/dtls_transport.h"
+#include "net/tcp_connection.h"
 #include "net/udp_socket.h"
 #include "srtp/srtp_session.h"
 #include "util/bytes.h"
@@ -29,6 +30,10 @@ struct OfferSection {
   std::string direction;  // "sendonly" or "recvonly"
   std::uint32_t ssrc = 0; // for sendonly
   std::string mid;
+  // Video: offer rtx (RFC 4588, payload type 97 with apt=96). For sendonly, a nonzero
+  // rtx_ssrc is announced with a=ssrc-group:FID.
+  bool rtx = false;
+  std::uint32_t rtx_ssrc = 0;
 };
 
 class TestPeer {
@@ -46,6 +51,8 @@ class TestPeer {
   void send_raw(Bytes datagram);
   // Sends a PLI for `media_ssrc` (a subscriber asking for a keyframe).
   void send_pli(std::uint32_t media_ssrc);
+  // Generic NACK (RFC 4585 §6.2.1) for `media_ssrc` listing these lost packets.
+  void send_nack(std::uint32_t media_ssrc, const std::vector<std::uint16_t>& sequence_numbers);
   // Keeps consent fresh (one binding request).
   void send_check();
   // Receives for up to timeout_ms, collecting RTP and counting RTCP.
@@ -56,10 +63,35 @@ class TestPeer {
   std::size_t rtp_received = 0;
   std::size_t rtcp_received = 0;
   std::size_t pli_received = 0;
+  // Sequence numbers asked for by generic NACKs received, per media SSRC, in order.
+  std::vector<std::pair<std::uint32_t, std::uint16_t>> nacked;
+  // Incoming RTP with these sequence numbers is discarded once, before SRTP sees it:
+  // a packet lost on the way (a later copy then passes the replay check).
+  std::vector<std::uint16_t> lose;
   net::Endpoint server;
+
+  // ICE-TCP (RFC 6544 active side) and path changes. The server's passive TCP candidate
+  // from the last answer, if it had one.
+  std::optional<net::Endpoint> tcp_server;
+  // From now on everything goes over a TCP connection to tcp_server in RFC 4571 frames,
+  // and UDP is no longer used. False when the answer had no TCP candidate or connect failed.
+  bool use_tcp();
+  // The client's network changed: a new UDP socket on a new port. DTLS and SRTP stay;
+  // the next send_check() nominates the new 5-tuple.
+  void rebind_udp();
+  std::uint16_t local_udp_port() const { return socket_.local_endpoint().port(); }
+  // New local ICE credentials for the next offer (an ICE restart, RFC 8445 §9); checks
+  // use the new pair once the answer to that offer is applied.
+  void restart_ice();
+  // One check with the current credentials and a wait for its success response.
+  bool check(int timeout_ms = 2000);
+  std::size_t stun_errors_received = 0;
 
  private:
   void handle(MutableBytes datagram);
+  void transmit(Bytes packet);
+  void pump_tcp(int timeout_ms);
+  std::optional<net::TcpConnection> tcp_;
 
   net::UdpSocket socket_;
   std::string ufrag_, pwd_;
@@ -68,6 +100,14 @@ class TestPeer {
   std::optional<dtls::DtlsTransport> dtls_;
   std::optional<srtp::SrtpSession> srtp_in_, srtp_out_;
   bool ice_ok_ = false;
+
+ public:
+  // Audio level (RFC 6464): the a=extmap line to add to an offer's audio section, and a
+  // packet carrying the level (-dBov, 127 = silence) and the V flag with that id.
+  static constexpr std::uint8_t kAudioLevelId = 1;
+  static std::string with_audio_level(std::string offer);
+  void send_audio(std::uint32_t ssrc, std::uint16_t sequence, std::uint32_t timestamp,
+                  std::uint8_t level, bool voice);
 };
 
 }  // namespace podium::testing

@@ -124,8 +124,16 @@ TEST(BuildAnswer, ChromiumPublisherWithSimulcastAndSubscription) {
   const MediaDescription& video = answer.media[1];
   expect_transport(video);
   EXPECT_EQ(video.direction, Direction::kRecvOnly);
-  // VP8, VP9 profile 0 and 2, AV1, H264 mode 1; not rtx, red, ulpfec or H264 mode 0.
-  EXPECT_THAT(video.formats, ElementsAre("96", "98", "100", "45", "102"));
+  // VP8, VP9 profile 0 and 2, AV1, H264 mode 1, then the rtx of each (RFC 4588); not
+  // red, ulpfec, H264 mode 0 or the rtx of codecs left out.
+  EXPECT_THAT(video.formats,
+              ElementsAre("96", "98", "100", "45", "102", "97", "99", "101", "46", "103"));
+  EXPECT_EQ(video.codecs.front().name, "VP8");
+  EXPECT_EQ(video.find_codec(97)->fmtp, "apt=96");
+  EXPECT_TRUE(video.find_codec(97)->rtcp_fb.empty());
+  EXPECT_EQ(video.find_codec(103)->fmtp, "apt=102");
+  EXPECT_EQ(rtx_payload_type_for(video, 100), 101);
+  EXPECT_EQ(rtx_payload_type_for(video, 104), std::nullopt);
   EXPECT_EQ(video.find_codec(100)->fmtp, "profile-id=2");
   EXPECT_EQ(video.find_codec(102)->fmtp,
             "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f");
@@ -148,7 +156,8 @@ TEST(BuildAnswer, ChromiumPublisherWithSimulcastAndSubscription) {
   const MediaDescription& subscription = answer.media[2];
   expect_transport(subscription);
   EXPECT_EQ(subscription.direction, Direction::kSendOnly);
-  EXPECT_THAT(subscription.formats, ElementsAre("96"));
+  EXPECT_THAT(subscription.formats, ElementsAre("96", "97"));
+  EXPECT_TRUE(subscription.ssrc_groups.empty()) << "the sender has no rtx SSRC";
   ASSERT_EQ(subscription.msids.size(), 1u);
   EXPECT_EQ(subscription.msids[0].stream_id, "stage");
   EXPECT_EQ(subscription.msids[0].track_id, "t1111");
@@ -178,7 +187,8 @@ TEST(BuildAnswer, ChromiumPublisherWithSimulcastAndSubscription) {
   EXPECT_THAT(text, HasSubstr("a=ssrc:1111 cname:podium\r\na=ssrc:1111 msid:stage t1111\r\n"));
   EXPECT_THAT(text, HasSubstr("m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\n"
                               "c=IN IP4 0.0.0.0\r\na=mid:3\r\na=inactive\r\n"));
-  EXPECT_THAT(text, Not(HasSubstr("rtx")));
+  EXPECT_THAT(text, HasSubstr("a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n"));
+  EXPECT_THAT(text, Not(HasSubstr("apt=104")));
   EXPECT_THAT(text, Not(HasSubstr("setup:actpass")));
 }
 
@@ -187,8 +197,8 @@ TEST(BuildAnswer, CodecPreferenceOrderFromThePlan) {
   auto answer =
       answer_ok(offer, {receive({"OPUS"}), receive({"h264", "VP8"}), send(7, {"H264"}), reject()});
   EXPECT_THAT(answer.media[0].formats, ElementsAre("111"));
-  EXPECT_THAT(answer.media[1].formats, ElementsAre("102", "96"));
-  EXPECT_THAT(answer.media[2].formats, ElementsAre("102"));
+  EXPECT_THAT(answer.media[1].formats, ElementsAre("102", "96", "103", "97"));
+  EXPECT_THAT(answer.media[2].formats, ElementsAre("102", "103"));
   EXPECT_EQ(answer.media[2].codecs[0].fmtp,
             "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f");
 }
@@ -210,12 +220,12 @@ TEST(BuildAnswer, FirefoxSessionLevelFingerprintAndExtmapDirections) {
 
   const MediaDescription& video = answer.media[1];
   EXPECT_EQ(video.direction, Direction::kSendOnly);  // offer sendrecv, Podium sends
-  EXPECT_THAT(video.formats, ElementsAre("120"));    // first supported in offer order
+  EXPECT_THAT(video.formats, ElementsAre("120", "124"));  // first supported, and its rtx
   EXPECT_EQ(video.ssrcs[0].ssrc, 2222u);
 
   // Receiving: H264 97 lacks packetization-mode=1.
   auto receiving = answer_ok(offer, {receive(), receive()});
-  EXPECT_THAT(receiving.media[1].formats, ElementsAre("120", "121", "126"));
+  EXPECT_THAT(receiving.media[1].formats, ElementsAre("120", "121", "126", "124", "125", "127"));
 }
 
 TEST(BuildAnswer, ExtmapDirectionIsMirrored) {
@@ -239,7 +249,9 @@ TEST(BuildAnswer, WhepPlayerAnswerText) {
   AnswerOptions o = options();
   o.session_id = 42;
   o.session_version = 7;
-  auto answer = answer_ok(offer, {send(1001, {"opus"}), send(1002, {"VP8"})}, o);
+  SectionPlan video = send(1002, {"VP8"});
+  video.sender->rtx_ssrc = 2002;
+  auto answer = answer_ok(offer, {send(1001, {"opus"}), video}, o);
   std::string fp = kLocalFingerprint;
   std::string candidate = "a=candidate:1 1 udp 2130706431 192.0.2.10 40000 typ host\r\n";
   std::string transport =
@@ -271,7 +283,7 @@ TEST(BuildAnswer, WhepPlayerAnswerText) {
       "a=ssrc:1001 msid:stage t1001\r\n" +
       candidate +
       "a=end-of-candidates\r\n"
-      "m=video 40000 UDP/TLS/RTP/SAVPF 96\r\n"
+      "m=video 40000 UDP/TLS/RTP/SAVPF 96 97\r\n"
       "c=IN IP4 192.0.2.10\r\n"
       "a=mid:1\r\n"
       "a=sendonly\r\n" +
@@ -288,8 +300,13 @@ TEST(BuildAnswer, WhepPlayerAnswerText) {
       "a=rtcp-fb:96 ccm fir\r\n"
       "a=rtcp-fb:96 nack\r\n"
       "a=rtcp-fb:96 nack pli\r\n"
+      "a=rtpmap:97 rtx/90000\r\n"
+      "a=fmtp:97 apt=96\r\n"
+      "a=ssrc-group:FID 1002 2002\r\n"
       "a=ssrc:1002 cname:podium\r\n"
-      "a=ssrc:1002 msid:stage t1002\r\n" +
+      "a=ssrc:1002 msid:stage t1002\r\n"
+      "a=ssrc:2002 cname:podium\r\n"
+      "a=ssrc:2002 msid:stage t1002\r\n" +
       candidate + "a=end-of-candidates\r\n";
   EXPECT_EQ(write(answer), expected);
 }
@@ -299,7 +316,7 @@ TEST(BuildAnswer, AiortcSendrecvOffer) {
   auto answer = answer_ok(offer, {receive(), receive()});
   EXPECT_EQ(answer.media[0].direction, Direction::kRecvOnly);
   EXPECT_THAT(answer.media[0].formats, ElementsAre("96"));
-  EXPECT_THAT(answer.media[1].formats, ElementsAre("97", "99", "101"));
+  EXPECT_THAT(answer.media[1].formats, ElementsAre("97", "99", "101", "98", "100", "102"));
   EXPECT_THAT(answer.media[1].find_codec(97)->rtcp_fb,
               ElementsAre("nack", "nack pli", "goog-remb"));
   EXPECT_FALSE(answer.media[0].rtcp_rsize);  // not offered
@@ -452,6 +469,35 @@ TEST(SupportedTables, ContainWhatTheSfuForwards) {
   EXPECT_THAT(names, ElementsAre("opus", "VP8", "VP9", "H264", "AV1"));
   EXPECT_EQ(supported_rtcp_feedback().size(), 5u);
   EXPECT_EQ(supported_extensions().size(), 7u);
+}
+
+}  // namespace
+}  // namespace podium::sdp
+
+namespace podium::sdp {
+namespace {
+
+// RFC 4588 §8.7: the FID group announces the RTX SSRC only when rtx was negotiated.
+TEST(BuildAnswer, RtxSsrcIsAnnouncedOnlyWhenTheSubscriberOfferedRtx) {
+  auto chrome = offer_from(load_fixture("chrome_offer.sdp"));
+  SectionPlan plan = send(1111, {"VP8"});
+  plan.sender->rtx_ssrc = 2222;
+  auto answer = answer_ok(chrome, {reject(), reject(), plan, reject()});
+  const MediaDescription& video = answer.media[2];
+  EXPECT_THAT(video.formats, ElementsAre("96", "97"));
+  ASSERT_EQ(video.ssrc_groups.size(), 1u);
+  EXPECT_EQ(video.ssrc_groups[0].semantics, "FID");
+  EXPECT_THAT(video.ssrc_groups[0].ssrcs, ElementsAre(1111u, 2222u));
+  EXPECT_EQ(video.ssrcs.size(), 4u);
+
+  // GStreamer offers no rtx: plain retransmission, no group, no second SSRC.
+  auto gstreamer = offer_from(load_fixture("gstreamer_offer.sdp"));
+  SectionPlan plain = send(1111);
+  plain.sender->rtx_ssrc = 2222;
+  auto plain_answer = answer_ok(gstreamer, {plain, reject()});
+  EXPECT_THAT(plain_answer.media[0].formats, ElementsAre("96"));
+  EXPECT_TRUE(plain_answer.media[0].ssrc_groups.empty());
+  for (const auto& ssrc : plain_answer.media[0].ssrcs) EXPECT_EQ(ssrc.ssrc, 1111u);
 }
 
 }  // namespace
