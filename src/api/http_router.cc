@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include "api/auth.h"
+#include "api/rest_http.h"
+#include "api/rest_router.h"
 #include "util/log.h"
 
 namespace podium::api {
@@ -141,8 +143,9 @@ std::string_view content_type_for(const std::filesystem::path& file) {
   return "application/octet-stream";
 }
 
-HttpRouter::HttpRouter(std::filesystem::path web_root, SignalingHub& hub, Gauges gauges)
-    : web_root_(std::move(web_root)), hub_(hub), gauges_(std::move(gauges)) {}
+HttpRouter::HttpRouter(std::filesystem::path web_root, SignalingHub& hub, Gauges gauges,
+                       RestRouter* rest)
+    : web_root_(std::move(web_root)), hub_(hub), gauges_(std::move(gauges)), rest_(rest) {}
 
 void HttpRouter::handle(const HttpRequest& request, std::function<void(HttpResponse)> done) {
   auto finish = [this, done = std::move(done), method = request.method,
@@ -189,6 +192,10 @@ void HttpRouter::route(const HttpRequest& request,
     return done({200, "text/plain; version=0.0.4; charset=utf-8", metrics_text(), {}});
   }
   if (path == "/rtc") return done(json_error(426, "WebSocket upgrade required"));
+  if (path == "/api/v1" || path.rfind("/api/v1/", 0) == 0) {
+    if (!rest_) return done(problem(503, "the REST API needs a store (podium serve opens one)"));
+    return done(rest_->handle(request));
+  }
 
   auto parts = split_path(path);
   if (!parts.empty() && (parts[0] == "whip" || parts[0] == "whep")) {

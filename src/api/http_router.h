@@ -22,6 +22,8 @@ struct HttpRequest {
   std::string authorization;
   std::string content_type;
   std::string body;
+  std::string if_match;  // the REST API's edits (RFC 9110 §13.1.1)
+  std::string host;      // the base of join links when no public URL is configured
 };
 
 struct HttpResponse {
@@ -41,6 +43,8 @@ std::optional<std::string> percent_decode(std::string_view text);
 // The value of a query parameter in "path?a=1&b=2", percent-decoded.
 std::optional<std::string> query_parameter(std::string_view target, std::string_view name);
 
+class RestRouter;
+
 class HttpRouter {
  public:
   struct Gauges {
@@ -48,7 +52,9 @@ class HttpRouter {
     std::function<std::string()> media_metrics;
   };
 
-  HttpRouter(std::filesystem::path web_root, SignalingHub& hub, Gauges gauges);
+  // rest: serves /api/v1 (null: those paths answer 503, there is no store).
+  HttpRouter(std::filesystem::path web_root, SignalingHub& hub, Gauges gauges,
+             RestRouter* rest = nullptr);
 
   // done runs exactly once, possibly later (WHIP/WHEP wait for the media plane). Any
   // exception becomes a JSON 500; the caller's socket code does not see it.
@@ -63,6 +69,7 @@ class HttpRouter {
   std::filesystem::path web_root_;
   SignalingHub& hub_;
   Gauges gauges_;
+  RestRouter* rest_;
   std::map<int, std::uint64_t> responses_by_status_;
 };
 

@@ -16,6 +16,7 @@ namespace podium::api {
 class MediaEventSink {
  public:
   using SessionClosed = std::function<void(sfu::SessionId, std::vector<std::string>)>;
+  using ActiveSpeaker = std::function<void(std::string conference, std::string participant_id)>;
 
   MediaEventSink();
   ~MediaEventSink();
@@ -26,7 +27,7 @@ class MediaEventSink {
   sfu::MediaEvents events() const;
 
   // Thread-safe. The handler runs on the media worker thread that reported the event.
-  void connect(SessionClosed on_session_closed);
+  void connect(SessionClosed on_session_closed, ActiveSpeaker on_active_speaker = nullptr);
   void disconnect();
 
  private:

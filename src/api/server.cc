@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "api/http_router.h"
+#include "api/rest_router.h"
 #include "api/signaling_hub.h"
 #include "util/log.h"
 
@@ -68,8 +69,12 @@ struct ServerCore {
         hub(media, config.key, [control = control](std::function<void()> work) {
           control->post(std::move(work));
         }),
+        rest(config.store ? std::make_unique<RestRouter>(
+                                *config.store, RestConfig{config.key, config.public_url, {}})
+                          : nullptr),
         router(config.web_root, hub,
-               {[this] { return websocket_count; }, [this] { return media.metrics_text(); }}) {}
+               {[this] { return websocket_count; }, [this] { return media.metrics_text(); }},
+               rest.get()) {}
 
   void do_accept();
   void shutdown();
@@ -82,6 +87,7 @@ struct ServerCore {
   tcp::acceptor acceptor{ioc};
   std::shared_ptr<ControlThread> control;
   SignalingHub hub;
+  std::unique_ptr<RestRouter> rest;
   HttpRouter router;
   std::size_t websocket_count = 0;
   std::map<const WebSocketSession*, std::weak_ptr<WebSocketSession>> websockets;
@@ -248,7 +254,9 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     HttpRequest routed{std::string(request.method_string()), std::string(target),
                        std::string(request[http::field::authorization]),
                        std::string(request[http::field::content_type]),
-                       std::move(request.body())};
+                       std::move(request.body()),
+                       std::string(request[http::field::if_match]),
+                       std::string(request[http::field::host])};
     bool head = request.method() == http::verb::head;
     server_.router.handle(routed, [self = shared_from_this(), version = request.version(),
                                    keep_alive = request.keep_alive(),
@@ -325,6 +333,10 @@ Server::Server(ServerConfig config, sfu::MediaServer& media, MediaEventSink* eve
                         sfu::SessionId session, std::vector<std::string> removed) {
       control->post([hub, session, removed = std::move(removed)]() mutable {
         hub->on_media_session_closed(session, std::move(removed));
+      });
+    }, [control = impl_->control, hub = &impl_->hub](std::string conference, std::string participant) {
+      control->post([hub, conference = std::move(conference), participant = std::move(participant)] {
+        hub->on_active_speaker(conference, participant);
       });
     });
   }

@@ -17,6 +17,7 @@
 
 #include "api/media_event_sink.h"
 #include "sfu/media_server.h"
+#include "store/store.h"
 
 namespace podium::api {
 
@@ -25,6 +26,10 @@ struct ServerConfig {
   std::uint16_t port = 8080;  // 0: any free port (tests), see Server::port()
   std::filesystem::path web_root;  // empty: no static files
   std::vector<std::uint8_t> key;   // token signing key (load_or_create_server_key)
+  // Serves the /api/v1 REST API; null: no REST API (503). Used only on the server's
+  // thread; must outlive the Server.
+  store::Store* store = nullptr;
+  std::string public_url;  // base of join links (e.g. "https://podium.example"); empty: Host
 };
 
 class Server {

@@ -165,6 +165,10 @@ std::string track_removed_message(std::string_view track_id) {
   return json{{"type", "track-removed"}, {"track", std::string(track_id)}}.dump();
 }
 
+std::string active_speaker_message(std::string_view participant_id) {
+  return json{{"type", "active-speaker"}, {"participant", std::string(participant_id)}}.dump();
+}
+
 std::string error_message(ErrorCode code, std::string_view message) {
   // dump() with the replace handler: an error text quoting client bytes stays valid UTF-8.
   return json{{"type", "error"},

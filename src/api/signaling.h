@@ -64,6 +64,7 @@ std::string participant_joined_message(const ParticipantView& participant);
 std::string participant_left_message(std::string_view participant_id);
 std::string track_published_message(const TrackView& track);
 std::string track_removed_message(std::string_view track_id);
+std::string active_speaker_message(std::string_view participant_id);
 std::string error_message(ErrorCode code, std::string_view message);
 std::string pong_message();
 

@@ -353,6 +353,13 @@ void SignalingHub::on_media_session_closed(sfu::SessionId session,
   (void)removed;  // the registry knows the participant's tracks; removed is the same set
 }
 
+void SignalingHub::on_active_speaker(std::string_view conference, std::string_view participant_id) {
+  // The event was posted from the media thread: the participant may have left meanwhile.
+  auto* participant = registry_.find_participant(participant_id);
+  if (!participant || participant->conference != conference) return;
+  broadcast(conference, {}, active_speaker_message(participant_id));
+}
+
 void SignalingHub::remove_participant(const std::string& participant_id, std::string_view why) {
   auto* participant = registry_.find_participant(participant_id);
   if (!participant) return;

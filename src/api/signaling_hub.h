@@ -65,6 +65,8 @@ class SignalingHub {
 
   // From the media plane (already posted to the control thread).
   void on_media_session_closed(sfu::SessionId session, std::vector<std::string> removed);
+  // Tells the whole conference, the speaker included, who holds the floor now.
+  void on_active_speaker(std::string_view conference, std::string_view participant_id);
 
   // Closes every media session (server shutdown).
   void close_all();

@@ -65,6 +65,7 @@ Result<ServeConfig> load_config_file(const std::string& path, ServeConfig config
     std::optional<Error> error;
     if (name == "http") error = string_setting(config.http);
     else if (name == "udp") error = string_setting(config.udp);
+    else if (name == "tcp") error = string_setting(config.tcp);
     else if (name == "announce") error = string_setting(config.announce);
     else if (name == "data_dir") error = string_setting(config.data_dir);
     else if (name == "web_root") error = string_setting(config.web_root);
@@ -95,6 +96,11 @@ Result<bool> validate(const ServeConfig& config) {
   if (!split_host_port(config.udp, host, port) || !valid_ip(host))
     return Error{fmt::format("udp: '{}' is not an IP:PORT address", config.udp)};
   if (port == 0) return Error{"udp: the port must not be 0"};
+  if (!config.tcp.empty() && config.tcp != "off") {
+    if (!split_host_port(config.tcp, host, port) || !valid_ip(host))
+      return Error{fmt::format("tcp: '{}' is not an IP:PORT address or 'off'", config.tcp)};
+    if (port == 0) return Error{"tcp: the port must not be 0"};
+  }
   if (!config.announce.empty() && !valid_ip(config.announce))
     return Error{fmt::format("announce: '{}' is not an IP address", config.announce)};
   if (config.workers < 0 || config.workers > 256) return Error{"workers: must be between 1 and 256"};

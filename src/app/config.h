@@ -13,6 +13,9 @@ struct ServeConfig {
   std::string http = "127.0.0.1:8080";
   std::string udp = "127.0.0.1:40000";
   std::string announce;  // IP put in ICE candidates; empty: the --udp address
+  // ICE-TCP passive candidates (RFC 6544): worker i listens on this port + i. Empty: the
+  // --udp address and port number on TCP; "off": UDP only.
+  std::string tcp;
   int workers = 0;       // 0: one per core
   std::string data_dir = "./data";
   std::string web_root;  // empty: the test page shipped with the sources
@@ -20,7 +23,7 @@ struct ServeConfig {
 };
 
 // Reads a TOML file whose top-level keys are the flag names with '_' for '-'
-// (http, udp, announce, workers, data_dir, web_root, log_level). Errors name the file,
+// (http, udp, tcp, announce, workers, data_dir, web_root, log_level). Errors name the file,
 // the line and the reason: "podium.toml:3: workers must be an integer between 1 and 256".
 Result<ServeConfig> load_config_file(const std::string& path, ServeConfig base);
 

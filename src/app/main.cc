@@ -12,9 +12,11 @@
 
 #include "api/auth.h"
 #include "api/media_event_sink.h"
+#include "api/rest_accounts.h"
 #include "api/server.h"
 #include "app/config.h"
 #include "sfu/media_server.h"
+#include "store/sqlite_store.h"
 #include "util/log.h"
 
 #ifndef PODIUM_DEFAULT_WEB_ROOT
@@ -25,9 +27,10 @@ namespace podium::app {
 namespace {
 
 constexpr const char* kUsage = R"(usage:
-  podium serve [--config FILE] [--http ADDR:PORT] [--udp ADDR:PORT] [--announce IP]
-               [--workers N] [--data-dir DIR] [--web-root DIR] [--log-level LEVEL]
+  podium serve [--config FILE] [--http ADDR:PORT] [--udp ADDR:PORT] [--tcp ADDR:PORT|off]
+               [--announce IP] [--workers N] [--data-dir DIR] [--web-root DIR] [--log-level LEVEL]
   podium token --conference NAME --name DISPLAY --role ROLE [--ttl DURATION] [--data-dir DIR]
+  podium admin create-organizer --email EMAIL [--password-stdin] [--data-dir DIR]
   podium version
 
 roles: organizer, moderator, speaker, interpreter, attendee, press
@@ -113,12 +116,56 @@ int run_token(int argc, char** argv) {
   return 0;
 }
 
+// Prints a generated one-time password, or takes one line from stdin with --password-stdin.
+// There is no default password: an organizer exists only once this has run.
+int run_create_organizer(int argc, char** argv) {
+  std::string email, data_dir = "./data";
+  bool password_stdin = false;
+  std::vector<std::string> rest;
+  for (int i = 3; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--password-stdin") == 0) {
+      password_stdin = true;
+    } else {
+      rest.emplace_back(argv[i]);
+    }
+  }
+  std::vector<char*> rest_argv;
+  for (auto& arg : rest) rest_argv.push_back(arg.data());
+  std::vector<std::pair<std::string, std::string>> flags;
+  if (auto err = parse_flags(static_cast<int>(rest_argv.size()), rest_argv.data(), 0,
+                             {"email", "data-dir"}, flags))
+    return fail(*err + "\n" + kUsage);
+  for (auto& [k, v] : flags) {
+    if (k == "email") email = v;
+    else if (k == "data-dir") data_dir = v;
+  }
+  if (email.empty()) return fail("create-organizer needs --email");
+  std::string password;
+  if (password_stdin) {
+    std::getline(std::cin, password);
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+  } else {
+    password = api::generate_password(24);
+  }
+  auto database = store::SqliteStore::open(data_dir);
+  if (!database) return fail(database.error());
+  auto organizer = api::create_organizer(**database, email, password);
+  if (!organizer) return fail(organizer.error());
+  if (password_stdin) {
+    std::printf("organizer %s created\n", organizer->email.c_str());
+  } else {
+    std::printf("organizer %s created; one-time password (shown only now):\n%s\n",
+                organizer->email.c_str(), password.c_str());
+  }
+  return 0;
+}
+
 volatile std::sig_atomic_t g_signal = 0;
 
 int run_serve(int argc, char** argv) {
   std::vector<std::pair<std::string, std::string>> flags;
   if (auto err = parse_flags(argc, argv, 2,
-                             {"config", "http", "udp", "announce", "workers", "data-dir",
+                             {"config", "http", "udp", "tcp", "announce", "workers", "data-dir",
                               "web-root", "log-level"},
                              flags))
     return fail(*err + "\n" + kUsage);
@@ -132,6 +179,7 @@ int run_serve(int argc, char** argv) {
   for (auto& [k, v] : flags) {
     if (k == "http") config.http = v;
     else if (k == "udp") config.udp = v;
+    else if (k == "tcp") config.tcp = v;
     else if (k == "announce") config.announce = v;
     else if (k == "data-dir") config.data_dir = v;
     else if (k == "web-root") config.web_root = v;
@@ -162,6 +210,14 @@ int run_serve(int argc, char** argv) {
   media_config.udp_address = udp_host;
   media_config.udp_port = udp_port;
   media_config.announce_address = config.announce;
+  media_config.tcp_enabled = config.tcp != "off";
+  if (media_config.tcp_enabled && !config.tcp.empty()) {
+    std::string tcp_host;
+    std::uint16_t tcp_port = 0;
+    split_host_port(config.tcp, tcp_host, tcp_port);
+    media_config.tcp_address = tcp_host;
+    media_config.tcp_port = tcp_port;
+  }
   media_config.workers = config.workers;
 
   api::ServerConfig server_config;
@@ -169,6 +225,11 @@ int run_serve(int argc, char** argv) {
   server_config.port = http_port;
   server_config.web_root = config.web_root;
   server_config.key = *key;
+
+  // The REST API's conferences, accounts and invitations (docs/store.md).
+  auto database = store::SqliteStore::open(config.data_dir);
+  if (!database) return fail(database.error());
+  server_config.store = database->get();
 
   try {
     // The media plane reports to the server through the sink (built first: each needs
@@ -212,6 +273,10 @@ int main(int argc, char** argv) {
   std::string command = argv[1];
   if (command == "serve") return run_serve(argc, argv);
   if (command == "token") return run_token(argc, argv);
+  if (command == "admin") {
+    if (argc >= 3 && std::string(argv[2]) == "create-organizer") return run_create_organizer(argc, argv);
+    return fail(fmt::format("unknown admin command\n{}", kUsage));
+  }
   if (command == "version" || command == "--version") {
     std::puts("podium 0.1.0");
     return 0;

@@ -389,3 +389,36 @@ TEST_F(ServerTest, OfferReachesTheMediaPlaneAndItsVerdictComesBack) {
 
 }  // namespace
 }  // namespace podium::api
+
+namespace podium::api {
+namespace {
+
+// The media plane reports a new dominant speaker from its worker thread through the
+// sink; the whole conference hears it, nobody else, and stale reports are dropped.
+TEST_F(ServerTest, ActiveSpeakerReachesTheWholeConferenceOnly) {
+  auto alice = join("demo", "Alice");
+  std::string alice_id = alice->expect("welcome")["participant"]["id"];
+  auto bob = join("demo", "Bob");
+  bob->expect("welcome");
+  alice->expect("participant-joined");
+  auto carol = join("other", "Carol");
+  std::string carol_id = carol->expect("welcome")["participant"]["id"];
+
+  auto events = sink_.events();
+  std::thread media_thread([&] { events.on_active_speaker("demo", alice_id); });
+  media_thread.join();
+  auto expected = json{{"type", "active-speaker"}, {"participant", alice_id}};
+  EXPECT_EQ(alice->expect("active-speaker"), expected);  // the speaker too
+  EXPECT_EQ(bob->expect("active-speaker"), expected);
+  carol->expect_nothing_pending();
+
+  // A participant of another conference, or one who already left, is not announced.
+  events.on_active_speaker("demo", carol_id);
+  events.on_active_speaker("demo", "p99999");
+  bob->expect_nothing_pending();
+  alice->expect_nothing_pending();
+  carol->expect_nothing_pending();
+}
+
+}  // namespace
+}  // namespace podium::api

@@ -129,7 +129,7 @@ TEST_F(SchemaAgreement, ServerTypesAreExactlyTheBuiltOnes) {
   for (const auto& text :
        {welcome_message({}, "c", false, {}, {}), answer_message("v=0", {}),
         participant_joined_message({}), participant_left_message("p1"),
-        track_published_message({}), track_removed_message("t1"),
+        track_published_message({}), track_removed_message("t1"), active_speaker_message("p1"),
         error_message(ErrorCode::kInternal, "x"), pong_message()}) {
     built.insert(json::parse(text)["type"].get<std::string>());
   }

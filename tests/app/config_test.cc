@@ -78,5 +78,22 @@ TEST(Config, ValidateRejectsBadLogLevel) {
   EXPECT_NE(ok.error().find("log_level"), std::string::npos);
 }
 
+TEST(Config, TcpIsAnAddressOrOff) {
+  auto path = write_file("tcp = \"127.0.0.1:443\"\n");
+  auto config = load_config_file(path, ServeConfig{});
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_EQ(config->tcp, "127.0.0.1:443");
+  ServeConfig off;
+  off.tcp = "off";
+  EXPECT_TRUE(validate(off));
+  ServeConfig bad;
+  bad.tcp = "somewhere:1";
+  auto result = validate(bad);
+  ASSERT_FALSE(result);
+  EXPECT_NE(result.error().find("tcp: 'somewhere:1'"), std::string::npos) << result.error();
+  bad.tcp = "127.0.0.1:0";
+  EXPECT_FALSE(validate(bad));
+}
+
 }  // namespace
 }  // namespace podium::app

@@ -36,6 +36,7 @@ const state = {
   published: [],        // [{id, mid, kind}] from answers
   connection: 'new',    // pc.connectionState
   ready: false,         // welcome handled; before that changes only collect
+  active_speaker: null, // participant id from the last active-speaker message
   last_error: null,
   errors: [],
 };
@@ -68,6 +69,7 @@ function tile_for(participant) {
   if (participant.tile) return participant.tile;
   const root = document.createElement('section');
   root.className = 'tile remote';
+  if (participant.id === state.active_speaker) root.classList.add('speaking');
   root.dataset.participant = participant.id;
   const video = document.createElement('video');
   video.autoplay = true;
@@ -104,6 +106,15 @@ function add_participant(info) {
     participants.set(info.id, participant);
   }
   tile_for(participant);
+}
+
+// The server names the conference's dominant speaker; its tile (or ours) is outlined.
+function set_active_speaker(id) {
+  state.active_speaker = id;
+  els.local_tile.classList.toggle('speaking', id === state.me?.id);
+  for (const participant of participants.values()) {
+    participant.tile?.root.classList.toggle('speaking', participant.id === id);
+  }
 }
 
 function remove_participant(id) {
@@ -255,24 +266,6 @@ function on_closed(msg) {
   teardown();
 }
 
-// Firefox offers every bundled m-section but the first with port 0 and
-// a=bundle-only (RFC 8843 §6, §7.2), which the server still takes for a
-// rejected section (RFC 3264 §6), so Firefox's video and subscriptions were
-// refused. Give such sections the placeholder port 9 (RFC 8840 §4.1.1) in what
-// the server sees; the local description is unchanged and the answer's BUNDLE
-// group still carries them on one transport. A stopped transceiver (port 0
-// without bundle-only) stays rejected. Harmless once the server accepts
-// bundle-only sections itself; Chromium never uses bundle-only.
-function without_bundle_only(sdp) {
-  if (!/\r?\na=bundle-only\r?\n/.test(sdp)) return sdp;
-  return sdp.split(/(?=\r?\nm=)/).map((section) => {
-    if (!/\r?\na=bundle-only(?=\r?\n|$)/.test(section)) return section;
-    return section
-      .replace(/(\r?\nm=\S+ )0 /, (_, head) => `${head}9 `)
-      .replace(/\r?\na=bundle-only(?=\r?\n|$)/, '');
-  }).join('');
-}
-
 function make_peer_connection() {
   const connection = new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers: [] });
   connection.ontrack = on_track;
@@ -307,7 +300,7 @@ async function join(token) {
     prepare: prepare_transceivers,
     subscriptions: current_subscriptions,
     send_offer: (sdp, subscriptions) =>
-      signaling.send({ type: 'offer', sdp: without_bundle_only(sdp), subscriptions }),
+      signaling.send({ type: 'offer', sdp, subscriptions }),
     on_answer,
     on_failure: (error) => record_error(`negotiation: ${error.message}`),
   });
@@ -318,6 +311,7 @@ async function join(token) {
     .on('participant-left', (msg) => remove_participant(msg.participant))
     .on('track-published', (msg) => add_remote_track(msg.track))
     .on('track-removed', (msg) => mark_track_removed(msg.track))
+    .on('active-speaker', (msg) => set_active_speaker(msg.participant))
     .on('error', on_server_error)
     .on('closed', on_closed);
   try {
@@ -348,6 +342,7 @@ function teardown() {
   tracks.clear();
   state.publishing = false;
   state.published = [];
+  set_active_speaker(null);
   state.ready = false;
   els.join.disabled = false;
   els.leave.disabled = true;
