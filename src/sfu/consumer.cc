@@ -54,6 +54,12 @@ void Consumer::set_source(Producer* source, TimePoint now) {
   request_keyframe(now);
 }
 
+void Consumer::on_source_resumed(TimePoint now) {
+  rebase_ = true;
+  waiting_for_keyframe_ = kind_ == MediaKind::kVideo;
+  request_keyframe(now);
+}
+
 void Consumer::request_keyframe(TimePoint now) {
   if (!source_ || kind_ != MediaKind::kVideo) return;
   keyframe_requested_at_ = now;

@@ -55,6 +55,10 @@ class Consumer {
   // source switch are resent: earlier ones came from another stream.
   void on_nack(const rtp::Nack& nack, TimePoint now);
 
+  // The source was paused and sends again: restart on a keyframe, and continue the
+  // timestamp line from the wall clock (the source's own timestamps jumped meanwhile).
+  void on_source_resumed(TimePoint now);
+
   // Called when the subscriber's transport connects or asks for a keyframe.
   void request_keyframe(TimePoint now);
 

@@ -11,6 +11,7 @@
 #include "net/endpoint.h"
 #include "net/tcp_listener.h"
 #include "net/udp_socket.h"
+#include "sfu/router.h"
 #include "sfu/worker.h"
 #include "srtp/srtp_session.h"
 #include "util/log.h"
@@ -29,6 +30,12 @@ struct MediaServer::Impl {
   std::unordered_map<std::string, int> conference_sessions;
   std::unordered_map<SessionId, std::pair<int, std::string>> session_worker;
   int next_worker = 0;
+
+  Worker* worker_of(const std::string& conference) {
+    std::lock_guard lock(mutex);
+    auto it = conference_worker.find(conference);
+    return it == conference_worker.end() ? nullptr : workers[it->second].get();
+  }
 
   Worker* worker_of(SessionId id) {
     std::lock_guard lock(mutex);
@@ -135,6 +142,25 @@ void MediaServer::close_session(SessionId session) {
     impl_->session_worker.erase(it);
   }
   worker->loop().post([worker, session] { worker->close_session(session); });
+}
+
+void MediaServer::set_send_permission(const std::string& conference,
+                                      const std::string& participant_id, bool audio, bool video) {
+  if (Worker* worker = impl_->worker_of(conference)) {
+    worker->loop().post([worker, conference, participant_id, audio, video] {
+      if (Router* router = worker->router(conference))
+        router->set_send_permission(participant_id, audio, video, worker->loop().now());
+    });
+  }
+}
+
+void MediaServer::set_stage(const std::string& conference, std::string participant_id) {
+  if (Worker* worker = impl_->worker_of(conference)) {
+    worker->loop().post([worker, conference, participant_id = std::move(participant_id)]() mutable {
+      if (Router* router = worker->router(conference))
+        router->set_stage_participant(std::move(participant_id), worker->loop().now());
+    });
+  }
 }
 
 std::string MediaServer::metrics_text() const {

@@ -83,6 +83,16 @@ class MediaServer {
   // Removes the session, its transport, its producers and its consumers.
   void close_session(SessionId session);
 
+  // What the conference lets a participant send now (floor, moderator mute), enforced
+  // by pausing its producers at the router. A participant never named here may send
+  // whatever its role allowed at open_session. Applies to the sessions open now; the
+  // control plane calls it after opening a session, and on every change.
+  void set_send_permission(const std::string& conference, const std::string& participant_id,
+                           bool audio, bool video);
+  // The WHEP stage follows this participant (the floor holder); empty: the newest
+  // publisher.
+  void set_stage(const std::string& conference, std::string participant_id);
+
   // Prometheus text exposition of the media counters (transports, producers, consumers,
   // packets and bytes in/out, packets dropped by reason, active speaker changes). Safe from
   // any thread.

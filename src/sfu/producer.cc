@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sfu/consumer.h"
+#include "webrtc/media_counters.h"
 #include "sfu/peer.h"
 #include "sfu/router.h"
 
@@ -61,6 +62,13 @@ std::optional<rtp::ReportBlock> Producer::report_block(TimePoint now) {
   return statistics_->report_block(now);
 }
 
+void Producer::set_paused(bool paused, TimePoint now) {
+  if (paused == paused_) return;
+  paused_ = paused;
+  if (!paused_)
+    for (Consumer* consumer : consumers_) consumer->on_source_resumed(now);
+}
+
 void Producer::forward(const rtp::RtpPacket& packet, TimePoint now, bool repaired) {
   if (nack_) {
     auto reception = nack_->on_packet(packet.sequence_number(), now);
@@ -69,6 +77,10 @@ void Producer::forward(const rtp::RtpPacket& packet, TimePoint now, bool repaire
   }
   if (statistics_)
     statistics_->on_packet(packet.sequence_number(), packet.timestamp(), now, packet.payload_size());
+  if (paused_) {
+    publisher_.counters().drop(webrtc::DropReason::kNotAllowed);
+    return;
+  }
   if (retransmissions_) retransmissions_->store(packet, now);
   if (kind_ == MediaKind::kAudio) publisher_.router().on_audio_packet(*this, packet);  // active speaker
   for (Consumer* consumer : consumers_) consumer->forward(packet, now);

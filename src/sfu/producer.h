@@ -46,6 +46,13 @@ class Producer {
   void remove_consumer(Consumer& consumer);
   const std::vector<Consumer*>& consumers() const { return consumers_; }
 
+  // A paused producer forwards nothing: the conference does not allow its publisher to
+  // send this kind now (not on the floor, muted by a moderator). Enforced here, at the
+  // router, so a client that ignores the decision still reaches no one. Resuming asks
+  // for a keyframe so consumers restart cleanly.
+  bool paused() const { return paused_; }
+  void set_paused(bool paused, TimePoint now);
+
   // Hands a decrypted packet to every consumer. `repaired`: it came as RTX (RFC 4588)
   // and was unwrapped; one that is not missing any more is dropped as a duplicate.
   void forward(const rtp::RtpPacket& packet, TimePoint now, bool repaired = false);
@@ -86,6 +93,7 @@ class Producer {
   std::optional<std::uint32_t> ssrc_;
   std::vector<int> payload_types_;
   std::vector<Consumer*> consumers_;
+  bool paused_ = false;
   std::optional<TimePoint> last_keyframe_request_;
 
   std::optional<rtp::ReceiveStatistics> statistics_;  // once the SSRC is known

@@ -11,6 +11,7 @@ namespace podium::sfu {
 
 void Router::add_producer(Producer& producer, TimePoint now) {
   producers_[producer.id()] = &producer;
+  producer.set_paused(!may_send(producer.publisher().participant_id(), producer.kind()), now);
   if (producer.kind() == MediaKind::kAudio)
     speakers_.add_source(producer.sequence(), producer.publisher().participant_id());
   update_stage(now);
@@ -57,10 +58,34 @@ Producer* Router::stage_source(MediaKind kind) const {
   return best;
 }
 
-// The stage is the publisher whose newest track is the newest in the conference.
+void Router::set_send_permission(const std::string& participant_id, bool audio, bool video,
+                                 TimePoint now) {
+  permissions_[participant_id] = Permission{audio, video};
+  for (auto& [id, producer] : producers_) {
+    if (producer->publisher().participant_id() == participant_id)
+      producer->set_paused(!may_send(participant_id, producer->kind()), now);
+  }
+}
+
+bool Router::may_send(const std::string& participant_id, MediaKind kind) const {
+  auto it = permissions_.find(participant_id);
+  if (it == permissions_.end()) return true;
+  return kind == MediaKind::kAudio ? it->second.audio : it->second.video;
+}
+
+void Router::set_stage_participant(std::string participant_id, TimePoint now) {
+  stage_participant_ = std::move(participant_id);
+  update_stage(now);
+}
+
+// The stage is the floor holder when the conference names one; otherwise the publisher
+// whose newest track is the newest in the conference.
 void Router::update_stage(TimePoint now) {
   const Producer* newest = nullptr;
   for (auto& [id, producer] : producers_) {
+    if (!stage_participant_.empty()) {
+      if (producer->publisher().participant_id() != stage_participant_) continue;
+    }
     if (!newest || producer->sequence() > newest->sequence()) newest = producer;
   }
   const Peer* publisher = newest ? &newest->publisher() : nullptr;

@@ -46,6 +46,15 @@ class Router {
   std::optional<std::string> update_active_speaker(TimePoint now) { return speakers_.evaluate(now); }
   const std::string& active_speaker() const { return speakers_.dominant(); }
 
+  // What the conference allows a participant to send now. A participant with no entry
+  // may send everything (a conference without floor control). New producers of a
+  // participant start paused when the permission says so.
+  void set_send_permission(const std::string& participant_id, bool audio, bool video, TimePoint now);
+  bool may_send(const std::string& participant_id, MediaKind kind) const;
+  // The stage follows this participant (the floor holder) instead of the newest
+  // publisher; empty: back to the newest publisher.
+  void set_stage_participant(std::string participant_id, TimePoint now);
+
   std::uint64_t next_sequence() { return ++sequence_; }
   std::size_t peer_count = 0;
 
@@ -57,6 +66,12 @@ class Router {
   std::map<std::string, Producer*> producers_;
   std::unordered_set<Consumer*> stage_consumers_;
   const Peer* stage_publisher_ = nullptr;
+  std::string stage_participant_;  // floor holder chosen by the conference, if any
+  struct Permission {
+    bool audio = true;
+    bool video = true;
+  };
+  std::map<std::string, Permission> permissions_;
   ActiveSpeakerDetector speakers_;  // keyed by producer sequence
 };
 

@@ -74,6 +74,11 @@ class Worker {
   const std::vector<std::string>& candidates() const { return candidates_; }
   std::size_t tcp_connections() const { return connections_.size(); }
   std::string next_track_id();
+  // The conference's router on this worker, or null (loop thread only).
+  Router* router(const std::string& conference) {
+    auto it = routers_.find(conference);
+    return it == routers_.end() ? nullptr : it->second.get();
+  }
 
  private:
   struct TcpPeer {

@@ -29,6 +29,7 @@ enum class DropReason {
   kMalformedRtcp,
   kUnknownSsrc,         // RTP the publisher did not announce and no MID/PT maps
   kSendFailed,
+  kNotAllowed,          // the conference does not let this publisher send now (paused)
   kCount
 };
 
@@ -44,6 +45,7 @@ inline const char* drop_reason_name(DropReason r) {
     case DropReason::kMalformedRtcp: return "malformed_rtcp";
     case DropReason::kUnknownSsrc: return "unknown_ssrc";
     case DropReason::kSendFailed: return "send_failed";
+    case DropReason::kNotAllowed: return "not_allowed";
     case DropReason::kCount: break;
   }
   return "other";
