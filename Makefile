@@ -1,5 +1,5 @@
 # Podium: `make run` builds and serves on http://127.0.0.1:8080; `make test` runs every test.
-.PHONY: all deps build run test unit e2e asan bench fuzz clean format
+.PHONY: all deps build web run test unit e2e asan bench fuzz clean format
 
 JOBS ?= 2
 HTTP ?= 127.0.0.1:8080
@@ -11,11 +11,18 @@ all: build
 deps:
 	@scripts/deps.sh
 
-# The server binary (optimised, with debug info) at build/podium.
-build:
+# The server binary (optimised, with debug info) at build/podium, and the browser app.
+build: web
 	@[ -f build/release/build.ninja ] || cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
 	@ln -sf release/podium build/podium
+
+# The browser app (web/app) built into web/app/dist; npm ci only when node_modules is
+# missing or older than the lockfile.
+web:
+	@cd web/app && { [ -d node_modules ] && [ ! package-lock.json -nt node_modules ] || \
+	  npm ci --no-audit --no-fund --loglevel=error; }
+	cd web/app && npm run --silent build
 
 run: deps build
 	build/podium serve --http $(HTTP) --udp $(UDP) --data-dir $(DATA)
@@ -25,7 +32,7 @@ run: deps build
 test: deps asan
 	ctest --test-dir build/asan --output-on-failure -j $(JOBS)
 
-asan:
+asan: web
 	@[ -f build/asan/build.ninja ] || cmake --preset asan >/dev/null
 	cmake --build --preset asan -j $(JOBS)
 

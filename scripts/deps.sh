@@ -10,6 +10,7 @@ packages=(
   libsqlite3-dev libargon2-dev libgtest-dev libgmock-dev libbenchmark-dev
   chromium iproute2 util-linux procps
   firefox-esr
+  nftables espeak-ng sox
 )
 
 sudo_cmd=()
@@ -43,5 +44,11 @@ if [ -f tests/e2e/package-lock.json ] &&
   echo "deps: npm ci in tests/e2e"
   (cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 \
     npm ci --no-audit --no-fund --loglevel=error)
+fi
+# npm packages of the browser app (web/app: Preact, Vite, eslint, vitest), from its lockfile.
+if [ -f web/app/package-lock.json ] &&
+   { [ ! -d web/app/node_modules ] || [ web/app/package-lock.json -nt web/app/node_modules ]; }; then
+  echo "deps: npm ci in web/app"
+  (cd web/app && npm ci --no-audit --no-fund --loglevel=error)
 fi
 echo "deps: ok"

@@ -53,6 +53,8 @@ fi
 # ---- inside the namespace ----------------------------------------------------
 if [[ "${PODIUM_E2E_NO_NETNS:-}" != "1" ]]; then
   ip link set lo up || { echo "run.sh: cannot bring up lo in the namespace" >&2; exit 2; }
+  # Tests that change the namespace's firewall (ice_tcp.test.mjs) run only here.
+  export PODIUM_E2E_NETNS=1
   # Firefox gathers no ICE candidate on loopback and none without a default
   # route: give the namespace an address of its own (firefox.test.mjs serves
   # media on it). The veth's peer and the route lead nowhere outside.

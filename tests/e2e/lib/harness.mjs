@@ -41,11 +41,14 @@ export function mint_token(conference, name, role, data_dir = required_env('PODI
   return token;
 }
 
-export async function launch_browser() {
+// `args`: extra Chromium switches, e.g. --use-file-for-fake-audio-capture=F.wav
+// (a microphone of this browser's own; the switch is per browser, not per page).
+export async function launch_browser({ args = [] } = {}) {
   return chromium.launch({
     executablePath: process.env.PODIUM_CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: [
+      ...args,
       '--use-fake-device-for-media-stream',
       '--use-fake-ui-for-media-stream',
       '--allow-loopback-in-peer-connection',
