@@ -7,7 +7,11 @@
 namespace podium::api {
 
 const Participant& ConferenceRegistry::add_participant(Participant participant) {
-  participant.id = fmt::format("p{}", next_participant_++);
+  if (participant.id.empty() || conference_of_.count(participant.id)) {
+    do {
+      participant.id = fmt::format("p{}", next_participant_++);
+    } while (conference_of_.count(participant.id));
+  }
   conference_of_[participant.id] = participant.conference;
   auto& conference = conferences_[participant.conference];
   conference.participants.push_back(std::move(participant));

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -37,8 +38,11 @@ struct Track {
 
 class ConferenceRegistry {
  public:
-  // Creates the conference on first use and assigns the participant id.
+  // Creates the conference on first use and assigns the participant id, unless the
+  // caller gives one that is not in use (a participant rejoining a restored conference).
   const Participant& add_participant(Participant participant);
+  // New ids will be above pN (ids a restored conference already knows are not reused).
+  void reserve_ids_through(std::uint64_t n) { next_participant_ = std::max(next_participant_, n + 1); }
   // Removes the participant and its tracks (returned); drops the conference if empty.
   std::vector<Track> remove_participant(std::string_view participant_id);
 

@@ -220,7 +220,31 @@ void HttpRouter::route(const HttpRequest& request,
   }
 
   if (method != "GET" && method != "HEAD") return done(json_error(404, "not found"));
+  if (!app_root_.empty() && (path == "/app" || path.substr(0, 5) == "/app/"))
+    return done(app_file(path.substr(4)));
   return done(static_file(path));
+}
+
+HttpResponse HttpRouter::app_file(std::string_view raw_path) const {
+  auto path = percent_decode(raw_path);
+  if (!path) return json_error(400, "malformed percent-encoding in path");
+  if (has_dot_dot_segment(*path)) return json_error(400, "'..' is not allowed in paths");
+  auto file = resolve_static_path(app_root_, path->empty() ? "/" : *path);
+  // A route of the app (/app/stage, /app/console/...) is the app's entry page.
+  if (!file && path->rfind("/assets/", 0) != 0) file = resolve_static_path(app_root_, "/");
+  if (!file) return json_error(404, "not found");
+  std::ifstream in(*file, std::ios::binary);
+  if (!in) return json_error(404, "not found");
+  std::stringstream content;
+  content << in.rdbuf();
+  HttpResponse response{200, std::string(content_type_for(*file)), content.str(), {}};
+  if (file->filename() == "index.html") {
+    response.headers.emplace_back("Cache-Control", "no-cache");
+  } else if (path->rfind("/assets/", 0) == 0) {
+    // Vite names built assets by content hash: a new build means a new name.
+    response.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");
+  }
+  return response;
 }
 
 HttpResponse HttpRouter::static_file(std::string_view raw_path) const {

@@ -53,6 +53,9 @@ class HttpRouter {
   };
 
   // rest: serves /api/v1 (null: those paths answer 503, there is no store).
+  // The built browser app is served under /app/ from app_root (empty: none).
+  void set_app_root(std::filesystem::path app_root) { app_root_ = std::move(app_root); }
+
   HttpRouter(std::filesystem::path web_root, SignalingHub& hub, Gauges gauges,
              RestRouter* rest = nullptr);
 
@@ -63,10 +66,13 @@ class HttpRouter {
  private:
   void route(const HttpRequest& request, const std::function<void(HttpResponse)>& done);
   HttpResponse static_file(std::string_view path) const;
+  // The browser app under /app/: its files, and index.html for every app route.
+  HttpResponse app_file(std::string_view path) const;
   std::string metrics_text() const;
   void count(int status) { ++responses_by_status_[status]; }
 
   std::filesystem::path web_root_;
+  std::filesystem::path app_root_;
   SignalingHub& hub_;
   Gauges gauges_;
   RestRouter* rest_;

@@ -147,6 +147,7 @@ Result<nlohmann::json> validate_conference_document(const nlohmann::json& fields
 nlohmann::json conference_representation(const store::ConferenceRecord& record) {
   nlohmann::json out = record.document;
   out.erase("owner");
+  out.erase("live");  // the running conference's state, kept by the signaling layer
   out["name"] = record.name;
   out["version"] = record.version;
   return out;
@@ -265,16 +266,20 @@ HttpResponse ConferenceResource::patch(const HttpRequest& request, std::string_v
   }
   auto patch = parse_json_body(request);
   if (!patch) return patch.failure();
-  if (patch->contains("name") || patch->contains("owner") || patch->contains("version")) {
-    return problem(422, "name, owner and version cannot be changed");
+  if (patch->contains("name") || patch->contains("owner") || patch->contains("version") ||
+      patch->contains("live")) {
+    return problem(422, "name, owner, version and live cannot be changed");
   }
   // RFC 7396: the patch is merged into the representation; null removes a member.
   nlohmann::json fields = record->document;
   fields.erase("owner");
+  fields.erase("live");
   fields.merge_patch(*patch);
   auto document = validate_conference_document(fields);
   if (!document) return problem(422, document.error());
   (*document)["owner"] = organizer;
+  // The running conference's state stays as the signaling layer last wrote it.
+  if (record->document.contains("live")) (*document)["live"] = record->document["live"];
   auto updated = store_.update_conference_if_version(name, record->version, *document);
   if (!updated) return store_problem(updated.failure());
   auto response = json_response(200, conference_representation(*updated));

@@ -66,17 +66,20 @@ struct ServerCore {
         media(media_in),
         events(events_in),
         control(std::make_shared<ControlThread>(ioc)),
-        hub(media, config.key, [control = control](std::function<void()> work) {
-          control->post(std::move(work));
-        }),
+        hub(media, config.key,
+            [control = control](std::function<void()> work) { control->post(std::move(work)); },
+            config.store),
         rest(config.store ? std::make_unique<RestRouter>(
                                 *config.store, RestConfig{config.key, config.public_url, {}})
                           : nullptr),
         router(config.web_root, hub,
                {[this] { return websocket_count; }, [this] { return media.metrics_text(); }},
-               rest.get()) {}
+               rest.get()) {
+    router.set_app_root(config.app_root);
+  }
 
   void do_accept();
+  void do_tick();
   void shutdown();
 
   ServerConfig config;
@@ -85,6 +88,7 @@ struct ServerCore {
   // Declared before everything that holds a socket or a handler: destroyed last.
   asio::io_context ioc{1};
   tcp::acceptor acceptor{ioc};
+  asio::steady_timer tick_timer{ioc};
   std::shared_ptr<ControlThread> control;
   SignalingHub hub;
   std::unique_ptr<RestRouter> rest;
@@ -314,11 +318,26 @@ void ServerCore::do_accept() {
   });
 }
 
+// Floor timers are checked four times a second: warnings and time-up land within 250 ms.
+void ServerCore::do_tick() {
+  tick_timer.expires_after(std::chrono::milliseconds(250));
+  tick_timer.async_wait([this](beast::error_code ec) {
+    if (ec || shut_down) return;
+    try {
+      hub.tick();
+    } catch (const std::exception& e) {
+      log::error(kLog, "conference tick failed: {}", e.what());
+    }
+    do_tick();
+  });
+}
+
 void ServerCore::shutdown() {
   if (shut_down) return;
   shut_down = true;
   beast::error_code ignored;
   acceptor.close(ignored);
+  tick_timer.cancel();
   for (auto& [raw, weak] : websockets) {
     if (auto session = weak.lock()) session->shut_down();
   }
@@ -372,6 +391,7 @@ void Server::start() {
   impl_->bound_port = acceptor.local_endpoint().port();
   log::info(kLog, "listening on http://{}:{}", config.address, impl_->bound_port.load());
   impl_->do_accept();
+  impl_->do_tick();
 }
 
 void Server::run() { impl_->ioc.run(); }

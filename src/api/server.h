@@ -25,6 +25,7 @@ struct ServerConfig {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;  // 0: any free port (tests), see Server::port()
   std::filesystem::path web_root;  // empty: no static files
+  std::filesystem::path app_root;  // the built browser app, served at /app/; empty: none
   std::vector<std::uint8_t> key;   // token signing key (load_or_create_server_key)
   // Serves the /api/v1 REST API; null: no REST API (503). Used only on the server's
   // thread; must outlive the Server.

@@ -76,6 +76,23 @@ Result<ClientMessage> parse_offer(const json& object) {
   return ClientMessage{std::move(offer)};
 }
 
+constexpr std::size_t kMaxCommandId = 64;
+
+Result<ClientMessage> parse_command(json object) {
+  auto id = object.find("id");
+  if (id == object.end()) return Error{"command: missing 'id'"};
+  if (!(id->is_number_integer() ||
+        (id->is_string() && !id->get_ref<const std::string&>().empty() &&
+         id->get_ref<const std::string&>().size() <= kMaxCommandId))) {
+    return Error{"command: 'id' must be an integer or a string of 1-64 characters"};
+  }
+  auto command = object.find("command");
+  if (command == object.end()) return Error{"command: missing 'command'"};
+  if (!command->is_string()) return Error{"command: 'command' must be a string"};
+  CommandMessage message{*id, std::move(object)};
+  return ClientMessage{std::move(message)};
+}
+
 json participant_json(const ParticipantView& p) {
   return {{"id", p.id}, {"name", p.name}, {"role", p.role}};
 }
@@ -96,6 +113,7 @@ Result<ClientMessage> parse_client_message(std::string_view text) {
   const auto& name = type->get_ref<const std::string&>();
   if (name == "join") return parse_join(object);
   if (name == "offer") return parse_offer(object);
+  if (name == "command") return parse_command(std::move(object));
   if (name == "leave" || name == "ping") {
     if (auto error = reject_unknown_fields(object, {"type"})) return *error;
     if (name == "leave") return ClientMessage{LeaveMessage{}};
@@ -128,7 +146,7 @@ ErrorCode error_code_for_status(int status) {
 
 std::string welcome_message(const ParticipantView& self, std::string_view conference,
                             bool may_publish, const std::vector<ParticipantView>& others,
-                            const std::vector<TrackView>& tracks) {
+                            const std::vector<TrackView>& tracks, const json& state) {
   json participants = json::array();
   for (const auto& p : others) participants.push_back(participant_json(p));
   json track_list = json::array();
@@ -140,7 +158,8 @@ std::string welcome_message(const ParticipantView& self, std::string_view confer
                   {"permissions", {{"publish", may_publish}}},
                   {"participants", std::move(participants)},
                   {"tracks", std::move(track_list)}};
-  return message.dump();
+  if (!state.is_null()) message["state"] = state;
+  return message.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string answer_message(std::string_view sdp, const std::vector<PublishedTrack>& published) {
@@ -175,6 +194,17 @@ std::string error_message(ErrorCode code, std::string_view message) {
               {"code", std::string(error_code_name(code))},
               {"message", std::string(message)}}
       .dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string result_message(const json& id, bool ok, std::string_view reason) {
+  json message = {{"type", "result"}, {"id", id}, {"ok", ok}};
+  if (!ok) message["reason"] = std::string(reason);
+  return message.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string event_message(json event) {
+  return json{{"type", "event"}, {"event", std::move(event)}}.dump(
+      -1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string pong_message() { return R"({"type":"pong"})"; }

@@ -10,6 +10,8 @@
 #include <variant>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "util/result.h"
 
 namespace podium::api {
@@ -27,8 +29,15 @@ struct OfferMessage {
 };
 struct LeaveMessage {};
 struct PingMessage {};
+// A conference command (grant-floor, raise-hand, ...). The arguments are checked by the
+// command itself (ConferenceService); here only the envelope.
+struct CommandMessage {
+  nlohmann::json id;       // the client's string or integer, echoed in the result
+  nlohmann::json message;  // the whole object: "command" and its arguments
+};
 
-using ClientMessage = std::variant<JoinMessage, OfferMessage, LeaveMessage, PingMessage>;
+using ClientMessage =
+    std::variant<JoinMessage, OfferMessage, LeaveMessage, PingMessage, CommandMessage>;
 
 // Rejects anything the schema rejects; the error names the offending field.
 Result<ClientMessage> parse_client_message(std::string_view text);
@@ -56,9 +65,15 @@ struct PublishedTrack {
 };
 
 // Builders of server → client messages; each returns the serialized JSON text.
+// state: the conference as this participant may see it (omitted when null).
 std::string welcome_message(const ParticipantView& self, std::string_view conference,
                             bool may_publish, const std::vector<ParticipantView>& others,
-                            const std::vector<TrackView>& tracks);
+                            const std::vector<TrackView>& tracks,
+                            const nlohmann::json& state = nullptr);
+// The answer to a command: ok, or a refusal with the reason.
+std::string result_message(const nlohmann::json& id, bool ok, std::string_view reason = {});
+// A conference event (conference::to_json of it).
+std::string event_message(nlohmann::json event);
 std::string answer_message(std::string_view sdp, const std::vector<PublishedTrack>& published);
 std::string participant_joined_message(const ParticipantView& participant);
 std::string participant_left_message(std::string_view participant_id);

@@ -64,8 +64,62 @@ HttpReply json_error_reply(int status, std::string_view message) {
   return reply;
 }
 
-SignalingHub::SignalingHub(sfu::MediaServer& media, std::vector<std::uint8_t> key, Post post)
-    : media_(media), key_(std::move(key)), post_(std::move(post)) {}
+SignalingHub::SignalingHub(sfu::MediaServer& media, std::vector<std::uint8_t> key, Post post,
+                           store::Store* store)
+    : media_(media),
+      key_(std::move(key)),
+      post_(std::move(post)),
+      store_(store),
+      service_(media, store) {}
+
+Result<AccessToken> SignalingHub::check_token(std::string_view jwt) {
+  auto token = verify_access_token(jwt, key_, unix_now());
+  if (!token || !store_) return token;
+  // Tokens signed from the command line have no invitation; only a revoked one is refused.
+  auto invitation = store_->find_invitation(token->subject);
+  if (invitation && invitation->revoked) return Error{"the invitation of this token was revoked"};
+  if (invitation && invitation->conference != token->conference) {
+    return Error{"token does not match its invitation"};
+  }
+  return token;
+}
+
+void SignalingHub::deliver(std::string_view conference, const conference::Events& events) {
+  if (events.empty()) return;
+  auto members = registry_.participants(conference);
+  for (const auto& event : events) {
+    std::string text = event_message(conference::to_json(event));
+    for (const auto* p : members) {
+      if (!service_.may_see(conference, p->id, event)) continue;
+      auto it = peers_.find(p->id);
+      if (it == peers_.end()) continue;
+      if (auto peer = it->second.lock()) peer->send(text);
+    }
+  }
+}
+
+void SignalingHub::tick() {
+  for (const auto& [conference, events] : service_.tick()) deliver(conference, events);
+}
+
+bool SignalingHub::handle_command(SignalingPeer& peer, const CommandMessage& command) {
+  auto* participant = registry_.find_participant(peer.participant_id);
+  if (!participant) {
+    peer.send(result_message(command.id, false, "join first"));
+    return false;
+  }
+  auto conference = participant->conference;
+  auto outcome = service_.command(conference, participant->id, command.message);
+  if (!outcome) {
+    log::debug(kLog, "{}: {} refused: {}", participant->id,
+               command.message.value("command", std::string()), outcome.error());
+    peer.send(result_message(command.id, false, outcome.error()));
+    return false;
+  }
+  peer.send(result_message(command.id, true));
+  deliver(conference, *outcome);
+  return true;
+}
 
 SignalingHub::~SignalingHub() = default;
 
@@ -93,6 +147,7 @@ bool SignalingHub::dispatch(const std::shared_ptr<SignalingPeer>& peer, std::str
   if (auto* offer = std::get_if<OfferMessage>(&*message)) {
     return handle_offer(peer, std::move(*offer));
   }
+  if (auto* command = std::get_if<CommandMessage>(&*message)) return handle_command(*peer, *command);
   if (std::holds_alternative<PingMessage>(*message)) {
     peer->send(pong_message());
     return true;
@@ -116,24 +171,45 @@ bool SignalingHub::handle_join(const std::shared_ptr<SignalingPeer>& peer,
     peer->close();
     return false;
   }
-  auto token = verify_access_token(jwt, key_, unix_now());
+  auto token = check_token(jwt);
   if (!token) {
     log::info(kLog, "join refused: {}", token.error());
     send_error(*peer, ErrorCode::kUnauthorized, token.error());
     peer->close();
     return false;
   }
+  if (auto domain = service_.live(token->conference); !domain) {
+    send_error(*peer, ErrorCode::kInternal, domain.error());
+    peer->close();
+    return false;
+  }
+  registry_.reserve_ids_through(service_.highest_participant_number(token->conference));
 
   Participant candidate;
+  // The same invitation is the same participant to the conference, across reconnects
+  // and restarts, unless that participant is connected right now (a second tab).
+  if (auto known = service_.known_participant(token->conference, token->subject);
+      known && !registry_.find_participant(*known)) {
+    candidate.id = *known;
+  }
   candidate.conference = token->conference;
   candidate.name = token->name;
   candidate.role = token->role;
   candidate.attachment = Attachment::kWebSocket;
   // Copy: later additions to the conference may move the registry's element.
   Participant self = registry_.add_participant(std::move(candidate));
+  auto joined = service_.join(self.conference, self.id, token->subject, self.name, self.role);
+  if (!joined) {
+    registry_.remove_participant(self.id);
+    log::info(kLog, "join of {} refused by {}: {}", self.name, self.conference, joined.error());
+    send_error(*peer, ErrorCode::kForbidden, joined.error());
+    peer->close();
+    return false;
+  }
   self.session = media_.open_session(
       {self.conference, self.id, self.name, may_publish(self.role)});
   registry_.find_participant(self.id)->session = self.session;
+  service_.reapply_media(self.conference);
   peer->participant_id = self.id;
   peers_[self.id] = peer;
 
@@ -143,8 +219,10 @@ bool SignalingHub::handle_join(const std::shared_ptr<SignalingPeer>& peer,
   }
   std::vector<TrackView> tracks;
   for (const auto& t : registry_.tracks(self.conference)) tracks.push_back(view_of(t));
-  peer->send(welcome_message(view_of(self), self.conference, may_publish(self.role), others, tracks));
+  peer->send(welcome_message(view_of(self), self.conference, may_publish(self.role), others, tracks,
+                             service_.state_for(self.conference, self.id)));
   broadcast(self.conference, self.id, participant_joined_message(view_of(self)));
+  deliver(self.conference, *joined);
   log::info(kLog, "participant {} ({}, {}) joined {} via websocket", self.id, self.name,
             role_name(self.role), self.conference);
   return true;
@@ -173,6 +251,7 @@ bool SignalingHub::handle_offer(const std::shared_ptr<SignalingPeer>& peer, Offe
     // The previous media session ended on its own; this offer starts a new one.
     participant->session = media_.open_session({participant->conference, participant->id,
                                                 participant->name, may_publish(participant->role)});
+    service_.reapply_media(participant->conference);
   }
   sfu::NegotiateRequest request;
   request.sdp_offer = std::move(offer.sdp);
@@ -235,7 +314,7 @@ void SignalingHub::create_http_session(HttpIngest ingest, std::string_view confe
                                        std::function<void(HttpReply)> done) {
   auto jwt = bearer_token(authorization);
   if (jwt.empty()) return done(json_error_reply(401, "missing bearer token"));
-  auto token = verify_access_token(jwt, key_, unix_now());
+  auto token = check_token(jwt);
   if (!token) {
     log::info(kLog, "{} refused: {}", ingest_path(ingest), token.error());
     return done(json_error_reply(401, token.error()));
@@ -260,10 +339,24 @@ void SignalingHub::create_http_session(HttpIngest ingest, std::string_view confe
   candidate.name = token->name;
   candidate.role = token->role;
   candidate.attachment = ingest == HttpIngest::kWhip ? Attachment::kWhip : Attachment::kWhep;
+  if (auto domain = service_.live(token->conference); !domain) {
+    return done(json_error_reply(500, domain.error()));
+  }
+  registry_.reserve_ids_through(service_.highest_participant_number(token->conference));
   std::string id = registry_.add_participant(std::move(candidate)).id;
+  if (ingest == HttpIngest::kWhip) {
+    // A WHIP publisher is a participant of the conference like any other.
+    auto joined = service_.join(token->conference, id, {}, token->name, token->role);
+    if (!joined) {
+      registry_.remove_participant(id);
+      return done(json_error_reply(403, joined.error()));
+    }
+    deliver(token->conference, *joined);
+  }
   auto* participant = registry_.find_participant(id);
   participant->session = media_.open_session({participant->conference, id, participant->name,
                                               ingest == HttpIngest::kWhip});
+  service_.reapply_media(participant->conference);
   auto resource = new_resource_id();
   http_sessions_[resource] = {ingest, participant->conference, id};
 
@@ -295,8 +388,11 @@ void SignalingHub::finish_http_session(const std::string& resource, sfu::Session
     log::info(kLog, "{} offer failed ({}): {}", ingest_path(ingest), result.status, result.error);
     // Never announced, so nobody needs to hear that it is gone.
     media_.close_session(session);
-    registry_.remove_participant(participant->id);
+    auto conference = participant->conference;
+    auto gone = participant->id;
+    registry_.remove_participant(gone);
     http_sessions_.erase(it);
+    deliver(conference, service_.leave(conference, gone));
     int status = result.status >= 400 && result.status <= 599 ? result.status : 500;
     return done(json_error_reply(status, result.error.empty() ? "negotiation failed" : result.error));
   }
@@ -371,6 +467,7 @@ void SignalingHub::remove_participant(const std::string& participant_id, std::st
     broadcast(gone.conference, gone.id, track_removed_message(track.id));
   }
   if (gone.listed()) broadcast(gone.conference, gone.id, participant_left_message(gone.id));
+  if (gone.attachment != Attachment::kWhep) deliver(gone.conference, service_.leave(gone.conference, gone.id));
   log::info(kLog, "participant {} ({}) left {} via {}: {}", gone.id, gone.name, gone.conference,
             attachment_name(gone.attachment), why);
 }

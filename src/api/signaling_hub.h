@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "api/conference_registry.h"
+#include "api/conference_service.h"
 #include "api/signaling.h"
 #include "sfu/media_server.h"
 
@@ -47,7 +48,9 @@ class SignalingHub {
   // Runs a function on the control thread later (never inline).
   using Post = std::function<void(std::function<void()>)>;
 
-  SignalingHub(sfu::MediaServer& media, std::vector<std::uint8_t> key, Post post);
+  // store: where conferences persist and invitations can be revoked; may be null.
+  SignalingHub(sfu::MediaServer& media, std::vector<std::uint8_t> key, Post post,
+               store::Store* store = nullptr);
   ~SignalingHub();
   SignalingHub(const SignalingHub&) = delete;
   SignalingHub& operator=(const SignalingHub&) = delete;
@@ -68,6 +71,9 @@ class SignalingHub {
   // Tells the whole conference, the speaker included, who holds the floor now.
   void on_active_speaker(std::string_view conference, std::string_view participant_id);
 
+  // Every 250 ms: the conferences' due timer events (one minute left, time up).
+  void tick();
+
   // Closes every media session (server shutdown).
   void close_all();
 
@@ -86,6 +92,11 @@ class SignalingHub {
   bool dispatch(const std::shared_ptr<SignalingPeer>& peer, std::string_view text);
   bool handle_join(const std::shared_ptr<SignalingPeer>& peer, const JoinMessage& join);
   bool handle_offer(const std::shared_ptr<SignalingPeer>& peer, OfferMessage offer);
+  bool handle_command(SignalingPeer& peer, const CommandMessage& command);
+  // verify_access_token, then refuse a token whose invitation was revoked.
+  Result<AccessToken> check_token(std::string_view jwt);
+  // Sends each event to the participants of the conference who may see it.
+  void deliver(std::string_view conference, const conference::Events& events);
   void finish_offer(std::weak_ptr<SignalingPeer> weak_peer, const std::string& participant_id,
                     sfu::SessionId session, sfu::NegotiateResult result);
   void finish_http_session(const std::string& resource, sfu::SessionId session,
@@ -101,6 +112,8 @@ class SignalingHub {
   std::vector<std::uint8_t> key_;
   Post post_;
   ConferenceRegistry registry_;
+  store::Store* store_;
+  ConferenceService service_;
   std::map<std::string, std::weak_ptr<SignalingPeer>, std::less<>> peers_;  // by participant id
   std::map<std::string, HttpSession, std::less<>> http_sessions_;         // by resource id
   std::uint64_t messages_ok_ = 0;

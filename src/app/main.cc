@@ -19,6 +19,9 @@
 #include "store/sqlite_store.h"
 #include "util/log.h"
 
+#ifndef PODIUM_DEFAULT_APP_ROOT
+#define PODIUM_DEFAULT_APP_ROOT "web/app/dist"
+#endif
 #ifndef PODIUM_DEFAULT_WEB_ROOT
 #define PODIUM_DEFAULT_WEB_ROOT "web/static"
 #endif
@@ -224,6 +227,8 @@ int run_serve(int argc, char** argv) {
   server_config.address = http_host;
   server_config.port = http_port;
   server_config.web_root = config.web_root;
+  // The browser app as `make` builds it; `--web-root` points the test page elsewhere.
+  server_config.app_root = PODIUM_DEFAULT_APP_ROOT;
   server_config.key = *key;
 
   // The REST API's conferences, accounts and invitations (docs/store.md).

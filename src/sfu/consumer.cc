@@ -1,5 +1,6 @@
 #include "sfu/consumer.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -51,7 +52,54 @@ void Consumer::set_source(Producer* source, TimePoint now) {
     sent_ = rtp::SenderStatistics(static_cast<std::uint32_t>(clock_rate_));
   }
   source_->add_consumer(*this);
+  current_layer_ = target_layer_ = std::clamp(preference_.spatial, 0, source_->stream_count() - 1);
+  update_layers(now);
   request_keyframe(now);
+}
+
+void Consumer::set_preferred_layers(int spatial, int temporal, TimePoint now) {
+  preference_.spatial = std::max(spatial, 0);
+  preference_.temporal = std::max(temporal, 0);
+  update_layers(now);
+}
+
+void Consumer::set_max_bitrate(std::optional<std::uint64_t> bps, TimePoint now) {
+  max_bitrate_ = bps;
+  update_layers(now);
+}
+
+void Consumer::update_layers(TimePoint now) {
+  if (!source_ || kind_ != MediaKind::kVideo) return;
+  target_temporal_ = choose_temporal_layer(preference_.temporal);
+  constexpr int kMaxLayers = 8;
+  int count = std::min(source_->stream_count(), kMaxLayers);
+  std::array<LayerInfo, kMaxLayers> layers{};
+  source_->describe_layers(now, std::span<LayerInfo>(layers.data(), count));
+  int target = choose_spatial_layer(std::span<const LayerInfo>(layers.data(), count),
+                                    preference_.spatial, max_bitrate_)
+                   .value_or(std::clamp(preference_.spatial, 0, count - 1));
+  if (target == target_layer_) return;
+  target_layer_ = target;
+  // Nothing flows yet: start on the new stream. Otherwise the current one goes on
+  // until the new one's keyframe arrives.
+  if (waiting_for_keyframe_) current_layer_ = target;
+  request_keyframe(now);
+}
+
+bool Consumer::above_temporal_layer(const rtp::Vp8Descriptor& d) {
+  if (!d.temporal_id) return false;
+  bool picture_start = d.start_of_partition && d.partition_id == 0;
+  if (picture_start) {
+    if (target_temporal_ < current_temporal_) {
+      current_temporal_ = target_temporal_;
+    } else if (target_temporal_ > current_temporal_ && *d.temporal_id > current_temporal_ &&
+               *d.temporal_id <= target_temporal_ && d.layer_sync) {
+      // RFC 7741 §4.2: a layer sync picture (Y) depends only on the base layer, so the
+      // receiver can decode the higher layer from here on.
+      current_temporal_ = *d.temporal_id;
+    }
+  }
+  return *d.temporal_id > current_temporal_;
 }
 
 void Consumer::on_source_resumed(TimePoint now) {
@@ -63,14 +111,26 @@ void Consumer::on_source_resumed(TimePoint now) {
 void Consumer::request_keyframe(TimePoint now) {
   if (!source_ || kind_ != MediaKind::kVideo) return;
   keyframe_requested_at_ = now;
-  source_->request_keyframe(now);
+  source_->request_keyframe(now, target_layer_);
 }
 
-void Consumer::forward(const rtp::RtpPacket& packet, TimePoint now) {
+void Consumer::forward(const rtp::RtpPacket& packet, TimePoint now, int layer) {
   webrtc::Transport& transport = subscriber_.transport();
   if (!transport.connected()) return;
   Bytes payload = packet.payload();
-  if (waiting_for_keyframe_) {
+  if (layer != current_layer_) {
+    // Another simulcast stream can only be decoded from one of its keyframes; until it
+    // comes the current stream goes on.
+    if (layer != target_layer_) return;
+    if (payload.empty() || !rtp::is_keyframe(source_->codec().codec, payload)) {
+      if (!keyframe_requested_at_ || now - *keyframe_requested_at_ > kKeyframeRetry)
+        request_keyframe(now);
+      return;
+    }
+    current_layer_ = layer;
+    rebase_ = true;
+    waiting_for_keyframe_ = false;
+  } else if (waiting_for_keyframe_) {
     if (payload.empty() || !rtp::is_keyframe(source_->codec().codec, payload)) {
       if (!keyframe_requested_at_ || now - *keyframe_requested_at_ > kKeyframeRetry)
         request_keyframe(now);
@@ -80,6 +140,15 @@ void Consumer::forward(const rtp::RtpPacket& packet, TimePoint now) {
   }
   std::uint16_t in_sequence = packet.sequence_number();
   std::uint32_t in_timestamp = packet.timestamp();
+  std::optional<rtp::Vp8Descriptor> vp8;
+  if (source_->codec().codec == rtp::Codec::kVp8) vp8 = rtp::parse_vp8_descriptor(payload);
+  if (vp8 && !rebase_ && above_temporal_layer(*vp8)) {
+    // The next packet sent takes this one's number: no gap the receiver would NACK.
+    --sequence_offset_;
+    vp8_.on_dropped(*vp8);
+    resend_window_reset_ = true;
+    return;
+  }
   // A late (e.g. repaired) packet from before this source began would land in the
   // sequence numbers of the previous source.
   if (!rebase_ && sent_any_) {
@@ -104,10 +173,20 @@ void Consumer::forward(const rtp::RtpPacket& packet, TimePoint now) {
     rebase_ = false;
     first_sequence_since_switch_ = next_sequence;
     first_source_sequence_ = in_sequence;
+    // A keyframe starts the new stream: all temporal layers may follow from it.
+    current_temporal_ = target_temporal_;
+    vp8_.rebase();
+    resend_window_reset_ = false;
   }
+  if (vp8) vp8_.on_forwarded(*vp8);
   std::uint16_t out_sequence = static_cast<std::uint16_t>(in_sequence + sequence_offset_);
   std::uint32_t out_timestamp = in_timestamp + timestamp_offset_;
   if (!send(packet, out_sequence, out_timestamp, now, false)) return;
+  if (resend_window_reset_) {
+    resend_window_reset_ = false;
+    first_sequence_since_switch_ = out_sequence;
+    first_source_sequence_ = in_sequence;
+  }
 
   if (!sent_any_ || newer(out_sequence, last_sequence_)) {
     last_sequence_ = out_sequence;
@@ -129,14 +208,14 @@ void Consumer::on_nack(const rtp::Nack& nack, TimePoint now) {
 }
 
 void Consumer::resend(std::uint16_t out_sequence, TimePoint now) {
-  if (!source_ || !sent_any_ || rebase_ || kind_ != MediaKind::kVideo) return;
+  if (!source_ || !sent_any_ || rebase_ || resend_window_reset_ || kind_ != MediaKind::kVideo) return;
   if (!subscriber_.transport().connected()) return;
   // Within [first sent since the switch, last sent], modulo 2^16.
   auto since_switch = static_cast<std::uint16_t>(out_sequence - first_sequence_since_switch_);
   if (since_switch > static_cast<std::uint16_t>(last_sequence_ - first_sequence_since_switch_))
     return;
   auto in_sequence = static_cast<std::uint16_t>(out_sequence - sequence_offset_);
-  auto packet = source_->retransmission(in_sequence, now);
+  auto packet = source_->retransmission(in_sequence, now, current_layer_);
   if (!packet) return;
   bool rtx = rtx_payload_type_.has_value() && rtx_ssrc_ != 0;
   if (send(*packet, out_sequence, packet->timestamp() + timestamp_offset_, now, rtx))
@@ -149,7 +228,7 @@ bool Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_sequence,
   Bytes payload = packet.payload();
 
   // The subscriber's own extension ids; only what it negotiated.
-  std::array<rtp::ExtensionElement, 4> extensions;
+  std::array<rtp::ExtensionElement, 5> extensions;
   std::size_t count = 0;
   const rtp::ExtensionMap& in_map = source_->extensions();
   if (auto id = extensions_.id(rtp::ExtensionKind::kMid)) {
@@ -158,6 +237,14 @@ bool Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_sequence,
   auto send_time = abs_send_time(now);
   if (auto id = extensions_.id(rtp::ExtensionKind::kAbsSendTime)) {
     extensions[count++] = {id, Bytes(send_time.data(), send_time.size())};
+  }
+  // draft-holmer-rmcat-transport-wide-cc-extensions-01 §2: one counter per transport,
+  // on every packet (retransmissions too), so the subscriber's feedback covers them all.
+  std::uint8_t transport_sequence[2];
+  std::uint8_t transport_cc_id = extensions_.id(rtp::ExtensionKind::kTransportWideCc);
+  if (transport_cc_id) {
+    store_u16(transport_sequence, subscriber_.next_transport_sequence());
+    extensions[count++] = {transport_cc_id, Bytes(transport_sequence, 2)};
   }
   for (auto kind : {rtp::ExtensionKind::kAudioLevel, rtp::ExtensionKind::kVideoOrientation}) {
     auto out_id = extensions_.id(kind);
@@ -184,7 +271,11 @@ bool Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_sequence,
     ++rtx_sequence_;
   }
   std::memcpy(slot.data() + header + osn, payload.data(), payload.size());
+  if (source_->codec().codec == rtp::Codec::kVp8)
+    vp8_.write(MutableBytes(slot.data() + header + osn, payload.size()));
   transport.commit_rtp(header + osn + payload.size());
+  if (transport_cc_id)
+    subscriber_.on_transport_sequence_sent(load_u16(transport_sequence), header + osn + payload.size(), now);
   return true;
 }
 

@@ -10,7 +10,10 @@
 #include "rtp/header_extensions.h"
 #include "rtp/rtcp_packet.h"
 #include "rtp/receive_statistics.h"
+#include "rtp/payload_descriptors.h"
 #include "rtp/rtp_packet.h"
+#include "rtp/vp8_rewriter.h"
+#include "sfu/layer_selection.h"
 #include "sfu/track.h"
 #include "util/clock.h"
 
@@ -40,8 +43,22 @@ class Consumer {
   // for a keyframe, which is requested now.
   void set_source(Producer* source, TimePoint now);
 
-  // Rewrites and sends one packet of the source.
-  void forward(const rtp::RtpPacket& packet, TimePoint now);
+  // Rewrites and sends one packet of the source's stream `layer` (0 unless simulcast).
+  void forward(const rtp::RtpPacket& packet, TimePoint now, int layer = 0);
+
+  // Layer selection (RFC 8853 simulcast; VP8 temporal layers, RFC 7741). The control
+  // plane sets what the subscriber shows (a thumbnail prefers the low stream), the
+  // bandwidth estimator the most this consumer may send (nullopt: no limit). The
+  // consumer forwards the highest active stream that satisfies both, and switches only
+  // at a keyframe of the new stream, which it requests.
+  void set_preferred_layers(int spatial, int temporal, TimePoint now);
+  void set_max_bitrate(std::optional<std::uint64_t> bps, TimePoint now);
+  // Re-evaluates the choice (streams start and stop); called about once a second.
+  void update_layers(TimePoint now);
+  int current_spatial_layer() const { return current_layer_; }
+  int preferred_spatial_layer() const { return preference_.spatial; }
+  int target_spatial_layer() const { return target_layer_; }
+  int current_temporal_layer() const { return current_temporal_; }
 
   // The RTX stream toward the subscriber (RFC 4588): its SSRC is announced in the
   // answer's FID group; the payload type is set when the subscriber negotiated rtx for
@@ -69,6 +86,9 @@ class Consumer {
 
  private:
   void resend(std::uint16_t out_sequence, TimePoint now);
+  // VP8 temporal scalability: true when this packet's picture is above the temporal
+  // layer forwarded now (moving that layer at picture starts, up only at a sync frame).
+  bool above_temporal_layer(const rtp::Vp8Descriptor& descriptor);
   // Writes the rewritten packet into the transport's next send slot; as RTX when
   // `rtx`. False if it could not be sent.
   bool send(const rtp::RtpPacket& packet, std::uint16_t out_sequence, std::uint32_t out_timestamp,
@@ -99,6 +119,18 @@ class Consumer {
   TimePoint last_sent_at_{};
   int clock_rate_ = 90000;
   rtp::SenderStatistics sent_{90000};
+
+  LayerPreference preference_;
+  std::optional<std::uint64_t> max_bitrate_;
+  int current_layer_ = 0;  // the stream forwarded now
+  int target_layer_ = 0;   // the stream to switch to at its next keyframe
+  int current_temporal_ = 3;
+  int target_temporal_ = 3;
+  // Packets skipped since the last sent one (temporal layers dropped) shift the sequence
+  // offset; retransmissions are answered only for packets sent after the last shift, so
+  // an old packet never goes out under a wrong number.
+  bool resend_window_reset_ = false;
+  rtp::Vp8Rewriter vp8_;
 };
 
 }  // namespace podium::sfu

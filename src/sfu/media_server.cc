@@ -11,6 +11,8 @@
 #include "net/endpoint.h"
 #include "net/tcp_listener.h"
 #include "net/udp_socket.h"
+#include "sfu/consumer.h"
+#include "sfu/peer.h"
 #include "sfu/router.h"
 #include "sfu/worker.h"
 #include "srtp/srtp_session.h"
@@ -163,6 +165,17 @@ void MediaServer::set_stage(const std::string& conference, std::string participa
   }
 }
 
+void MediaServer::set_preferred_layers(SessionId session, const std::string& mid, int spatial,
+                                       int temporal) {
+  if (Worker* worker = impl_->worker_of(session)) {
+    worker->loop().post([worker, session, mid, spatial, temporal] {
+      if (Peer* peer = worker->peer(session))
+        if (Consumer* consumer = peer->consumer(mid))
+          consumer->set_preferred_layers(spatial, temporal, worker->loop().now());
+    });
+  }
+}
+
 std::string MediaServer::metrics_text() const {
   using webrtc::Counter;
   auto sum = [&](auto member) {
@@ -192,6 +205,12 @@ std::string MediaServer::metrics_text() const {
   metric("podium_nacks_sent_total", "counter", "Generic NACKs sent to publishers", sum(&C::nacks_sent));
   metric("podium_retransmissions_sent_total", "counter", "Packets resent to subscribers after a NACK", sum(&C::retransmissions_sent));
   metric("podium_rtx_packets_received_total", "counter", "RTX packets received from publishers", sum(&C::rtx_packets_in));
+  metric("podium_transport_cc_feedback_sent_total", "counter", "Transport-cc feedback packets sent to publishers", sum(&C::transport_cc_feedback_sent));
+  metric("podium_transport_cc_feedback_received_total", "counter", "Transport-cc feedback packets received from subscribers", sum(&C::transport_cc_feedback_received));
+  metric("podium_remb_received_total", "counter", "REMB packets received from subscribers", sum(&C::remb_received));
+  // A summary's _sum and _count: their ratio is the mean estimate per subscriber.
+  metric("podium_subscriber_estimated_bitrate_bps_sum", "gauge", "Sum of the subscribers' estimated available bitrates (bps)", sum(&C::estimated_bitrate_sum));
+  metric("podium_subscriber_estimated_bitrate_bps_count", "gauge", "Subscribers with a bandwidth estimate", sum(&C::estimated_bitrate_subscribers));
   std::uint64_t speaker_changes = 0, with_speaker = 0;
   for (auto& w : impl_->workers) {
     speaker_changes += w->active_speaker_changes();

@@ -93,6 +93,14 @@ class MediaServer {
   // publisher.
   void set_stage(const std::string& conference, std::string participant_id);
 
+  // Simulcast layer choice for what a session receives in its recvonly m-section `mid`:
+  // the highest spatial layer (simulcast stream, 0 = lowest) and VP8 temporal layer the
+  // subscriber wants, from the size it renders the video at (see
+  // spatial_layer_for_rendered_height in sfu/layer_selection.h). The consumer switches
+  // at the next keyframe of the new stream. Unknown session or mid: nothing happens.
+  void set_preferred_layers(SessionId session, const std::string& mid, int spatial,
+                            int temporal = 255);
+
   // Prometheus text exposition of the media counters (transports, producers, consumers,
   // packets and bytes in/out, packets dropped by reason, active speaker changes). Safe from
   // any thread.

@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
 
@@ -13,6 +14,7 @@
 #include "sdp/negotiate.h"
 #include "sdp/session_description.h"
 #include "sfu/consumer.h"
+#include "sfu/layer_selection.h"
 #include "sfu/producer.h"
 #include "sfu/router.h"
 #include "sfu/worker.h"
@@ -84,6 +86,30 @@ RtpCodecParameters codec_parameters(const sdp::Codec& codec) {
   return p;
 }
 
+// RFC 8853 §5.3.2: the simulcast rids the answer accepted, one per stream (its first
+// alternative), low → high. The offer's order is taken as low → high (the order of the
+// app's sendEncodings); when every rid carries max-height or max-br (RFC 8851 §5), they
+// decide instead.
+std::vector<std::string> simulcast_rids(const sdp::MediaDescription& answered,
+                                        const sdp::MediaDescription& offered) {
+  std::vector<std::string> rids;
+  if (!answered.simulcast) return rids;
+  for (const auto& stream : answered.simulcast->recv)
+    if (!stream.empty()) rids.push_back(stream.front().id);
+  auto size_of = [&](const std::string& id) -> std::optional<long> {
+    for (const auto& rid : offered.rids) {
+      if (rid.id != id) continue;
+      for (const auto& param : rid.params)
+        if (param.key == "max-height" || param.key == "max-br") return std::atol(param.value.c_str());
+    }
+    return std::nullopt;
+  };
+  if (std::all_of(rids.begin(), rids.end(), [&](const auto& id) { return size_of(id).has_value(); }))
+    std::stable_sort(rids.begin(), rids.end(),
+                     [&](const auto& a, const auto& b) { return *size_of(a) < *size_of(b); });
+  return rids;
+}
+
 bool has_feedback(const sdp::Codec& codec, std::string_view feedback) {
   return std::find(codec.rtcp_fb.begin(), codec.rtcp_fb.end(), feedback) != codec.rtcp_fb.end();
 }
@@ -124,7 +150,13 @@ Peer::Peer(SessionId id, SessionOptions options, Router& router, Worker& worker)
   worker_.demux().add(*transport_);
 }
 
-Peer::~Peer() { worker_.demux().remove(*transport_); }
+Peer::~Peer() {
+  if (reported_estimate_) {
+    worker_.counters().estimated_bitrate_sum.sub(reported_estimate_);
+    worker_.counters().estimated_bitrate_subscribers.sub();
+  }
+  worker_.demux().remove(*transport_);
+}
 
 NegotiateResult Peer::negotiate(const NegotiateRequest& request, TimePoint now) {
   NegotiateResult result;
@@ -260,6 +292,8 @@ NegotiateResult Peer::negotiate(const NegotiateRequest& request, TimePoint now) 
       mid_extension_ids_.push_back(id);
 
     bool receives = active && answered.direction == sdp::Direction::kRecvOnly;
+    if (auto id = extensions.id(rtp::ExtensionKind::kTransportWideCc); id && receives)
+      transport_cc_id_ = id;
     bool sends = active && answered.direction == sdp::Direction::kSendOnly;
 
     if (!receives) remove_producer(mid, now, result.removed_track_ids);
@@ -278,9 +312,11 @@ NegotiateResult Peer::negotiate(const NegotiateRequest& request, TimePoint now) 
         }
       }
       producer->set_payload_types(std::move(types));
+      if (*kind == MediaKind::kVideo) producer->set_simulcast(simulcast_rids(answered, offered));
       if (*kind == MediaKind::kVideo && has_feedback(answered.codecs.front(), "nack"))
         producer->enable_nack();
-      if (auto ssrc = primary_ssrc(offered)) {
+      // A simulcast section's SSRCs are learned from the rid of each stream's packets.
+      if (auto ssrc = primary_ssrc(offered); ssrc && !producer->is_simulcast()) {
         producer->set_ssrc(*ssrc);
         producer_by_ssrc_[*ssrc] = producer.get();
         if (auto rtx = rtx_ssrc_of(offered, *ssrc)) {
@@ -391,10 +427,19 @@ Producer* Peer::producer_for_packet(const rtp::RtpPacket& packet) {
       match = producer.get();
     }
   }
-  // One SSRC per producer for now: simulcast layers beyond the first and RTX streams are
-  // not forwarded until layer selection exists.
-  if (!match || match->ssrc()) return nullptr;
-  match->set_ssrc(ssrc);
+  if (!match) return nullptr;
+  int layer = 0;
+  if (match->is_simulcast()) {
+    // RFC 8852 §3: the RtpStreamId names the simulcast stream this SSRC carries.
+    auto id = match->extensions().id(rtp::ExtensionKind::kRtpStreamId);
+    auto value = id ? packet.extension(id) : std::nullopt;
+    auto rid = value ? rtp::parse_sdes_text(*value) : std::nullopt;
+    auto found = rid ? match->layer_of_rid(*rid) : std::nullopt;
+    if (!found) return nullptr;
+    layer = *found;
+  }
+  if (match->ssrc(layer)) return nullptr;
+  match->set_ssrc(ssrc, layer);
   producer_by_ssrc_[ssrc] = match;
   return match;
 }
@@ -421,10 +466,20 @@ Producer* Peer::rtx_producer_for_packet(const rtp::RtpPacket& packet) {
     match = producer.get();
   }
   // Without an FID group in the SDP (e.g. rid-based offers), the first RTX packet tells
-  // the RTX SSRC. Simulcast layers beyond the first are not forwarded yet, so their RTX
-  // is not told apart.
-  if (!match || match->rtx_ssrc()) return nullptr;
-  match->set_rtx_ssrc(packet.ssrc());
+  // the RTX SSRC; a simulcast stream's RTX names its stream by RepairedRtpStreamId
+  // (RFC 8852 §3).
+  if (!match) return nullptr;
+  int layer = 0;
+  if (match->is_simulcast()) {
+    auto id = match->extensions().id(rtp::ExtensionKind::kRepairedRtpStreamId);
+    auto value = id ? packet.extension(id) : std::nullopt;
+    auto rid = value ? rtp::parse_sdes_text(*value) : std::nullopt;
+    auto found = rid ? match->layer_of_rid(*rid) : std::nullopt;
+    if (!found) return nullptr;
+    layer = *found;
+  }
+  if (match->rtx_ssrc(layer)) return nullptr;
+  match->set_rtx_ssrc(packet.ssrc(), layer);
   producer_by_rtx_ssrc_[packet.ssrc()] = match;
   return match;
 }
@@ -436,7 +491,8 @@ void Peer::on_rtx(Producer& producer, MutableBytes data, const rtp::RtpPacket& p
   worker_.counters().rtx_packets_in.add();
   auto original_type = producer.rtx_original_payload_type(packet.payload_type());
   // An empty RTX payload is padding sent to probe bandwidth (RFC 4588 §4 allows it).
-  if (!original_type || !producer.ssrc() || packet.payload_size() < 2) return;
+  auto layer = producer.layer_of_rtx_ssrc(packet.ssrc()).value_or(0);
+  if (!original_type || !producer.ssrc(layer) || packet.payload_size() < 2) return;
   std::uint16_t osn = load_u16(packet.payload().data());
   std::size_t header = packet.header_size();
   std::memmove(data.data() + 2, data.data(), header);
@@ -446,7 +502,7 @@ void Peer::on_rtx(Producer& producer, MutableBytes data, const rtp::RtpPacket& p
     return;
   }
   original->set_sequence_number(osn);
-  original->set_ssrc(*producer.ssrc());
+  original->set_ssrc(*producer.ssrc(layer));
   original->set_payload_type(static_cast<std::uint8_t>(*original_type));
   producer.forward(*original, now, /*repaired=*/true);
 }
@@ -457,6 +513,7 @@ void Peer::on_rtp(webrtc::Transport&, MutableBytes data, TimePoint now) {
     worker_.counters().drop(webrtc::DropReason::kMalformedRtp);
     return;
   }
+  if (transport_cc_id_) record_arrival(*packet, now);
   if (Producer* repaired = rtx_producer_for_packet(*packet)) {
     on_rtx(*repaired, data, *packet, now);
     return;
@@ -477,7 +534,7 @@ void Peer::on_rtcp(webrtc::Transport&, Bytes data, TimePoint now) {
       case rtp::RtcpType::kSenderReport:
         if (auto sr = rtp::SenderReport::parse(packet)) {
           if (auto it = producer_by_ssrc_.find(sr->ssrc()); it != producer_by_ssrc_.end())
-            it->second->on_sender_report(sr->ntp_timestamp(), now);
+            it->second->on_sender_report(sr->ssrc(), sr->ntp_timestamp(), now);
         }
         break;
       case rtp::RtcpType::kPayloadFeedback:
@@ -489,6 +546,8 @@ void Peer::on_rtcp(webrtc::Transport&, Bytes data, TimePoint now) {
           if (auto fir = rtp::Fir::parse(packet))
             for (std::size_t i = 0; i < fir->entry_count(); ++i)
               request_keyframe_for(fir->entry(i).ssrc, now);
+        } else if (packet.fmt() == rtp::kFmtAfb) {
+          on_remb(packet, now);
         }
         break;
       case rtp::RtcpType::kRtpFeedback:
@@ -499,6 +558,8 @@ void Peer::on_rtcp(webrtc::Transport&, Bytes data, TimePoint now) {
             if (auto it = consumer_by_ssrc_.find(nack->media_ssrc()); it != consumer_by_ssrc_.end())
               it->second->on_nack(*nack, now);
           }
+        } else if (packet.fmt() == rtp::kFmtTransportCc) {
+          on_transport_feedback(packet, now);
         }
         break;
       default:
@@ -517,10 +578,10 @@ void Peer::on_transport_closed(webrtc::Transport&, std::string_view reason) {
   worker_.session_failed(id_);
 }
 
-void Peer::send_keyframe_request(const Producer& producer) {
-  if (!producer.ssrc() || !transport_->connected()) return;
+void Peer::send_keyframe_request(const Producer& producer, std::uint32_t media_ssrc) {
+  if (!transport_->connected()) return;
   std::uint8_t buffer[64];
-  std::size_t length = rtp::write_pli(buffer, sizeof buffer, rtcp_ssrc_, *producer.ssrc());
+  std::size_t length = rtp::write_pli(buffer, sizeof buffer, rtcp_ssrc_, media_ssrc);
   if (length) transport_->send_rtcp(Bytes(buffer, length));
   worker_.counters().keyframe_requests.add();
   log::debug("sfu", "PLI to {} for track {}", participant_id(), producer.id());
@@ -528,11 +589,17 @@ void Peer::send_keyframe_request(const Producer& producer) {
 
 webrtc::MediaCounters& Peer::counters() { return worker_.counters(); }
 
-void Peer::send_nack(const Producer& producer, std::span<const std::uint16_t> sequence_numbers) {
-  if (!producer.ssrc() || !transport_->connected()) return;
+Consumer* Peer::consumer(const std::string& mid) {
+  auto it = consumers_.find(mid);
+  return it == consumers_.end() ? nullptr : it->second.get();
+}
+
+void Peer::send_nack(const Producer&, std::uint32_t media_ssrc,
+                     std::span<const std::uint16_t> sequence_numbers) {
+  if (!transport_->connected()) return;
   std::uint8_t buffer[1200];
   std::size_t length =
-      rtp::write_nack(buffer, sizeof buffer, rtcp_ssrc_, *producer.ssrc(), sequence_numbers);
+      rtp::write_nack(buffer, sizeof buffer, rtcp_ssrc_, media_ssrc, sequence_numbers);
   if (length == 0) return;
   transport_->send_rtcp(Bytes(buffer, length));
   worker_.counters().nacks_sent.add();
@@ -544,10 +611,11 @@ void Peer::send_reports(TimePoint now) {
   // Receiver reports for what this peer publishes (RFC 3550 §6.4.2).
   std::vector<rtp::ReportBlock> blocks;
   for (auto& [mid, producer] : producers_) {
-    if (!producer->ssrc()) continue;
-    if (auto block = producer->report_block(now))
-      blocks.push_back(*block);
-    if (blocks.size() == 31) break;  // RC is five bits
+    producer->append_report_blocks(now, blocks);
+    if (blocks.size() >= 31) {  // RC is five bits
+      blocks.resize(31);
+      break;
+    }
   }
   if (!blocks.empty()) {
     std::size_t length = rtp::write_receiver_report(buffer, sizeof buffer, rtcp_ssrc_, blocks);
@@ -558,9 +626,124 @@ void Peer::send_reports(TimePoint now) {
   }
   // Sender reports for what it receives from us (RFC 3550 §6.4.1).
   for (auto& [mid, consumer] : consumers_) {
+    consumer->update_layers(now);  // a simulcast stream may have stopped or started
     std::size_t length = consumer->write_sender_report(buffer, sizeof buffer, now);
     if (length) transport_->send_rtcp(Bytes(buffer, length));
   }
+}
+
+// --- Bandwidth estimation (draft-holmer-rmcat-transport-wide-cc-extensions-01) ---
+
+namespace {
+// Feedback toward a publisher every 50 ms while it sends (libwebrtc's receivers use
+// 50-250 ms; the sender's estimate reacts no faster than its feedback).
+constexpr Duration kFeedbackInterval{50'000};
+}  // namespace
+
+void Peer::record_arrival(const rtp::RtpPacket& packet, TimePoint now) {
+  auto value = packet.extension(transport_cc_id_);
+  if (!value) return;
+  auto sequence = rtp::parse_transport_sequence_number(*value);
+  if (!sequence) return;
+  arrivals_.on_packet(*sequence, now);
+  // Sent from the receive path, so there is no timer: a publisher that stops sending
+  // has nothing more to report, and the last ≤50 ms go out with its next packet.
+  if (now - last_feedback_sent_ >= kFeedbackInterval) send_transport_feedback(now);
+}
+
+void Peer::send_transport_feedback(TimePoint now) {
+  last_feedback_sent_ = now;
+  if (!transport_->connected()) return;
+  std::uint32_t media_ssrc = 0;
+  for (auto& [mid, producer] : producers_) {
+    if (auto ssrc = producer->ssrc()) {
+      media_ssrc = *ssrc;
+      break;
+    }
+  }
+  std::uint8_t buffer[1200];
+  for (int i = 0; i < 4 && arrivals_.has_pending(); ++i) {
+    std::size_t length = arrivals_.write_feedback(buffer, sizeof buffer, rtcp_ssrc_, media_ssrc);
+    if (length == 0) break;
+    transport_->send_rtcp(Bytes(buffer, length));
+    worker_.counters().transport_cc_feedback_sent.add();
+  }
+}
+
+void Peer::on_transport_sequence_sent(std::uint16_t sequence, std::size_t size, TimePoint now) {
+  sent_history_.on_sent(sequence, size, now);
+}
+
+void Peer::on_transport_feedback(const rtp::RtcpPacket& packet, TimePoint now) {
+  auto feedback = rtp::TransportCc::parse(packet);
+  if (!feedback || !rtp::read_transport_cc(*feedback, feedback_statuses_)) {
+    worker_.counters().drop(webrtc::DropReason::kMalformedRtcp);
+    return;
+  }
+  worker_.counters().transport_cc_feedback_received.add();
+  feedback_results_.clear();
+  for (const auto& status : feedback_statuses_) {
+    // Only what we sent and still remember; anything else is not ours to judge by.
+    const auto* sent = sent_history_.find(status.sequence);
+    if (!sent) continue;
+    feedback_results_.push_back({sent->sent_at, sent->size, status.received, status.receive_time_us});
+  }
+  if (feedback_results_.empty()) return;
+  estimator_.on_feedback(feedback_results_, now);
+  publish_estimate();
+}
+
+void Peer::on_remb(const rtp::RtcpPacket& packet, TimePoint now) {
+  auto remb = rtp::Remb::parse(packet);
+  if (!remb) return;  // another application-layer feedback
+  worker_.counters().remb_received.add();
+  estimator_.on_remb(remb->bitrate(), now);
+  publish_estimate();
+}
+
+void Peer::publish_estimate() {
+  std::uint64_t bps = estimator_.estimate_bps();
+  auto& counters = worker_.counters();
+  if (!reported_estimate_) counters.estimated_bitrate_subscribers.add();
+  counters.estimated_bitrate_sum.sub(reported_estimate_);
+  counters.estimated_bitrate_sum.add(bps);
+  reported_estimate_ = bps;
+  allocate_bandwidth(bps, worker_.loop().now());
+  if (on_estimate) on_estimate(bps);
+}
+
+// The estimate is shared by everything this subscriber receives: audio first (small and
+// essential), then the video consumers, the stage (the floor holder) before thumbnails.
+void Peer::allocate_bandwidth(std::uint64_t bps, TimePoint now) {
+  constexpr std::uint64_t kAudioReserve = 40'000;
+  constexpr std::size_t kMaxLayers = 4;
+  std::vector<Consumer*> video;
+  std::vector<std::array<LayerInfo, kMaxLayers>> layers;
+  std::vector<BandwidthDemand> demands;
+  std::uint64_t budget = bps;
+  Producer* stage = router_.stage_source(MediaKind::kVideo);
+  for (auto& [mid, consumer] : consumers_) {
+    Producer* source = consumer->source();
+    if (!source) continue;
+    if (consumer->kind() == MediaKind::kAudio) {
+      budget = budget > kAudioReserve ? budget - kAudioReserve : 0;
+      continue;
+    }
+    video.push_back(consumer.get());
+  }
+  layers.resize(video.size());
+  for (std::size_t i = 0; i < video.size(); ++i) {
+    Producer* source = video[i]->source();
+    std::size_t count = std::min<std::size_t>(static_cast<std::size_t>(source->stream_count()), kMaxLayers);
+    source->describe_layers(now, std::span<LayerInfo>(layers[i].data(), count));
+    BandwidthDemand demand;
+    demand.priority = (video[i]->follows_stage || source == stage) ? 1 : 0;
+    demand.preferred = video[i]->preferred_spatial_layer();
+    demand.layers = std::span<const LayerInfo>(layers[i].data(), count);
+    demands.push_back(demand);
+  }
+  auto caps = allocate_bitrate(budget, demands);
+  for (std::size_t i = 0; i < video.size(); ++i) video[i]->set_max_bitrate(caps[i], now);
 }
 
 }  // namespace podium::sfu

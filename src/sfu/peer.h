@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -11,6 +12,8 @@
 #include <vector>
 
 #include "rtp/rtp_packet.h"
+#include "rtp/transport_cc.h"
+#include "sfu/bandwidth_estimator.h"
 #include "sfu/media_server.h"
 #include "sfu/track.h"
 #include "webrtc/transport.h"
@@ -43,10 +46,14 @@ class Peer final : public webrtc::TransportListener {
 
   // Periodic RTCP: sender reports for consumers, receiver reports for producers.
   void send_reports(TimePoint now);
-  // PLI toward this peer for one of its producers.
-  void send_keyframe_request(const Producer& producer);
-  // Generic NACK toward this peer for packets of one of its producers (RFC 4585 §6.2.1).
-  void send_nack(const Producer& producer, std::span<const std::uint16_t> sequence_numbers);
+  // PLI toward this peer for one stream (its media SSRC) of one of its producers.
+  void send_keyframe_request(const Producer& producer, std::uint32_t media_ssrc);
+  // Generic NACK toward this peer for packets of one stream of one of its producers
+  // (RFC 4585 §6.2.1).
+  void send_nack(const Producer& producer, std::uint32_t media_ssrc,
+                 std::span<const std::uint16_t> sequence_numbers);
+  // The consumer of a recvonly m-section, or null.
+  Consumer* consumer(const std::string& mid);
 
   // webrtc::TransportListener
   void on_transport_connected(webrtc::Transport& transport) override;
@@ -79,6 +86,39 @@ class Peer final : public webrtc::TransportListener {
   std::unordered_map<std::uint32_t, Producer*> producer_by_rtx_ssrc_;
   std::unordered_map<std::uint32_t, Consumer*> consumer_by_ssrc_;
   std::vector<std::uint8_t> mid_extension_ids_;  // every id the offer gave the MID extension
+
+  // Bandwidth estimation (draft-holmer-rmcat-transport-wide-cc-extensions-01).
+ public:
+  // The available bitrate toward this peer as a subscriber, from its transport-cc
+  // feedback (REMB when it sends none); the initial value until feedback arrives.
+  std::uint64_t estimated_bitrate() const { return estimator_.estimate_bps(); }
+  // Called on the worker thread with every new estimate: the hook that caps what this
+  // subscriber's consumers send. Allocation across consumers (the speaker's video
+  // first, thumbnails low) belongs to layer selection.
+  std::function<void(std::uint64_t bps)> on_estimate;
+  // The transport-wide sequence number the next packet to this peer carries, and the
+  // record of it once sent (Consumer::send).
+  std::uint16_t next_transport_sequence() const { return sent_history_.next_sequence(); }
+  void on_transport_sequence_sent(std::uint16_t sequence, std::size_t size, TimePoint now);
+
+ private:
+  void record_arrival(const rtp::RtpPacket& packet, TimePoint now);
+  void send_transport_feedback(TimePoint now);
+  void on_transport_feedback(const rtp::RtcpPacket& packet, TimePoint now);
+  void on_remb(const rtp::RtcpPacket& packet, TimePoint now);
+  void publish_estimate();
+  void allocate_bandwidth(std::uint64_t bps, TimePoint now);
+
+  // Toward the publisher: arrivals of what it sends, reported every kFeedbackInterval.
+  std::uint8_t transport_cc_id_ = 0;  // the publisher's transport-wide-cc extension id
+  rtp::TransportCcRecorder arrivals_;
+  TimePoint last_feedback_sent_{};
+  // From the subscriber: what we sent, its feedback, the estimate.
+  SentPacketHistory sent_history_;
+  BandwidthEstimator estimator_;
+  std::vector<rtp::TransportCcStatus> feedback_statuses_;  // reused between feedbacks
+  std::vector<PacketResult> feedback_results_;
+  std::uint64_t reported_estimate_ = 0;  // what the metrics gauge holds for this peer
 };
 
 }  // namespace podium::sfu

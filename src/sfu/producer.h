@@ -4,7 +4,9 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rtp/header_extensions.h"
@@ -12,6 +14,7 @@
 #include "rtp/receive_statistics.h"
 #include "rtp/retransmission_buffer.h"
 #include "rtp/rtp_packet.h"
+#include "sfu/layer_selection.h"
 #include "sfu/track.h"
 #include "util/bytes.h"
 #include "util/clock.h"
@@ -36,11 +39,26 @@ class Producer {
   // Order of creation in its router; the stage follows the newest publisher.
   std::uint64_t sequence() const { return sequence_; }
 
-  // The media SSRC, learned from the SDP or the first packet.
-  std::optional<std::uint32_t> ssrc() const { return ssrc_; }
-  void set_ssrc(std::uint32_t ssrc);
+  // Simulcast (RFC 8853): one stream per rid, ordered low → high (spatial layer =
+  // index). Set before any SSRC. Without it the producer has one stream (layer 0).
+  void set_simulcast(const std::vector<std::string>& rids);
+  bool is_simulcast() const { return streams_.size() > 1 || !streams_[0].rid.empty(); }
+  int stream_count() const { return static_cast<int>(streams_.size()); }
+  const std::string& rid(int layer) const { return streams_[layer].rid; }
+  // The layer of a rid (RFC 8852 RtpStreamId), of a media SSRC, of an RTX SSRC.
+  std::optional<int> layer_of_rid(std::string_view rid) const;
+  std::optional<int> layer_of_ssrc(std::uint32_t ssrc) const;
+  std::optional<int> layer_of_rtx_ssrc(std::uint32_t ssrc) const;
+
+  // The media SSRC of a stream, learned from the SDP or its first packet.
+  std::optional<std::uint32_t> ssrc(int layer = 0) const { return streams_[layer].ssrc; }
+  void set_ssrc(std::uint32_t ssrc, int layer = 0);
   void set_payload_types(std::vector<int> types) { payload_types_ = std::move(types); }
   bool accepts_payload_type(int pt) const;
+
+  // Per stream, for layer selection: active (packets within kInactiveAfter) and bitrate.
+  void describe_layers(TimePoint now, std::span<LayerInfo> out) const;
+  static constexpr Duration kInactiveAfter{1'500'000};
 
   void add_consumer(Consumer& consumer);
   void remove_consumer(Consumer& consumer);
@@ -60,25 +78,28 @@ class Producer {
   // Loss recovery toward the publisher: NACK what is missing (RFC 4585 §6.2.1), when
   // the publisher negotiated "nack" for the codec.
   void enable_nack();
-  bool nack_enabled() const { return nack_ != nullptr; }
+  bool nack_enabled() const { return nack_enabled_; }
   // The publisher's RTX stream (RFC 4588): its SSRC (from a=ssrc-group:FID or learned
   // from the first RTX packet) and the RTX payload type of each original one.
-  std::optional<std::uint32_t> rtx_ssrc() const { return rtx_ssrc_; }
-  void set_rtx_ssrc(std::uint32_t ssrc) { rtx_ssrc_ = ssrc; }
+  std::optional<std::uint32_t> rtx_ssrc(int layer = 0) const { return streams_[layer].rtx_ssrc; }
+  void set_rtx_ssrc(std::uint32_t ssrc, int layer = 0) { streams_[layer].rtx_ssrc = ssrc; }
   void add_rtx_payload_type(int rtx_payload_type, int original_payload_type);
   // The original payload type an RTX payload type repairs.
   std::optional<int> rtx_original_payload_type(int rtx_payload_type) const;
 
-  // A packet forwarded lately, to resend to a subscriber that lost it.
-  std::optional<rtp::RtpPacket> retransmission(std::uint16_t sequence_number, TimePoint now);
+  // A packet of stream `layer` forwarded lately, to resend to a subscriber that lost it.
+  std::optional<rtp::RtpPacket> retransmission(std::uint16_t sequence_number, TimePoint now,
+                                               int layer = 0);
 
-  // Asks the publisher for a keyframe (PLI, RFC 4585 §6.3.1), at most once per
-  // kKeyframeInterval so a crowd of joining subscribers does not flood the publisher.
-  void request_keyframe(TimePoint now);
+  // Asks the publisher for a keyframe of one stream (PLI to its SSRC, RFC 4585 §6.3.1),
+  // at most once per kKeyframeInterval per stream so a crowd of joining subscribers
+  // does not flood the publisher.
+  void request_keyframe(TimePoint now, int layer = 0);
 
-  // Reception statistics for the receiver reports sent to the publisher (RFC 3550 §6.4).
-  void on_sender_report(std::uint64_t ntp_timestamp, TimePoint now);
-  std::optional<rtp::ReportBlock> report_block(TimePoint now);
+  // Reception statistics for the receiver reports sent to the publisher (RFC 3550 §6.4),
+  // one block per stream.
+  void on_sender_report(std::uint32_t ssrc, std::uint64_t ntp_timestamp, TimePoint now);
+  void append_report_blocks(TimePoint now, std::vector<rtp::ReportBlock>& blocks);
 
   static constexpr Duration kKeyframeInterval{300'000};
 
@@ -90,18 +111,29 @@ class Producer {
   rtp::ExtensionMap extensions_;
   Peer& publisher_;
   std::uint64_t sequence_;
-  std::optional<std::uint32_t> ssrc_;
   std::vector<int> payload_types_;
   std::vector<Consumer*> consumers_;
   bool paused_ = false;
-  std::optional<TimePoint> last_keyframe_request_;
+  bool nack_enabled_ = false;
 
-  std::optional<rtp::ReceiveStatistics> statistics_;  // once the SSRC is known
-
-  std::unique_ptr<rtp::RetransmissionBuffer> retransmissions_;  // video only
-  std::unique_ptr<rtp::NackGenerator> nack_;
+  // What the producer keeps per RTP stream (one per simulcast rid).
+  struct Stream {
+    std::string rid;
+    std::optional<std::uint32_t> ssrc;
+    std::optional<std::uint32_t> rtx_ssrc;
+    std::optional<rtp::ReceiveStatistics> statistics;  // once the SSRC is known
+    std::unique_ptr<rtp::RetransmissionBuffer> retransmissions;  // video only
+    std::unique_ptr<rtp::NackGenerator> nack;
+    std::optional<TimePoint> last_keyframe_request;
+    std::optional<TimePoint> last_packet_at;
+    // Bitrate over windows of about a second.
+    TimePoint window_start{};
+    std::uint64_t window_bytes = 0;
+    std::uint64_t bitrate_bps = 0;
+  };
+  Stream make_stream(std::string rid) const;
+  std::vector<Stream> streams_;
   std::vector<std::uint16_t> nack_due_;  // reused; capacity reserved once
-  std::optional<std::uint32_t> rtx_ssrc_;
   std::vector<std::pair<int, int>> rtx_payload_types_;  // (rtx, original)
 };
 

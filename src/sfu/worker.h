@@ -79,6 +79,11 @@ class Worker {
     auto it = routers_.find(conference);
     return it == routers_.end() ? nullptr : it->second.get();
   }
+  // A session's peer, or null (loop thread only).
+  Peer* peer(SessionId id) {
+    auto it = peers_.find(id);
+    return it == peers_.end() ? nullptr : it->second.get();
+  }
 
  private:
   struct TcpPeer {

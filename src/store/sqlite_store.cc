@@ -2,6 +2,9 @@
 // registrations are in sqlite_store_accounts.cc.
 #include "store/sqlite_store.h"
 
+#include <chrono>
+#include <thread>
+
 #include <fmt/format.h>
 
 #include <system_error>
@@ -55,11 +58,24 @@ StoreResult<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesyste
 
   // The first statement reads the header: a file that is not SQLite fails here, and a
   // database that is not ours, or too new, is refused before anything is written to it.
+  // Its reads run in one read transaction: one snapshot, even while another process
+  // creates the same database at this moment.
   const int known = static_cast<int>(sqlite_migrations().size());
-  if (auto checked = check_schema(*db, known); !checked) {
-    return storage(checked.error());
-  }
+  if (auto begun = db->exec("BEGIN"); !begun) return storage(begun.error());
+  auto checked = check_schema(*db, known);
+  db->exec("COMMIT");
+  if (!checked) return storage(checked.error());
+  // Switching to WAL needs a moment alone with the file, and SQLite answers "locked"
+  // at once instead of calling the busy handler when another connection is opening it
+  // too: wait and try again, within the same bound as any other lock.
   auto mode = pragma(*db, "PRAGMA journal_mode=WAL");
+  for (int waited_ms = 0; !mode && waited_ms < kBusyTimeoutMs; waited_ms += 10) {
+    if (mode.error().find("locked") == std::string::npos &&
+        mode.error().find("busy") == std::string::npos)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    mode = pragma(*db, "PRAGMA journal_mode=WAL");
+  }
   if (!mode) return storage(fmt::format("{} cannot be used: {}", path, mode.error()));
   if (mode.value() != "wal") {
     return storage(fmt::format("{}: could not switch to WAL mode (journal mode is \"{}\")", path,

@@ -64,6 +64,12 @@ struct MediaCounters {
   Counter nacks_sent;            // NACK packets to publishers
   Counter retransmissions_sent;  // packets resent to subscribers (RTX or plain)
   Counter rtx_packets_in;        // RTX packets from publishers
+  // Bandwidth estimation (transport-cc, REMB).
+  Counter transport_cc_feedback_sent;      // feedback packets to publishers
+  Counter transport_cc_feedback_received;  // feedback packets from subscribers
+  Counter remb_received;
+  Counter estimated_bitrate_sum;           // gauge: sum of subscribers' estimates, bps
+  Counter estimated_bitrate_subscribers;   // gauge: subscribers with an estimate
 
   void drop(DropReason reason) { dropped[static_cast<int>(reason)].add(); }
 };

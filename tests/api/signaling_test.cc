@@ -1,5 +1,7 @@
 #include "api/signaling.h"
 
+#include "api/conference_service.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -121,7 +123,7 @@ class SchemaAgreement : public ::testing::Test {
 };
 
 TEST_F(SchemaAgreement, ClientTypesAreExactlyTheParsedOnes) {
-  EXPECT_EQ(types_of("ClientMessage"), (std::set<std::string>{"join", "offer", "leave", "ping"}));
+  EXPECT_EQ(types_of("ClientMessage"), (std::set<std::string>{"join", "offer", "leave", "ping", "command"}));
 }
 
 TEST_F(SchemaAgreement, ServerTypesAreExactlyTheBuiltOnes) {
@@ -130,10 +132,20 @@ TEST_F(SchemaAgreement, ServerTypesAreExactlyTheBuiltOnes) {
        {welcome_message({}, "c", false, {}, {}), answer_message("v=0", {}),
         participant_joined_message({}), participant_left_message("p1"),
         track_published_message({}), track_removed_message("t1"), active_speaker_message("p1"),
-        error_message(ErrorCode::kInternal, "x"), pong_message()}) {
+        error_message(ErrorCode::kInternal, "x"), pong_message(), result_message(1, true),
+        event_message({{"seq", 1}})}) {
     built.insert(json::parse(text)["type"].get<std::string>());
   }
   EXPECT_EQ(types_of("ServerMessage"), built);
+}
+
+TEST_F(SchemaAgreement, CommandNamesAreExactlyTheServedOnes) {
+  std::set<std::string> in_schema;
+  for (const auto& name : schema_["$defs"]["Command"]["properties"]["command"]["enum"]) {
+    in_schema.insert(name.get<std::string>());
+  }
+  std::set<std::string> served(command_names().begin(), command_names().end());
+  EXPECT_EQ(in_schema, served);
 }
 
 TEST_F(SchemaAgreement, ClientExamplesParseAndInvalidOnesDoNot) {

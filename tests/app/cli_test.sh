@@ -36,5 +36,28 @@ check "bad flag explained" grep -q "http: 'nowhere'" <<<"$out"
 out=$("$podium" frobnicate 2>&1); rc=$?
 check "unknown command refused" test $rc -ne 0
 
+# The server answers the browser app's routes (when the app has been built).
+app_dist="$(dirname "$0")/../../web/app/dist"
+if [ -f "$app_dist/index.html" ]; then
+  port=$((20000 + RANDOM % 20000))
+  "$podium" serve --http 127.0.0.1:$port --udp 127.0.0.1:$((port + 1)) --tcp off --workers 1 \
+    --data-dir "$dir/serve" >"$dir/serve.log" 2>&1 &
+  pid=$!
+  get() {  # get PATH: prints the status line and headers
+    exec 3<>/dev/tcp/127.0.0.1/$port || return 1
+    printf 'GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' "$1" >&3
+    sed -n '1,/^\r$/p' <&3
+    exec 3<&-
+  }
+  for _ in $(seq 50); do get /healthz >/dev/null 2>&1 && break; sleep 0.1; done
+  check "app entry page served" grep -q "200" <<<"$(get /app/ | head -1)"
+  check "app entry page not cached" grep -qi "cache-control: no-cache" <<<"$(get /app/)"
+  check "app route falls back to the entry page" grep -q "200" <<<"$(get /app/stage/anything | head -1)"
+  asset=$(cd "$app_dist" && ls assets/*.js | head -1)
+  check "hashed asset cached for good" grep -qi "immutable" <<<"$(get /app/$asset)"
+  check "missing asset is a 404" grep -q "404" <<<"$(get /app/assets/missing-0000.js | head -1)"
+  kill $pid; wait $pid 2>/dev/null
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

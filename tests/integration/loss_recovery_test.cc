@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "sfu/media_server.h"
+#include "tests/integration/media_fixture.h"
 #include "tests/integration/test_peer.h"
 #include "util/bytes.h"
 
@@ -18,34 +18,11 @@ constexpr std::uint16_t kPort = 47350;
 constexpr std::uint32_t kPublisherSsrc = 3333;
 constexpr std::uint32_t kPublisherRtxSsrc = 4444;
 
-struct LossRecovery : ::testing::Test {
-  LossRecovery() : media(config(), {}) { media.start(); }
-  ~LossRecovery() override { media.stop(); }
-
-  static sfu::MediaServerConfig config() {
-    sfu::MediaServerConfig c;
-    c.udp_address = "127.0.0.1";
-    c.udp_port = kPort;
-    c.workers = 1;
-    return c;
-  }
-
-  sfu::NegotiateResult negotiate(sfu::SessionId id, std::string offer,
-                                 std::map<std::string, std::string> subscriptions = {}) {
-    std::promise<sfu::NegotiateResult> promise;
-    sfu::NegotiateRequest request;
-    request.sdp_offer = std::move(offer);
-    request.subscriptions = std::move(subscriptions);
-    media.negotiate(id, request, [&](sfu::NegotiateResult r) { promise.set_value(std::move(r)); });
-    return promise.get_future().get();
-  }
+struct LossRecovery : MediaFixture {
+  LossRecovery() : MediaFixture(kPort) {}
 
   sfu::SessionId open(const std::string& participant, bool publish) {
-    sfu::SessionOptions o;
-    o.conference = "room";
-    o.participant_id = participant;
-    o.may_publish = publish;
-    return media.open_session(o);
+    return MediaFixture::open("room", participant, publish);
   }
 
   // Alice publishes video; bob subscribes to it. Both connected.
@@ -86,7 +63,7 @@ struct LossRecovery : ::testing::Test {
     alice.send_rtp(kPublisherSsrc, 96, sequence, 3000u * sequence, payload, true);
   }
 
-  std::string metrics() { return media.metrics_text(); }
+  std::string metrics() { return media_.metrics_text(); }
   static std::uint64_t metric(const std::string& text, const std::string& name) {
     auto pos = text.find("\n" + name + " ");
     if (pos == std::string::npos) return ~0ULL;
@@ -94,7 +71,6 @@ struct LossRecovery : ::testing::Test {
   }
 
   static constexpr std::uint16_t kFirst = 100;
-  sfu::MediaServer media;
   TestPeer alice, bob;
   sfu::NegotiateResult bob_answer;
   std::uint32_t consumer_ssrc = 0;

@@ -1,78 +1,20 @@
 // Real transports over real loopback sockets: two clients with Podium's protocol layers
 // in the client role publish and subscribe through a running MediaServer.
-#include <future>
-#include <regex>
-
 #include <gtest/gtest.h>
 
-#include "sfu/media_server.h"
-#include "util/log.h"
+#include "tests/integration/media_fixture.h"
 #include "tests/integration/test_peer.h"
+#include "util/log.h"
 
 namespace podium::testing {
 namespace {
 
 constexpr std::uint16_t kPort = 47310;
 
-struct Fixture : ::testing::Test {
-  Fixture() : media(config(), events()) {
-    log::set_level(log::Level::kDebug);
-    media.start();
-  }
-  ~Fixture() override { media.stop(); }
-
-  static sfu::MediaServerConfig config() {
-    sfu::MediaServerConfig c;
-    c.udp_address = "127.0.0.1";
-    c.udp_port = kPort;
-    c.workers = 2;
-    return c;
-  }
-  sfu::MediaEvents events() {
-    sfu::MediaEvents e;
-    e.on_session_closed = [this](sfu::SessionId id, std::vector<std::string> removed) {
-      std::lock_guard lock(mutex);
-      closed.push_back(id);
-    };
-    return e;
-  }
-
-  sfu::NegotiateResult negotiate(sfu::SessionId id, std::string offer,
-                                 std::map<std::string, std::string> subscriptions = {}, bool stage = false) {
-    std::promise<sfu::NegotiateResult> promise;
-    sfu::NegotiateRequest request;
-    request.sdp_offer = std::move(offer);
-    request.subscriptions = std::move(subscriptions);
-    request.stage = stage;
-    media.negotiate(id, request, [&](sfu::NegotiateResult r) { promise.set_value(std::move(r)); });
-    return promise.get_future().get();
-  }
-
-  sfu::SessionId open(const std::string& conference, const std::string& participant, bool publish) {
-    sfu::SessionOptions o;
-    o.conference = conference;
-    o.participant_id = participant;
-    o.may_publish = publish;
-    return media.open_session(o);
-  }
-
-  static std::uint32_t answer_ssrc(const std::string& sdp) {
-    std::smatch m;
-    std::regex re("a=ssrc:(\\d+) ");
-    if (!std::regex_search(sdp, m, re)) return 0;
-    return static_cast<std::uint32_t>(std::stoul(m[1]));
-  }
-
-  std::string metrics() { return media.metrics_text(); }
-  static std::uint64_t metric(const std::string& text, const std::string& name) {
-    auto pos = text.find("\n" + name + " ");
-    if (pos == std::string::npos) return ~0ULL;
-    return std::stoull(text.substr(pos + name.size() + 2));
-  }
-
-  sfu::MediaServer media;
-  std::mutex mutex;
-  std::vector<sfu::SessionId> closed;
+class Fixture : public MediaFixture {
+ protected:
+  Fixture() : MediaFixture(kPort, 2) { log::set_level(log::Level::kDebug); }
+  std::string metrics() { return media_.metrics_text(); }
 };
 
 const std::uint8_t kOpusPayload[] = {0xfc, 0xff, 0xfe, 0x01, 0x02, 0x03, 0x04, 0x05};
@@ -109,10 +51,9 @@ TEST_F(Fixture, PublisherAudioReachesSubscriberWithItsOwnSsrcAndContinuousSequen
     EXPECT_EQ(bob.received[i].payload, std::vector<std::uint8_t>(std::begin(kOpusPayload), std::end(kOpusPayload)));
     if (i) EXPECT_EQ(static_cast<std::uint16_t>(bob.received[i].sequence - bob.received[i - 1].sequence), 1);
   }
-  auto text = metrics();
-  EXPECT_GE(metric(text, "podium_rtp_packets_sent_total"), 45u);
-  EXPECT_EQ(metric(text, "podium_producers"), 1u);
-  EXPECT_EQ(metric(text, "podium_consumers"), 1u);
+  EXPECT_GE(metric("podium_rtp_packets_sent_total"), 45u);
+  EXPECT_EQ(metric("podium_producers"), 1u);
+  EXPECT_EQ(metric("podium_consumers"), 1u);
 }
 
 TEST_F(Fixture, AttendeeCannotPublishAndConferencesAreIsolated) {

@@ -204,7 +204,14 @@ void TestPeer::handle(MutableBytes datagram) {
     if (!length) return;
     ++rtcp_received;
     rtp::for_each_rtcp_packet(Bytes(datagram.data(), *length), [&](const rtp::RtcpPacket& packet) {
-      if (packet.type() == rtp::RtcpType::kPayloadFeedback && packet.fmt() == rtp::kFmtPli) ++pli_received;
+      if (packet.type() == rtp::RtcpType::kRtpFeedback && packet.fmt() == rtp::kFmtTransportCc)
+        transport_feedback.emplace_back(packet.data().begin(), packet.data().end());
+    });
+    rtp::for_each_rtcp_packet(Bytes(datagram.data(), *length), [&](const rtp::RtcpPacket& packet) {
+      if (packet.type() == rtp::RtcpType::kPayloadFeedback && packet.fmt() == rtp::kFmtPli) {
+        ++pli_received;
+        if (auto pli = rtp::Pli::parse(packet)) pli_ssrcs.push_back(pli->media_ssrc());
+      }
       if (packet.type() == rtp::RtcpType::kRtpFeedback && packet.fmt() == rtp::kFmtNack) {
         if (auto nack = rtp::Nack::parse(packet))
           nack->for_each_sequence_number([&](std::uint16_t s) { nacked.emplace_back(nack->media_ssrc(), s); });
@@ -226,6 +233,9 @@ void TestPeer::handle(MutableBytes datagram) {
   ++rtp_received;
   if (!keep_packets) return;
   auto payload = packet->payload();
+  if (auto value = packet->extension(kTransportCcId)) {
+    if (auto sequence = rtp::parse_transport_sequence_number(*value)) transport_sequences.push_back(*sequence);
+  }
   received.push_back({packet->ssrc(), packet->sequence_number(), packet->timestamp(),
                       packet->payload_type(), {payload.begin(), payload.end()}});
 }
@@ -313,6 +323,80 @@ void TestPeer::send_audio(std::uint32_t ssrc, std::uint16_t sequence, std::uint3
   std::memcpy(buffer + header, kOpusFrame, sizeof kOpusFrame);
   auto length = srtp_out_->protect_rtp(buffer, header + sizeof kOpusFrame, sizeof buffer);
   if (length) transmit(Bytes(buffer, *length));
+}
+
+std::string TestPeer::with_simulcast(std::string offer, const std::string& mid,
+                                     const std::vector<std::string>& rids) {
+  const std::string anchor = "a=mid:" + mid + "\r\n";
+  auto at = offer.find(anchor);
+  if (at == std::string::npos) return offer;
+  std::string lines = fmt::format("a=extmap:{} urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n", kRtpStreamIdId);
+  std::string list;
+  for (const auto& rid : rids) {
+    lines += "a=rid:" + rid + " send\r\n";
+    list += (list.empty() ? "" : ";") + rid;
+  }
+  lines += "a=simulcast:send " + list + "\r\n";
+  offer.insert(at + anchor.size(), lines);
+  return offer;
+}
+
+void TestPeer::send_rtp_with_rid(std::uint32_t ssrc, std::uint8_t payload_type, std::uint16_t sequence,
+                                 std::uint32_t timestamp, const std::string& mid, const std::string& rid,
+                                 Bytes payload, bool marker) {
+  std::uint8_t buffer[2048];
+  rtp::RtpHeaderFields fields;
+  fields.marker = marker;
+  fields.payload_type = payload_type;
+  fields.sequence_number = sequence;
+  fields.timestamp = timestamp;
+  fields.ssrc = ssrc;
+  const rtp::ExtensionElement extensions[] = {{4, as_bytes(mid)}, {kRtpStreamIdId, as_bytes(rid)}};
+  std::size_t header = rtp::write_rtp_header(buffer, sizeof buffer, fields, extensions);
+  std::memcpy(buffer + header, payload.data(), payload.size());
+  auto length = srtp_out_->protect_rtp(buffer, header + payload.size(), sizeof buffer);
+  if (length) transmit(Bytes(buffer, *length));
+}
+
+}  // namespace podium::testing
+
+namespace podium::testing {
+
+std::string TestPeer::with_transport_cc(std::string offer) {
+  const std::string mid_line = "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n";
+  const std::string line = fmt::format(
+      "a=extmap:{} http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n",
+      kTransportCcId);
+  for (auto at = offer.find(mid_line); at != std::string::npos;
+       at = offer.find(mid_line, at + mid_line.size() + line.size()))
+    offer.insert(at + mid_line.size(), line);
+  return offer;
+}
+
+void TestPeer::send_rtp_with_transport_sequence(std::uint32_t ssrc, std::uint8_t payload_type,
+                                                std::uint16_t sequence, std::uint32_t timestamp,
+                                                std::uint16_t transport_sequence, Bytes payload) {
+  std::uint8_t buffer[2048];
+  rtp::RtpHeaderFields fields;
+  fields.payload_type = payload_type;
+  fields.sequence_number = sequence;
+  fields.timestamp = timestamp;
+  fields.ssrc = ssrc;
+  std::uint8_t value[2];
+  store_u16(value, transport_sequence);
+  const rtp::ExtensionElement extension{kTransportCcId, Bytes(value, 2)};
+  std::size_t header = rtp::write_rtp_header(buffer, sizeof buffer, fields, {&extension, 1});
+  std::memcpy(buffer + header, payload.data(), payload.size());
+  auto length = srtp_out_->protect_rtp(buffer, header + payload.size(), sizeof buffer);
+  if (length) transmit(Bytes(buffer, *length));
+}
+
+void TestPeer::send_rtcp(Bytes compound) {
+  std::uint8_t buffer[2048];
+  if (compound.size() + 200 > sizeof buffer) return;
+  std::memcpy(buffer, compound.data(), compound.size());
+  auto protected_length = srtp_out_->protect_rtcp(buffer, compound.size(), sizeof buffer);
+  if (protected_length) transmit(Bytes(buffer, *protected_length));
 }
 
 }  // namespace podium::testing

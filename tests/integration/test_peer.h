@@ -108,6 +108,33 @@ class TestPeer {
   static std::string with_audio_level(std::string offer);
   void send_audio(std::uint32_t ssrc, std::uint16_t sequence, std::uint32_t timestamp,
                   std::uint8_t level, bool voice);
+
+  // Simulcast (RFC 8853): the lines that make the offer's section `mid` send one stream
+  // per rid (listed low → high), with the RtpStreamId extension (RFC 8852) at
+  // kRtpStreamIdId; and a packet carrying the MID and its rid in those extensions.
+  static constexpr std::uint8_t kRtpStreamIdId = 10;
+  static std::string with_simulcast(std::string offer, const std::string& mid,
+                                    const std::vector<std::string>& rids);
+  void send_rtp_with_rid(std::uint32_t ssrc, std::uint8_t payload_type, std::uint16_t sequence,
+                         std::uint32_t timestamp, const std::string& mid, const std::string& rid,
+                         Bytes payload, bool marker = false);
+  // The media SSRC of every PLI received, in order.
+  std::vector<std::uint32_t> pli_ssrcs;
+
+  // Transport-wide congestion control (draft-holmer-rmcat-transport-wide-cc-extensions-01):
+  // the a=extmap line at kTransportCcId added to every section of an offer; a packet
+  // carrying a transport-wide sequence number; and what arrived with that extension.
+  static constexpr std::uint8_t kTransportCcId = 5;
+  static std::string with_transport_cc(std::string offer);
+  void send_rtp_with_transport_sequence(std::uint32_t ssrc, std::uint8_t payload_type,
+                                        std::uint16_t sequence, std::uint32_t timestamp,
+                                        std::uint16_t transport_sequence, Bytes payload);
+  // Transport-wide sequence numbers of received RTP, in arrival order.
+  std::vector<std::uint16_t> transport_sequences;
+  // Every transport-cc feedback packet (RTPFB FMT 15) received, as bytes.
+  std::vector<std::vector<std::uint8_t>> transport_feedback;
+  // Any RTCP compound, protected and sent.
+  void send_rtcp(Bytes compound);
 };
 
 }  // namespace podium::testing

@@ -3,9 +3,9 @@
 
 /** JSON text frames on the /rtc WebSocket. docs/protocol.md explains the flow. ClientMessage is what a client may send, ServerMessage what the server sends. */
 
-export type ClientMessage = Join | Offer | Leave | Ping;
+export type ClientMessage = Join | Offer | Leave | Ping | Command;
 
-export type ServerMessage = Welcome | Answer | ParticipantJoined | ParticipantLeft | TrackPublished | TrackRemoved | ActiveSpeaker | Error | Pong;
+export type ServerMessage = Welcome | Answer | ParticipantJoined | ParticipantLeft | TrackPublished | TrackRemoved | ActiveSpeaker | Error | Result | Event | Pong;
 
 export type ParticipantId = string;
 
@@ -61,6 +61,8 @@ export type Welcome = {
   };
   participants: Participant[];
   tracks: Track[];
+  /** The conference as this participant may see it: state, settings, participants, agenda, floor with remaining_ms, the speaker queue as visible to them, chat tail, questions. */
+  state?: Record<string, never>;
 };
 
 export type Answer = {
@@ -110,7 +112,40 @@ export type Pong = {
   type: "pong";
 };
 
+/** A conference command, answered by a Result with the same id; its events follow as Event messages. Arguments by command: start-item {item}; grant-floor, grant-hand {participant, ms?}; extend-floor {ms}; raise-hand {topic?}; move-hand {participant, index}; dismiss-hand, admit, reject {participant}; mute, ask-to-unmute {participant, kind}; accept-unmute {kind}; change-role {participant, role}; send-chat, ask-question {text}; delete-chat {message}; mute-chat {participant, muted?}; upvote-question, answer-question, dismiss-question {question}; pick-question {question, promote?, ms?}. */
+export type Command = {
+  type: "command";
+  id: number | string;
+  command: "open" | "go-live" | "end" | "start-item" | "end-item" | "grant-floor" | "revoke-floor" | "yield-floor" | "extend-floor" | "pause-floor" | "resume-floor" | "raise-hand" | "lower-hand" | "move-hand" | "grant-hand" | "dismiss-hand" | "admit" | "reject" | "admit-all" | "mute" | "ask-to-unmute" | "accept-unmute" | "change-role" | "send-chat" | "delete-chat" | "mute-chat" | "ask-question" | "upvote-question" | "pick-question" | "answer-question" | "dismiss-question";
+  participant?: ParticipantId;
+  ms?: number;
+  item?: string;
+  index?: number;
+  topic?: string;
+  kind?: Kind;
+  role?: Role;
+  text?: string;
+  message?: number;
+  muted?: boolean;
+  question?: number;
+  promote?: boolean;
+};
+
+export type Result = {
+  type: "result";
+  id: number | string;
+  ok: boolean;
+  /** Why the command was refused; nothing changed. */
+  reason?: string;
+};
+
+/** A conference event: {seq, at, type, ...fields} as the domain emits it (src/conference/events.h). Hosts-only events (lobby, full queue) go only to organizers, moderators and their subject. */
+export type Event = {
+  type: "event";
+  event: Record<string, never>;
+};
+
 export type SignalingMessage = ClientMessage | ServerMessage;
 
-export const kClientMessageTypes = ['join', 'offer', 'leave', 'ping'] as const;
-export const kServerMessageTypes = ['welcome', 'answer', 'participant-joined', 'participant-left', 'track-published', 'track-removed', 'active-speaker', 'error', 'pong'] as const;
+export const kClientMessageTypes = ['join', 'offer', 'leave', 'ping', 'command'] as const;
+export const kServerMessageTypes = ['welcome', 'answer', 'participant-joined', 'participant-left', 'track-published', 'track-removed', 'active-speaker', 'error', 'result', 'event', 'pong'] as const;

@@ -124,8 +124,11 @@ export class ConferenceStore {
       case 'error':
         this.error.value = { code: msg.code, message: msg.message };
         return false;
+      // Conference commands' results and events: the moderator and speaker views come next.
       case 'answer':
       case 'pong':
+      case 'result':
+      case 'event':
         return false;
     }
   }

@@ -1,0 +1,513 @@
+#include "api/conference_service.h"
+
+#include <chrono>
+#include <functional>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "util/log.h"
+
+namespace podium::api {
+namespace {
+
+using nlohmann::json;
+namespace c = podium::conference;
+
+constexpr std::string_view kLog = "conference";
+constexpr std::int64_t kMaxAllottedMs = 24LL * 3600 * 1000;
+
+// A client's malformed argument; caught in ConferenceService::command, never escapes it.
+struct BadArgument : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Args {
+ public:
+  explicit Args(const json& j) : j_(j) {}
+  std::string text(const char* key, std::size_t max = c::Conference::kMaxTextBytes) const {
+    auto it = j_.find(key);
+    if (it == j_.end() || !it->is_string()) throw BadArgument(fmt::format("'{}' must be a string", key));
+    const auto& s = it->get_ref<const std::string&>();
+    if (s.size() > max) throw BadArgument(fmt::format("'{}' is too long", key));
+    return s;
+  }
+  std::string text_or(const char* key, std::string fallback) const {
+    return j_.contains(key) ? text(key) : std::move(fallback);
+  }
+  std::string participant(const char* key = "participant") const { return text(key, 64); }
+  std::int64_t integer(const char* key, std::int64_t lo, std::int64_t hi) const {
+    auto it = j_.find(key);
+    if (it == j_.end() || !it->is_number_integer()) {
+      throw BadArgument(fmt::format("'{}' must be an integer", key));
+    }
+    auto v = it->get<std::int64_t>();
+    if (v < lo || v > hi) throw BadArgument(fmt::format("'{}' must be in {}..{}", key, lo, hi));
+    return v;
+  }
+  std::int64_t ms_or_zero() const {
+    return j_.contains("ms") ? integer("ms", 0, kMaxAllottedMs) : 0;
+  }
+  std::uint64_t id(const char* key) const {
+    return static_cast<std::uint64_t>(integer(key, 1, std::numeric_limits<std::int64_t>::max()));
+  }
+  bool flag(const char* key, bool fallback) const {
+    auto it = j_.find(key);
+    if (it == j_.end()) return fallback;
+    if (!it->is_boolean()) throw BadArgument(fmt::format("'{}' must be true or false", key));
+    return it->get<bool>();
+  }
+  c::MediaKind kind() const {
+    auto k = text("kind", 8);
+    if (k == "audio") return c::MediaKind::audio;
+    if (k == "video") return c::MediaKind::video;
+    throw BadArgument("'kind' must be \"audio\" or \"video\"");
+  }
+  c::Role role() const {
+    auto r = c::parse_role(text("role", 16));
+    if (!r) throw BadArgument("'role' is not a role");
+    return *r;
+  }
+
+ private:
+  const json& j_;
+};
+
+using Handler = std::function<c::Outcome(c::Conference&, const std::string&, const Args&)>;
+
+struct CommandSpec {
+  std::string_view name;
+  std::vector<std::string_view> args;  // allowed besides type, id, command
+  Handler run;
+};
+
+const std::vector<CommandSpec>& commands() {
+  using C = c::Conference;
+  using S = const std::string;
+  static const std::vector<CommandSpec> kCommands = {
+      {"open", {}, [](C& cf, S& a, const Args&) { return cf.open(a); }},
+      {"go-live", {}, [](C& cf, S& a, const Args&) { return cf.go_live(a); }},
+      {"end", {}, [](C& cf, S& a, const Args&) { return cf.end(a); }},
+      {"start-item", {"item"},
+       [](C& cf, S& a, const Args& x) { return cf.start_item(a, x.text("item", 64)); }},
+      {"end-item", {}, [](C& cf, S& a, const Args&) { return cf.end_item(a); }},
+      {"grant-floor", {"participant", "ms"},
+       [](C& cf, S& a, const Args& x) { return cf.grant_floor(a, x.participant(), x.ms_or_zero()); }},
+      {"revoke-floor", {}, [](C& cf, S& a, const Args&) { return cf.revoke_floor(a); }},
+      {"yield-floor", {}, [](C& cf, S& a, const Args&) { return cf.yield_floor(a); }},
+      {"extend-floor", {"ms"},
+       [](C& cf, S& a, const Args& x) { return cf.extend_floor(a, x.integer("ms", 1, kMaxAllottedMs)); }},
+      {"pause-floor", {}, [](C& cf, S& a, const Args&) { return cf.pause_floor(a); }},
+      {"resume-floor", {}, [](C& cf, S& a, const Args&) { return cf.resume_floor(a); }},
+      {"raise-hand", {"topic"},
+       [](C& cf, S& a, const Args& x) { return cf.raise_hand(a, x.text_or("topic", "")); }},
+      {"lower-hand", {}, [](C& cf, S& a, const Args&) { return cf.lower_hand(a); }},
+      {"move-hand", {"participant", "index"},
+       [](C& cf, S& a, const Args& x) {
+         return cf.move_hand(a, x.participant(), static_cast<std::size_t>(x.integer("index", 0, 100000)));
+       }},
+      {"grant-hand", {"participant", "ms"},
+       [](C& cf, S& a, const Args& x) { return cf.grant_hand(a, x.participant(), x.ms_or_zero()); }},
+      {"dismiss-hand", {"participant"},
+       [](C& cf, S& a, const Args& x) { return cf.dismiss_hand(a, x.participant()); }},
+      {"admit", {"participant"},
+       [](C& cf, S& a, const Args& x) { return cf.admit(a, x.participant()); }},
+      {"reject", {"participant"},
+       [](C& cf, S& a, const Args& x) { return cf.reject(a, x.participant()); }},
+      {"admit-all", {}, [](C& cf, S& a, const Args&) { return cf.admit_all(a); }},
+      {"mute", {"participant", "kind"},
+       [](C& cf, S& a, const Args& x) { return cf.mute(a, x.participant(), x.kind()); }},
+      {"ask-to-unmute", {"participant", "kind"},
+       [](C& cf, S& a, const Args& x) { return cf.ask_to_unmute(a, x.participant(), x.kind()); }},
+      {"accept-unmute", {"kind"},
+       [](C& cf, S& a, const Args& x) { return cf.accept_unmute(a, x.kind()); }},
+      {"change-role", {"participant", "role"},
+       [](C& cf, S& a, const Args& x) { return cf.change_role(a, x.participant(), x.role()); }},
+      {"send-chat", {"text"},
+       [](C& cf, S& a, const Args& x) { return cf.send_chat(a, x.text("text")); }},
+      {"delete-chat", {"message"},
+       [](C& cf, S& a, const Args& x) { return cf.delete_chat(a, x.id("message")); }},
+      {"mute-chat", {"participant", "muted"},
+       [](C& cf, S& a, const Args& x) {
+         return cf.mute_chat(a, x.participant(), x.flag("muted", true));
+       }},
+      {"ask-question", {"text"},
+       [](C& cf, S& a, const Args& x) { return cf.ask_question(a, x.text("text")); }},
+      {"upvote-question", {"question"},
+       [](C& cf, S& a, const Args& x) { return cf.upvote_question(a, x.id("question")); }},
+      {"pick-question", {"question", "promote", "ms"},
+       [](C& cf, S& a, const Args& x) {
+         return cf.pick_question(a, x.id("question"), x.flag("promote", false), x.ms_or_zero());
+       }},
+      {"answer-question", {"question"},
+       [](C& cf, S& a, const Args& x) { return cf.answer_question(a, x.id("question")); }},
+      {"dismiss-question", {"question"},
+       [](C& cf, S& a, const Args& x) { return cf.dismiss_question(a, x.id("question")); }},
+  };
+  return kCommands;
+}
+
+// The settings a conference created over REST carries (docs/api.md), in domain terms.
+c::Settings settings_from_document(const json& document) {
+  c::Settings settings;
+  auto it = document.find("settings");
+  if (it == document.end() || !it->is_object()) return settings;
+  settings.lobby = it->value("lobby", false);
+  settings.recording = it->value("recording", false);
+  auto chat = it->value("chat", std::string("everyone"));
+  settings.chat = chat == "panel" ? c::ChatMode::panel_only
+                  : chat == "off" ? c::ChatMode::off
+                                  : c::ChatMode::everyone;
+  return settings;
+}
+
+bool sees_private(const c::Participant* p) {
+  return p && (c::allowed(p->role, c::Action::see_full_queue) ||
+               c::allowed(p->role, c::Action::manage_lobby));
+}
+
+}  // namespace
+
+const std::vector<std::string_view>& command_names() {
+  static const std::vector<std::string_view> kNames = [] {
+    std::vector<std::string_view> names;
+    for (const auto& spec : commands()) names.push_back(spec.name);
+    return names;
+  }();
+  return kNames;
+}
+
+c::Role domain_role(Role role) {
+  switch (role) {
+    case Role::kOrganizer: return c::Role::organizer;
+    case Role::kModerator: return c::Role::moderator;
+    case Role::kSpeaker: return c::Role::speaker;
+    case Role::kInterpreter: return c::Role::interpreter;
+    case Role::kAttendee: return c::Role::attendee;
+    case Role::kPress: return c::Role::press;
+  }
+  return c::Role::attendee;
+}
+
+ConferenceService::ConferenceService(sfu::MediaServer& media, store::Store* store)
+    : media_(media), store_(store) {
+  using namespace std::chrono;
+  auto unix_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  auto steady_ms = duration_cast<milliseconds>(clock_.now().time_since_epoch()).count();
+  unix_ms_at_epoch_ = unix_ms - steady_ms;
+}
+
+ConferenceService::Live* ConferenceService::find_live(std::string_view name) {
+  auto it = live_.find(name);
+  return it == live_.end() ? nullptr : &it->second;
+}
+const ConferenceService::Live* ConferenceService::find_live(std::string_view name) const {
+  auto it = live_.find(name);
+  return it == live_.end() ? nullptr : &it->second;
+}
+
+c::Conference* ConferenceService::find(std::string_view name) {
+  auto* live = find_live(name);
+  return live ? live->domain.get() : nullptr;
+}
+
+Result<c::Conference*> ConferenceService::live(std::string_view name) {
+  if (auto* existing = find_live(name)) return existing->domain.get();
+  c::WallClock wall{clock_, unix_ms_at_epoch_};
+  Live live;
+  std::optional<store::ConferenceRecord> record;
+  if (store_) {
+    auto found = store_->get_conference(name);
+    if (found) {
+      record = std::move(*found);
+    } else if (found.code() != store::StoreErrc::kNotFound) {
+      return Error{fmt::format("store: {}", found.error())};
+    }
+  }
+  if (record && record->document.contains("live")) {
+    const auto& saved = record->document["live"];
+    json snapshot = saved.value("snapshot", json::object());
+    // Nobody is connected after a restart: everyone who was in comes back by rejoining.
+    if (snapshot.contains("participants") && snapshot["participants"].is_array()) {
+      for (auto& p : snapshot["participants"]) {
+        if (p.value("presence", "") == "present" || p.value("presence", "") == "waiting") {
+          p["presence"] = "left";
+        }
+      }
+    }
+    snapshot["timeline"] = json::array();
+    auto restored = c::Conference::from_json(snapshot, wall);
+    if (!restored) return Error{fmt::format("stored conference '{}' is damaged: {}", name, restored.error())};
+    live.domain = std::make_unique<c::Conference>(std::move(*restored));
+    if (saved.contains("subjects") && saved["subjects"].is_object()) {
+      for (const auto& [sub, id] : saved["subjects"].items()) {
+        if (id.is_string()) live.subjects.emplace(sub, id.get<std::string>());
+      }
+    }
+    log::info(kLog, "conference {} restored ({}, {} participants known)", name,
+              c::to_string(live.domain->state()), live.domain->participants().size());
+  } else {
+    c::ConferenceInfo info;
+    info.id = std::string(name);
+    c::Settings settings;
+    if (record) {
+      info.title = record->document.value("title", std::string(name));
+      info.description = record->document.value("description", std::string());
+      if (auto l = record->document.find("languages"); l != record->document.end() && l->is_array()) {
+        for (const auto& tag : *l) {
+          if (tag.is_string()) info.languages.push_back(tag.get<std::string>());
+        }
+      }
+      settings = settings_from_document(record->document);
+    } else {
+      info.title = std::string(name);
+    }
+    auto fresh = std::make_unique<c::Conference>(info, settings, wall);
+    if (!record) {
+      // A conference nobody scheduled (a token is all it took) is open at once, as the
+      // media core always behaved: panel roles send, everyone may join.
+      auto snapshot = fresh->to_json();
+      snapshot["state"] = "open";
+      auto opened = c::Conference::from_json(snapshot, wall);
+      if (!opened) return Error{opened.error()};
+      fresh = std::make_unique<c::Conference>(std::move(*opened));
+    }
+    live.domain = std::move(fresh);
+  }
+  if (record) live.version = record->version;
+  auto [it, inserted] = live_.emplace(std::string(name), std::move(live));
+  (void)inserted;
+  if (store_ && !record) persist(it->first, it->second, {});
+  return it->second.domain.get();
+}
+
+std::optional<std::string> ConferenceService::known_participant(std::string_view name,
+                                                                std::string_view subject) const {
+  const auto* live = find_live(name);
+  if (!live) return std::nullopt;
+  auto it = live->subjects.find(subject);
+  if (it == live->subjects.end()) return std::nullopt;
+  return it->second;
+}
+
+std::uint64_t ConferenceService::highest_participant_number(std::string_view name) const {
+  const auto* live = find_live(name);
+  std::uint64_t highest = 0;
+  if (!live) return 0;
+  for (const auto& [id, p] : live->domain->participants()) {
+    (void)p;
+    if (id.size() < 2 || id[0] != 'p') continue;
+    try {
+      highest = std::max<std::uint64_t>(highest, std::stoull(id.substr(1)));
+    } catch (const std::exception&) {
+    }
+  }
+  return highest;
+}
+
+Result<c::Events> ConferenceService::join(std::string_view name, const std::string& participant_id,
+                                          std::string_view subject, std::string display_name,
+                                          Role role) {
+  auto domain = live(name);
+  if (!domain) return Error{domain.error()};
+  auto& live = *find_live(name);
+  auto events = (*domain)->join({participant_id, std::move(display_name), domain_role(role), {}});
+  if (!events) return events;
+  if (!subject.empty()) live.subjects[std::string(subject)] = participant_id;
+  live.applied.erase(participant_id);
+  settle(std::string(name), live, *events);
+  return events;
+}
+
+c::Events ConferenceService::leave(std::string_view name, const std::string& participant_id) {
+  auto* live = find_live(name);
+  if (!live) return {};
+  auto events = live->domain->leave(participant_id);
+  if (!events) return {};
+  live->applied.erase(participant_id);
+  settle(std::string(name), *live, *events);
+  return std::move(*events);
+}
+
+Result<c::Events> ConferenceService::command(std::string_view name, const std::string& actor,
+                                             const json& message) {
+  auto* live = find_live(name);
+  if (!live) return Error{"not in a conference"};
+  auto command_name = message.value("command", std::string());
+  const CommandSpec* spec = nullptr;
+  for (const auto& s : commands()) {
+    if (s.name == command_name) spec = &s;
+  }
+  if (!spec) return Error{fmt::format("unknown command {}", json(command_name).dump(-1, ' ', true))};
+  for (const auto& [key, value] : message.items()) {
+    (void)value;
+    if (key == "type" || key == "id" || key == "command") continue;
+    if (std::find(spec->args.begin(), spec->args.end(), key) == spec->args.end()) {
+      return Error{fmt::format("{}: unknown argument '{}'", spec->name, key.substr(0, 64))};
+    }
+  }
+  c::Outcome outcome = Error{""};
+  try {
+    outcome = spec->run(*live->domain, actor, Args(message));
+  } catch (const BadArgument& e) {
+    return Error{fmt::format("{}: {}", spec->name, e.what())};
+  }
+  if (outcome) settle(std::string(name), *live, *outcome);
+  return outcome;
+}
+
+std::vector<std::pair<std::string, c::Events>> ConferenceService::tick() {
+  std::vector<std::pair<std::string, c::Events>> due;
+  for (auto& [name, live] : live_) {
+    auto events = live.domain->tick();
+    if (events.empty()) continue;
+    settle(name, live, events);
+    due.emplace_back(name, std::move(events));
+  }
+  return due;
+}
+
+void ConferenceService::reapply_media(std::string_view name) {
+  auto* live = find_live(name);
+  if (!live) return;
+  live->applied.clear();
+  live->stage_applied = false;
+  enforce(std::string(name), *live);
+}
+
+bool ConferenceService::may_see(std::string_view name, std::string_view viewer,
+                                const c::Event& e) const {
+  if (e.audience == c::Audience::everyone) return true;
+  if (e.subject == viewer) return true;
+  const auto* live = find_live(name);
+  return live && sees_private(live->domain->participant(std::string(viewer)));
+}
+
+json ConferenceService::state_for(std::string_view name, const std::string& viewer) const {
+  const auto* live = find_live(name);
+  if (!live) return json::object();
+  const auto& cf = *live->domain;
+  const auto* self = cf.participant(viewer);
+  bool hosts = sees_private(self);
+  json participants = json::array();
+  for (const auto& [id, p] : cf.participants()) {
+    if (p.presence == c::Presence::present || (hosts && p.presence == c::Presence::waiting) ||
+        id == viewer) {
+      participants.push_back({{"id", id},
+                              {"name", p.name},
+                              {"role", p.role},
+                              {"presence", p.presence},
+                              {"audio_muted", p.audio_muted},
+                              {"video_muted", p.video_muted},
+                              {"chat_muted", p.chat_muted}});
+    }
+  }
+  json queue = json::array();
+  for (const auto& entry : cf.visible_queue(viewer)) {
+    queue.push_back({{"participant", entry.participant},
+                     {"topic", entry.topic},
+                     {"position", entry.position}});
+  }
+  json chat = json::array();
+  const auto& messages = cf.chat();
+  constexpr std::size_t kChatTail = 100;
+  for (std::size_t i = messages.size() > kChatTail ? messages.size() - kChatTail : 0;
+       i < messages.size(); ++i) {
+    if (!messages[i].deleted) chat.push_back(messages[i]);
+  }
+  json questions = json::array();
+  for (const auto& q : cf.questions()) {
+    if (q.status == c::QuestionStatus::dismissed) continue;
+    questions.push_back({{"id", q.id},
+                         {"author", q.author},
+                         {"text", q.text},
+                         {"votes", q.upvoters.size()},
+                         {"status", q.status}});
+  }
+  json floor = nullptr;
+  if (auto holder = cf.stage()) {
+    floor = {{"participant", *holder}, {"remaining_ms", cf.floor_remaining_ms()}};
+  }
+  return {{"conference", cf.state()},
+          {"title", cf.info().title},
+          {"settings", cf.settings()},
+          {"participants", std::move(participants)},
+          {"agenda", cf.agenda()},
+          {"running_item", cf.running_item()},
+          {"floor", std::move(floor)},
+          {"queue", std::move(queue)},
+          {"chat", std::move(chat)},
+          {"questions", std::move(questions)}};
+}
+
+void ConferenceService::settle(const std::string& name, Live& live, const c::Events& events) {
+  persist(name, live, events);
+  enforce(name, live);
+}
+
+json ConferenceService::live_document(const Live& live) const {
+  json subjects = json::object();
+  for (const auto& [sub, id] : live.subjects) subjects[sub] = id;
+  return {{"snapshot", live.domain->to_json(/*with_timeline=*/false)}, {"subjects", subjects}};
+}
+
+void ConferenceService::persist(const std::string& name, Live& live, const c::Events& events) {
+  if (!store_) return;
+  for (const auto& e : events) {
+    if (!c::is_recorded(e.body)) continue;
+    auto appended = store_->append_event(name, c::type_name(e.body), c::to_json(e), e.at);
+    if (!appended) log::warn(kLog, "{}: timeline append failed: {}", name, appended.error());
+  }
+  if (live.version == 0) {
+    json document = {{"title", live.domain->info().title}, {"live", live_document(live)}};
+    auto created = store_->create_conference(name, document);
+    if (created) {
+      live.version = created->version;
+      return;
+    }
+    if (created.code() != store::StoreErrc::kAlreadyExists) {
+      log::warn(kLog, "{}: cannot store the conference: {}", name, created.error());
+      return;
+    }
+  }
+  // The REST API may have edited the document meanwhile: keep its fields, replace ours.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto current = store_->get_conference(name);
+    if (!current) {
+      log::warn(kLog, "{}: cannot read the stored conference: {}", name, current.error());
+      return;
+    }
+    json document = current->document;
+    document["live"] = live_document(live);
+    auto updated = store_->update_conference_if_version(name, current->version, document);
+    if (updated) {
+      live.version = updated->version;
+      return;
+    }
+    if (updated.code() != store::StoreErrc::kVersionConflict) {
+      log::warn(kLog, "{}: snapshot not stored: {}", name, updated.error());
+      return;
+    }
+  }
+}
+
+void ConferenceService::enforce(const std::string& name, Live& live) {
+  const auto& cf = *live.domain;
+  for (const auto& [id, p] : cf.participants()) {
+    (void)p;
+    std::pair<bool, bool> now{cf.may_send_media(id, c::MediaKind::audio),
+                              cf.may_send_media(id, c::MediaKind::video)};
+    auto it = live.applied.find(id);
+    if (it != live.applied.end() && it->second == now) continue;
+    live.applied[id] = now;
+    media_.set_send_permission(name, id, now.first, now.second);
+  }
+  auto stage = cf.stage();
+  if (!live.stage_applied || stage != live.applied_stage) {
+    live.stage_applied = true;
+    live.applied_stage = stage;
+    media_.set_stage(name, stage.value_or(std::string()));
+  }
+}
+
+}  // namespace podium::api

@@ -1,0 +1,93 @@
+// The live conferences of this server: one conference::Conference each, loaded from the
+// store on first join (or created fresh), persisted after every decision (snapshot in the
+// conference document under "live", recorded events appended to the timeline), and
+// enforced in the media path (send permissions and the WHEP stage follow the domain).
+// Control thread only. The signaling hub turns its events into messages.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/auth.h"
+#include "conference/conference.h"
+#include "sfu/media_server.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/result.h"
+
+namespace podium::api {
+
+// Every command name of the signaling "command" message; the schema lists the same.
+const std::vector<std::string_view>& command_names();
+
+conference::Role domain_role(Role role);
+
+class ConferenceService {
+ public:
+  // store may be null: conferences then live in memory only.
+  ConferenceService(sfu::MediaServer& media, store::Store* store);
+
+  // Loads (or creates) the conference. Fails when its stored snapshot is damaged.
+  Result<conference::Conference*> live(std::string_view name);
+  conference::Conference* find(std::string_view name);
+
+  // The participant id this conference gave the token subject before (a restart keeps
+  // it), so a rejoining client is the same participant to the domain.
+  std::optional<std::string> known_participant(std::string_view name,
+                                               std::string_view subject) const;
+  // The highest number N of an id "pN" the conference knows (0: none).
+  std::uint64_t highest_participant_number(std::string_view name) const;
+
+  Result<conference::Events> join(std::string_view name, const std::string& participant_id,
+                                  std::string_view subject, std::string display_name, Role role);
+  conference::Events leave(std::string_view name, const std::string& participant_id);
+  // command: the whole client message (its "command" and arguments).
+  Result<conference::Events> command(std::string_view name, const std::string& actor,
+                                     const nlohmann::json& command);
+  // Due timer events of every live conference.
+  std::vector<std::pair<std::string, conference::Events>> tick();
+
+  // Sends every permission again (a participant opened a new media session).
+  void reapply_media(std::string_view name);
+
+  // Whether viewer may see the event (Audience::hosts_and_subject).
+  bool may_see(std::string_view name, std::string_view viewer, const conference::Event& e) const;
+  // The state as the viewer may see it, for the welcome message.
+  nlohmann::json state_for(std::string_view name, const std::string& viewer) const;
+
+  std::size_t live_count() const { return live_.size(); }
+
+ private:
+  struct Live {
+    std::unique_ptr<conference::Conference> domain;
+    std::int64_t version = 0;  // of the stored document; 0: not stored
+    std::map<std::string, std::string, std::less<>> subjects;  // token sub → participant id
+    std::map<std::string, std::pair<bool, bool>> applied;      // participant → audio, video
+    std::optional<std::string> applied_stage;
+    bool stage_applied = false;
+  };
+
+  Live* find_live(std::string_view name);
+  const Live* find_live(std::string_view name) const;
+  // Persists and enforces after a decision.
+  void settle(const std::string& name, Live& live, const conference::Events& events);
+  void persist(const std::string& name, Live& live, const conference::Events& events);
+  void enforce(const std::string& name, Live& live);
+  nlohmann::json live_document(const Live& live) const;
+
+  sfu::MediaServer& media_;
+  store::Store* store_;
+  SteadyClock clock_;
+  conference::UnixMillis unix_ms_at_epoch_;
+  std::map<std::string, Live, std::less<>> live_;
+};
+
+}  // namespace podium::api

@@ -1,0 +1,78 @@
+#include "sfu/layer_selection.h"
+
+#include <algorithm>
+
+namespace podium::sfu {
+
+std::optional<int> choose_spatial_layer(std::span<const LayerInfo> layers, int preferred,
+                                        std::optional<std::uint64_t> max_bitrate_bps) {
+  if (layers.empty()) return std::nullopt;
+  int top = std::clamp(preferred, 0, static_cast<int>(layers.size()) - 1);
+  std::optional<int> lowest_active;
+  for (int i = 0; i <= top; ++i) {
+    if (layers[i].active && !lowest_active) lowest_active = i;
+  }
+  for (int i = top; i >= 0; --i) {
+    if (!layers[i].active) continue;
+    if (!max_bitrate_bps || layers[i].bitrate_bps <= *max_bitrate_bps) return i;
+  }
+  if (lowest_active) return lowest_active;  // nothing fits the budget
+  for (int i = top + 1; i < static_cast<int>(layers.size()); ++i)
+    if (layers[i].active) return i;
+  return std::nullopt;
+}
+
+int choose_temporal_layer(int preferred) { return std::clamp(preferred, 0, 3); }
+
+int spatial_layer_for_rendered_height(int height, int layer_count) {
+  if (layer_count <= 1 || height <= 0) return 0;
+  // Top stream 720 rows; each lower one half of the next. Pick the smallest stream at
+  // least as tall as the rendering, so the picture is not upscaled.
+  int layer = layer_count - 1;
+  int rows = 720;
+  while (layer > 0 && height <= rows / 2) {
+    rows /= 2;
+    --layer;
+  }
+  return layer;
+}
+
+std::vector<std::optional<std::uint64_t>> allocate_bitrate(std::uint64_t budget_bps,
+                                                           std::span<const BandwidthDemand> demands) {
+  std::vector<std::optional<std::uint64_t>> caps(demands.size());
+  std::vector<int> chosen(demands.size(), -1);
+  std::uint64_t spent = 0;
+  for (std::size_t i = 0; i < demands.size(); ++i) {
+    const auto& layers = demands[i].layers;
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+      if (!layers[l].active) continue;
+      chosen[i] = static_cast<int>(l);
+      spent += layers[l].bitrate_bps;
+      break;
+    }
+  }
+  std::vector<std::size_t> order(demands.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return demands[a].priority > demands[b].priority;
+  });
+  for (std::size_t i : order) {
+    if (chosen[i] < 0) continue;
+    const auto& layers = demands[i].layers;
+    int top = std::min<int>(demands[i].preferred, static_cast<int>(layers.size()) - 1);
+    for (int l = top; l > chosen[i]; --l) {
+      if (!layers[l].active) continue;
+      std::uint64_t extra = layers[l].bitrate_bps - layers[chosen[i]].bitrate_bps;
+      if (layers[l].bitrate_bps < layers[chosen[i]].bitrate_bps) extra = 0;
+      if (spent + extra > budget_bps) continue;
+      spent += extra;
+      chosen[i] = l;
+      break;
+    }
+  }
+  for (std::size_t i = 0; i < demands.size(); ++i)
+    if (chosen[i] >= 0) caps[i] = demands[i].layers[chosen[i]].bitrate_bps;
+  return caps;
+}
+
+}  // namespace podium::sfu

@@ -1,0 +1,181 @@
+// The conference over /rtc: commands answered with a result, decisions broadcast as
+// events, refusals that change nothing, and the floor enforced for everyone alike.
+#include <gtest/gtest.h>
+
+#include "tests/api/server_fixture.h"
+
+namespace podium::api {
+namespace {
+
+using namespace test_support;
+
+// A client that keeps the events it reads, so tests can look at them.
+class Member {
+ public:
+  Member(std::uint16_t port, std::string token)
+      : ws_(std::make_unique<boost::beast::websocket::stream<tcp::socket>>(ioc_)) {
+    tcp::resolver resolver(ioc_);
+    asio::connect(ws_->next_layer(), resolver.resolve("127.0.0.1", std::to_string(port)));
+    ws_->handshake("127.0.0.1", "/rtc?token=" + token);
+    send(json{{"type", "join"}, {"version", 1}});
+    welcome = next_of("welcome");
+    id = welcome["participant"]["id"];
+  }
+
+  void send(const json& message) { ws_->write(asio::buffer(message.dump())); }
+
+  json read() {
+    beast::flat_buffer buffer;
+    ws_->read(buffer);
+    auto message = json::parse(beast::buffers_to_string(buffer.data()));
+    if (message["type"] == "event") events.push_back(message["event"]);
+    return message;
+  }
+
+  json next_of(const std::string& type) {
+    for (;;) {
+      auto message = read();
+      if (message["type"] == type) return message;
+    }
+  }
+
+  // Sends a command and returns its result (events read meanwhile are kept).
+  json command(const std::string& name, json args = json::object()) {
+    args["type"] = "command";
+    args["id"] = ++next_id_;
+    args["command"] = name;
+    send(args);
+    for (;;) {
+      auto message = read();
+      if (message["type"] == "result" && message["id"] == next_id_) return message;
+    }
+  }
+
+  // Reads until a pong: everything sent to this client before the ping has arrived.
+  void sync() {
+    send(json{{"type", "ping"}});
+    next_of("pong");
+  }
+
+  std::vector<std::string> event_types() const {
+    std::vector<std::string> out;
+    for (const auto& e : events) out.push_back(e["type"]);
+    return out;
+  }
+  bool saw(const std::string& type) const {
+    for (const auto& e : events)
+      if (e["type"] == type) return true;
+    return false;
+  }
+
+  json welcome;
+  std::string id;
+  std::vector<json> events;
+
+ private:
+  asio::io_context ioc_;
+  std::unique_ptr<boost::beast::websocket::stream<tcp::socket>> ws_;
+  int next_id_ = 0;
+};
+
+class ConferenceSignalingTest : public ServerTest {
+ protected:
+  std::unique_ptr<Member> member(const std::string& conference, const std::string& name, Role role) {
+    return std::make_unique<Member>(server_->port(), token(conference, name, role));
+  }
+};
+
+TEST_F(ConferenceSignalingTest, TheModeratorRunsTheFloorAndEveryoneSeesTheSameDecisions) {
+  auto moderator = member("plenary", "Chair", Role::kModerator);
+  auto speaker_a = member("plenary", "Member A", Role::kSpeaker);
+  auto speaker_b = member("plenary", "Member B", Role::kSpeaker);
+  auto attendee = member("plenary", "Viewer", Role::kAttendee);
+
+  auto live = moderator->command("go-live");
+  ASSERT_TRUE(live["ok"]) << live.dump();
+
+  auto grant = moderator->command("grant-floor", {{"participant", speaker_a->id}, {"ms", 120000}});
+  ASSERT_TRUE(grant["ok"]) << grant.dump();
+  auto yielded = speaker_a->command("yield-floor");
+  ASSERT_TRUE(yielded["ok"]) << yielded.dump();
+  auto grant_b = moderator->command("grant-floor", {{"participant", speaker_b->id}, {"ms", 60000}});
+  ASSERT_TRUE(grant_b["ok"]) << grant_b.dump();
+
+  // The attendee asks; the moderator answers it.
+  auto asked = attendee->command("ask-question", {{"text", "When will the agreement be signed?"}});
+  ASSERT_TRUE(asked["ok"]) << asked.dump();
+
+  for (auto* m : {moderator.get(), speaker_a.get(), speaker_b.get(), attendee.get()}) m->sync();
+
+  // Everyone saw the floor move in the same order.
+  for (auto* m : {moderator.get(), speaker_a.get(), speaker_b.get(), attendee.get()}) {
+    std::vector<std::string> floor;
+    for (const auto& e : m->events) {
+      std::string type = e["type"];
+      if (type.rfind("floor_", 0) == 0) floor.push_back(type + ":" + e.value("participant", ""));
+    }
+    ASSERT_GE(floor.size(), 3u) << m->id << " saw " << json(m->event_types()).dump();
+    EXPECT_EQ(floor[0], "floor_granted:" + speaker_a->id) << m->id;
+    EXPECT_EQ(floor.back(), "floor_granted:" + speaker_b->id) << m->id;
+    EXPECT_TRUE(m->saw("question_asked")) << m->id;
+  }
+
+  // A late joiner's welcome carries the state: B holds the floor.
+  auto late = member("plenary", "Late", Role::kAttendee);
+  ASSERT_TRUE(late->welcome.contains("state")) << late->welcome.dump();
+  EXPECT_NE(late->welcome["state"].dump().find(speaker_b->id), std::string::npos)
+      << late->welcome["state"].dump();
+}
+
+TEST_F(ConferenceSignalingTest, AttemptsThatMustFailAreRefusedAndChangeNothing) {
+  auto moderator = member("plenary", "Chair", Role::kModerator);
+  auto speaker = member("plenary", "Member", Role::kSpeaker);
+  auto attendee = member("plenary", "Viewer", Role::kAttendee);
+  ASSERT_TRUE(moderator->command("go-live")["ok"]);
+
+  struct Attempt {
+    Member* who;
+    std::string command;
+    json args;
+  };
+  std::vector<Attempt> attempts = {
+      {attendee.get(), "grant-floor", {{"participant", attendee->id}, {"ms", 1000}}},
+      {attendee.get(), "end", json::object()},
+      {speaker.get(), "grant-floor", {{"participant", speaker->id}, {"ms", 1000}}},
+      {attendee.get(), "mute", {{"participant", speaker->id}, {"kind", "audio"}}},
+      {attendee.get(), "change-role", {{"participant", attendee->id}, {"role", "moderator"}}},
+      {moderator.get(), "grant-floor", {{"participant", "p999"}, {"ms", 1000}}},
+      {moderator.get(), "grant-floor", {{"participant", speaker->id}, {"ms", "soon"}}},
+      {moderator.get(), "no-such-command", json::object()},
+      {speaker.get(), "yield-floor", json::object()},
+  };
+  for (auto& attempt : attempts) {
+    auto result = attempt.who->command(attempt.command, attempt.args);
+    EXPECT_FALSE(result["ok"]) << attempt.command << " by " << attempt.who->id;
+    EXPECT_TRUE(result["reason"].is_string() && !result["reason"].get<std::string>().empty())
+        << result.dump();
+  }
+  for (auto* m : {moderator.get(), speaker.get(), attendee.get()}) m->sync();
+  for (auto* m : {moderator.get(), speaker.get(), attendee.get()}) {
+    EXPECT_FALSE(m->saw("floor_granted")) << m->id;
+    EXPECT_FALSE(m->saw("role_changed")) << m->id;
+    EXPECT_FALSE(m->saw("muted")) << m->id;
+  }
+}
+
+TEST_F(ConferenceSignalingTest, CommandsOfOneConferenceNeverReachAnother) {
+  auto moderator = member("plenary-a", "Chair A", Role::kModerator);
+  auto speaker = member("plenary-a", "Member A", Role::kSpeaker);
+  auto outsider = member("plenary-b", "Chair B", Role::kModerator);
+  ASSERT_TRUE(moderator->command("go-live")["ok"]);
+  ASSERT_TRUE(moderator->command("grant-floor", {{"participant", speaker->id}, {"ms", 1000}})["ok"]);
+  // Another conference's moderator cannot name a participant of this one.
+  EXPECT_FALSE(outsider->command("revoke-floor")["ok"]);
+  outsider->sync();
+  EXPECT_FALSE(outsider->saw("floor_granted"));
+  speaker->sync();
+  EXPECT_TRUE(speaker->saw("floor_granted"));
+}
+
+}  // namespace
+}  // namespace podium::api
