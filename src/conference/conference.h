@@ -141,6 +141,8 @@ class Conference {
   static Result<Conference> from_json(const nlohmann::json& j, WallClock clock);
 
  private:
+  // Answered or dismissed: the two ways a question leaves the list.
+  Outcome close_question(const ParticipantId& actor, std::uint64_t question_id, QuestionStatus status);
   UnixMillis now() const { return clock_.now(); }
   Result<Participant*> actor_for(const ParticipantId& id, Action action);
   Result<Participant*> present(const ParticipantId& id);

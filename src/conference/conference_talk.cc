@@ -140,20 +140,15 @@ Outcome Conference::pick_question(const ParticipantId& actor, std::uint64_t ques
 }
 
 Outcome Conference::answer_question(const ParticipantId& actor, std::uint64_t question_id) {
-  auto a = actor_for(actor, Action::moderate_questions);
-  if (!a) return Error{a.error()};
-  Question* q = find_question(question_id);
-  if (!q) return refuse("no such question");
-  if (q->status != QuestionStatus::open && q->status != QuestionStatus::picked) {
-    return refuse("the question is already closed");
-  }
-  Events out;
-  q->status = QuestionStatus::answered;
-  emit(out, QuestionStatusChanged{.id = question_id, .status = q->status, .by = actor});
-  return out;
+  return close_question(actor, question_id, QuestionStatus::answered);
 }
 
 Outcome Conference::dismiss_question(const ParticipantId& actor, std::uint64_t question_id) {
+  return close_question(actor, question_id, QuestionStatus::dismissed);
+}
+
+Outcome Conference::close_question(const ParticipantId& actor, std::uint64_t question_id,
+                                   QuestionStatus status) {
   auto a = actor_for(actor, Action::moderate_questions);
   if (!a) return Error{a.error()};
   Question* q = find_question(question_id);
@@ -162,7 +157,7 @@ Outcome Conference::dismiss_question(const ParticipantId& actor, std::uint64_t q
     return refuse("the question is already closed");
   }
   Events out;
-  q->status = QuestionStatus::dismissed;
+  q->status = status;
   emit(out, QuestionStatusChanged{.id = question_id, .status = q->status, .by = actor});
   return out;
 }
