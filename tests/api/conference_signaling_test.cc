@@ -2,6 +2,7 @@
 // events, refusals that change nothing, and the floor enforced for everyone alike.
 #include <gtest/gtest.h>
 
+#include "store/sqlite_store.h"
 #include "tests/api/server_fixture.h"
 
 namespace podium::api {
@@ -175,6 +176,86 @@ TEST_F(ConferenceSignalingTest, CommandsOfOneConferenceNeverReachAnother) {
   EXPECT_FALSE(outsider->saw("floor_granted"));
   speaker->sync();
   EXPECT_TRUE(speaker->saw("floor_granted"));
+}
+
+// Kill the server in the middle of a live conference, start it again on the same data
+// directory: the state is there and the participants rejoin into it.
+class RestartTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("podium-restart-test-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    start();
+  }
+  void TearDown() override {
+    stop();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void start() {
+    auto opened = store::SqliteStore::open(dir_);
+    ASSERT_TRUE(opened) << opened.error();
+    store_ = std::move(*opened);
+    sfu::MediaServerConfig media_config;
+    media_config.udp_port = 0;
+    media_ = std::make_unique<sfu::MediaServer>(media_config, sink_.events());
+    media_->start();
+    ServerConfig config;
+    config.port = 0;
+    config.key = key_;
+    config.store = store_.get();
+    server_ = std::make_unique<Server>(config, *media_, &sink_);
+    server_->start();
+    thread_ = std::thread([this] { server_->run(); });
+  }
+  void stop() {
+    if (!server_) return;
+    server_->stop();
+    thread_.join();
+    server_.reset();
+    media_->stop();
+    media_.reset();
+    store_.reset();
+  }
+
+  std::filesystem::path dir_;
+  std::vector<std::uint8_t> key_ = std::vector<std::uint8_t>(32, 0x33);
+  MediaEventSink sink_;
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<sfu::MediaServer> media_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+};
+
+TEST_F(RestartTest, ALiveConferenceSurvivesARestartAndItsPeopleRejoinIntoIt) {
+  std::string chair = issue_access_token(key_, "plenary", "Chair", Role::kModerator, std::chrono::hours(1));
+  std::string speaker = issue_access_token(key_, "plenary", "Member", Role::kSpeaker, std::chrono::hours(1));
+  std::string speaker_id;
+  {
+    Member moderator(server_->port(), chair);
+    Member member(server_->port(), speaker);
+    speaker_id = member.id;
+    ASSERT_TRUE(moderator.command("go-live")["ok"]);
+    ASSERT_TRUE(moderator.command("grant-floor", {{"participant", member.id}, {"ms", 600000}})["ok"]);
+    ASSERT_TRUE(member.command("send-chat", {{"text", "Thank you, Chair."}})["ok"]);
+    moderator.sync();
+    member.sync();
+  }
+  stop();
+  start();
+
+  Member moderator(server_->port(), chair);
+  Member member(server_->port(), speaker);
+  EXPECT_EQ(member.id, speaker_id) << "the same invitation rejoins as the same participant";
+  auto state = moderator.welcome["state"];
+  ASSERT_TRUE(state.is_object()) << moderator.welcome.dump();
+  EXPECT_EQ(state["conference"], "live") << state.dump();
+  EXPECT_EQ(state["floor"]["participant"], speaker_id) << state.dump();
+  EXPECT_GT(state["floor"]["remaining_ms"].get<std::int64_t>(), 500000) << state.dump();
+  EXPECT_NE(state["chat"].dump().find("Thank you, Chair."), std::string::npos) << "the chat survived";
+  // And the conference goes on: the floor can be taken back.
+  EXPECT_TRUE(moderator.command("revoke-floor")["ok"]);
 }
 
 }  // namespace
