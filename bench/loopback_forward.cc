@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   log::set_level(log::Level::kWarn);
 
   sfu::MediaServerConfig config;
-  config.udp_port = 47400;
+  config.udp_port = 21400;
   config.workers = 1;
   sfu::MediaServer media(config, {});
   media.start();

@@ -39,7 +39,7 @@ check "unknown command refused" test $rc -ne 0
 # The server answers the browser app's routes (when the app has been built).
 app_dist="$(dirname "$0")/../../web/app/dist"
 if [ -f "$app_dist/index.html" ]; then
-  port=$((20000 + RANDOM % 20000))
+  port=$((10000 + RANDOM % 9000))
   "$podium" serve --http 127.0.0.1:$port --udp 127.0.0.1:$((port + 1)) --tcp off --workers 1 \
     --data-dir "$dir/serve" >"$dir/serve.log" 2>&1 &
   pid=$!

@@ -17,7 +17,7 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::uint16_t kPort = 47370;
+constexpr std::uint16_t kPort = 21370;
 constexpr std::uint8_t kSpeechLevel = 25;   // -25 dBov
 constexpr std::uint8_t kSilenceLevel = 127;
 

@@ -16,7 +16,7 @@
 namespace podium::testing {
 namespace {
 
-constexpr std::uint16_t kPort = 47410;
+constexpr std::uint16_t kPort = 21410;
 constexpr std::uint32_t kPublisherSsrc = 5555;
 
 class Bwe : public MediaFixture {

@@ -16,7 +16,7 @@ constexpr std::uint8_t kDelta[] = {0x10, 0x01, 0x00, 0x00, 0xaa};
 
 class Enforcement : public MediaFixture {
  protected:
-  Enforcement() : MediaFixture(47380) {}
+  Enforcement() : MediaFixture(21380) {}
 
   // `publisher` publishes audio with `ssrc`; returns its track id.
   std::string publish(TestPeer& peer, const std::string& participant, std::uint32_t ssrc,

@@ -16,7 +16,7 @@
 namespace podium::testing {
 namespace {
 
-constexpr std::uint16_t kPort = 47330;
+constexpr std::uint16_t kPort = 21330;
 const std::uint8_t kOpusPayload[] = {0xfc, 0xff, 0xfe, 0x01, 0x02, 0x03};
 
 struct IcePaths : ::testing::Test {
@@ -107,14 +107,14 @@ TEST_F(IcePaths, AnswerOffersUdpFirstAndAPassiveTcpCandidateWithLowerPriority) {
   ASSERT_TRUE(answer.ok) << answer.error;
   std::smatch udp, tcp;
   ASSERT_TRUE(std::regex_search(answer.sdp_answer, udp,
-                                std::regex("a=candidate:\\S+ 1 udp (\\d+) 127\\.0\\.0\\.1 47330 typ host")))
+                                std::regex("a=candidate:\\S+ 1 udp (\\d+) 127\\.0\\.0\\.1 21330 typ host")))
       << answer.sdp_answer;
   ASSERT_TRUE(std::regex_search(answer.sdp_answer, tcp,
-                                std::regex("a=candidate:\\S+ 1 tcp (\\d+) 127\\.0\\.0\\.1 47340 typ host tcptype passive")))
+                                std::regex("a=candidate:\\S+ 1 tcp (\\d+) 127\\.0\\.0\\.1 21340 typ host tcptype passive")))
       << answer.sdp_answer;
   EXPECT_GT(std::stoul(udp[1]), std::stoul(tcp[1]));
   EXPECT_LT(answer.sdp_answer.find(" udp "), answer.sdp_answer.find(" tcp "));
-  EXPECT_NE(answer.sdp_answer.find("m=audio 47330 "), std::string::npos);  // default is UDP
+  EXPECT_NE(answer.sdp_answer.find("m=audio 21330 "), std::string::npos);  // default is UDP
 }
 
 TEST_F(IcePaths, ClientsOnTcpOnlyPublishAndReceiveMediaBothWays) {
@@ -149,7 +149,7 @@ TEST_F(IcePaths, MixedUdpPublisherAndTcpSubscriber) {
 }
 
 TEST_F(IcePaths, GarbageTooLargeFramesAndUnknownChecksCloseTheTcpConnection) {
-  auto tcp = *net::Endpoint::parse("127.0.0.1:47340");
+  auto tcp = *net::Endpoint::parse("127.0.0.1:21340");
   auto closed_by_server = [](net::TcpConnection& c) {
     for (int i = 0; i < 40; ++i) {
       pollfd p{c.fd(), POLLIN, 0};

@@ -14,7 +14,7 @@
 namespace podium::testing {
 namespace {
 
-constexpr std::uint16_t kPort = 47350;
+constexpr std::uint16_t kPort = 21350;
 constexpr std::uint32_t kPublisherSsrc = 3333;
 constexpr std::uint32_t kPublisherRtxSsrc = 4444;
 

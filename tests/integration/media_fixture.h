@@ -15,7 +15,8 @@ namespace podium::testing {
 
 class MediaFixture : public ::testing::Test {
  protected:
-  // Each test file uses its own port range so files can run in parallel.
+  // Each test file uses its own port range so files can run in parallel, below the
+  // kernel's ephemeral range (32768-60999) so no client socket takes it first.
   explicit MediaFixture(std::uint16_t port, int workers = 1, sfu::MediaEvents events = {})
       : media_(config(port, workers), std::move(events)) {
     media_.start();

@@ -9,7 +9,7 @@
 namespace podium::testing {
 namespace {
 
-constexpr std::uint16_t kPort = 47310;
+constexpr std::uint16_t kPort = 21310;
 
 class Fixture : public MediaFixture {
  protected:

@@ -14,7 +14,7 @@
 namespace podium::testing {
 namespace {
 
-constexpr std::uint16_t kPort = 47390;
+constexpr std::uint16_t kPort = 21390;
 const std::vector<std::string> kRids = {"l", "m", "h"};
 constexpr std::uint32_t kLayerSsrc[] = {7100, 7200, 7300};
 
