@@ -93,6 +93,20 @@ Result<ClientMessage> parse_command(json object) {
   return ClientMessage{std::move(message)};
 }
 
+Result<ClientMessage> parse_video_size(const json& object) {
+  if (auto error = reject_unknown_fields(object, {"type", "mid", "height"})) return *error;
+  auto mid = object.find("mid");
+  if (mid == object.end() || !mid->is_string()) return Error{"video-size: 'mid' must be a string"};
+  const auto& mid_text = mid->get_ref<const std::string&>();
+  if (mid_text.empty() || mid_text.size() > kMaxMid) return Error{"video-size: mid length out of range"};
+  auto height = object.find("height");
+  if (height == object.end() || !height->is_number_integer() || height->get<std::int64_t>() < 0 ||
+      height->get<std::int64_t>() > 4320) {
+    return Error{"video-size: 'height' must be an integer from 0 to 4320"};
+  }
+  return ClientMessage{VideoSizeMessage{mid_text, static_cast<int>(height->get<std::int64_t>())}};
+}
+
 json participant_json(const ParticipantView& p) {
   return {{"id", p.id}, {"name", p.name}, {"role", p.role}};
 }
@@ -114,6 +128,7 @@ Result<ClientMessage> parse_client_message(std::string_view text) {
   if (name == "join") return parse_join(object);
   if (name == "offer") return parse_offer(object);
   if (name == "command") return parse_command(std::move(object));
+  if (name == "video-size") return parse_video_size(object);
   if (name == "leave" || name == "ping") {
     if (auto error = reject_unknown_fields(object, {"type"})) return *error;
     if (name == "leave") return ClientMessage{LeaveMessage{}};

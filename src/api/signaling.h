@@ -29,6 +29,11 @@ struct OfferMessage {
 };
 struct LeaveMessage {};
 struct PingMessage {};
+// The height at which the client shows the video of one of its m-sections (0: hidden).
+struct VideoSizeMessage {
+  std::string mid;
+  int height = 0;
+};
 // A conference command (grant-floor, raise-hand, ...). The arguments are checked by the
 // command itself (ConferenceService); here only the envelope.
 struct CommandMessage {
@@ -37,7 +42,8 @@ struct CommandMessage {
 };
 
 using ClientMessage =
-    std::variant<JoinMessage, OfferMessage, LeaveMessage, PingMessage, CommandMessage>;
+    std::variant<JoinMessage, OfferMessage, LeaveMessage, PingMessage, CommandMessage,
+                 VideoSizeMessage>;
 
 // Rejects anything the schema rejects; the error names the offending field.
 Result<ClientMessage> parse_client_message(std::string_view text);

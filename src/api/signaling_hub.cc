@@ -1,5 +1,7 @@
 #include "api/signaling_hub.h"
 
+#include "sfu/layer_selection.h"
+
 #include <openssl/rand.h>
 
 #include <fmt/format.h>
@@ -152,10 +154,27 @@ bool SignalingHub::dispatch(const std::shared_ptr<SignalingPeer>& peer, std::str
     peer->send(pong_message());
     return true;
   }
+  if (auto* size = std::get_if<VideoSizeMessage>(&*message)) return handle_video_size(*peer, *size);
   // leave
   if (!peer->participant_id.empty()) remove_participant(peer->participant_id, "left");
   peer->participant_id.clear();
   peer->close();
+  return true;
+}
+
+// A thumbnail gets the low simulcast stream, the stage the high one (RFC 8853 leaves the
+// choice to the SFU; the client says what it shows).
+bool SignalingHub::handle_video_size(SignalingPeer& peer, const VideoSizeMessage& size) {
+  const auto* participant = registry_.find_participant(peer.participant_id);
+  if (!participant) {
+    send_error(peer, ErrorCode::kBadRequest, "join first");
+    return false;
+  }
+  if (participant->session != 0) {
+    constexpr int kUsualSimulcastStreams = 3;
+    media_.set_preferred_layers(participant->session, size.mid,
+                                sfu::spatial_layer_for_rendered_height(size.height, kUsualSimulcastStreams));
+  }
   return true;
 }
 

@@ -93,6 +93,7 @@ class SignalingHub {
   bool handle_join(const std::shared_ptr<SignalingPeer>& peer, const JoinMessage& join);
   bool handle_offer(const std::shared_ptr<SignalingPeer>& peer, OfferMessage offer);
   bool handle_command(SignalingPeer& peer, const CommandMessage& command);
+  bool handle_video_size(SignalingPeer& peer, const VideoSizeMessage& size);
   // verify_access_token, then refuse a token whose invitation was revoked.
   Result<AccessToken> check_token(std::string_view jwt);
   // Sends each event to the participants of the conference who may see it.

@@ -54,6 +54,10 @@ TEST(ParseClientMessage, Offer) {
 TEST(ParseClientMessage, LeaveAndPing) {
   EXPECT_TRUE(std::holds_alternative<LeaveMessage>(parse_client_message(R"({"type":"leave"})").value()));
   EXPECT_TRUE(std::holds_alternative<PingMessage>(parse_client_message(R"({"type":"ping"})").value()));
+  auto size = parse_client_message(R"({"type":"video-size","mid":"3","height":180})");
+  ASSERT_TRUE(size) << size.error();
+  EXPECT_EQ(std::get<VideoSizeMessage>(*size).mid, "3");
+  EXPECT_EQ(std::get<VideoSizeMessage>(*size).height, 180);
 }
 
 TEST(ParseClientMessage, RejectsWithReason) {
@@ -79,6 +83,11 @@ TEST(ParseClientMessage, RejectsWithReason) {
            {R"({"type":"offer","sdp":"v=0","subscriptions":{"0":1}})",
             "offer: subscription '0' must name a track id string"},
            {R"({"type":"ping","extra":1})", "unknown field 'extra'"},
+           {R"({"type":"video-size","mid":"3"})", "video-size: 'height' must be an integer from 0 to 4320"},
+           {R"({"type":"video-size","mid":"3","height":-1})",
+            "video-size: 'height' must be an integer from 0 to 4320"},
+           {R"({"type":"video-size","mid":"","height":180})", "video-size: mid length out of range"},
+           {R"({"type":"video-size","height":180})", "video-size: 'mid' must be a string"},
        }) {
     auto result = parse_client_message(c.text);
     ASSERT_FALSE(result) << c.text;
@@ -123,7 +132,7 @@ class SchemaAgreement : public ::testing::Test {
 };
 
 TEST_F(SchemaAgreement, ClientTypesAreExactlyTheParsedOnes) {
-  EXPECT_EQ(types_of("ClientMessage"), (std::set<std::string>{"join", "offer", "leave", "ping", "command"}));
+  EXPECT_EQ(types_of("ClientMessage"), (std::set<std::string>{"join", "offer", "leave", "ping", "command", "video-size"}));
 }
 
 TEST_F(SchemaAgreement, ServerTypesAreExactlyTheBuiltOnes) {

@@ -3,7 +3,7 @@
 
 /** JSON text frames on the /rtc WebSocket. docs/protocol.md explains the flow. ClientMessage is what a client may send, ServerMessage what the server sends. */
 
-export type ClientMessage = Join | Offer | Leave | Ping | Command;
+export type ClientMessage = Join | Offer | Leave | Ping | Command | VideoSize;
 
 export type ServerMessage = Welcome | Answer | ParticipantJoined | ParticipantLeft | TrackPublished | TrackRemoved | ActiveSpeaker | Error | Result | Event | Pong;
 
@@ -49,6 +49,13 @@ export type Leave = {
 
 export type Ping = {
   type: "ping";
+};
+
+/** The height in CSS pixels at which the client shows the video it receives on m-section `mid` (0: not shown). The server forwards the simulcast stream that fits: a thumbnail gets the low one. */
+export type VideoSize = {
+  type: "video-size";
+  mid: Mid;
+  height: number;
 };
 
 export type Welcome = {
@@ -147,5 +154,5 @@ export type Event = {
 
 export type SignalingMessage = ClientMessage | ServerMessage;
 
-export const kClientMessageTypes = ['join', 'offer', 'leave', 'ping', 'command'] as const;
+export const kClientMessageTypes = ['join', 'offer', 'leave', 'ping', 'command', 'video-size'] as const;
 export const kServerMessageTypes = ['welcome', 'answer', 'participant-joined', 'participant-left', 'track-published', 'track-removed', 'active-speaker', 'error', 'result', 'event', 'pong'] as const;
