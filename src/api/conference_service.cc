@@ -371,6 +371,7 @@ void ConferenceService::reapply_media(std::string_view name) {
   auto* live = find_live(name);
   if (!live) return;
   live->applied.clear();
+  live->publish_applied.clear();
   live->stage_applied = false;
   enforce(std::string(name), *live);
 }
@@ -501,6 +502,14 @@ void ConferenceService::enforce(const std::string& name, Live& live) {
     if (it != live.applied.end() && it->second == now) continue;
     live.applied[id] = now;
     media_.set_send_permission(name, id, now.first, now.second);
+  }
+  for (const auto& [id, p] : cf.participants()) {
+    bool publish = p.role == c::Role::organizer || p.role == c::Role::moderator ||
+                   p.role == c::Role::speaker;
+    auto it = live.publish_applied.find(id);
+    if (it != live.publish_applied.end() && it->second == publish) continue;
+    live.publish_applied[id] = publish;
+    if (on_publish_right) on_publish_right(name, id, publish);
   }
   auto stage = cf.stage();
   if (!live.stage_applied || stage != live.applied_stage) {

@@ -65,12 +65,18 @@ class ConferenceService {
 
   std::size_t live_count() const { return live_.size(); }
 
+  // Told when a participant's role starts or stops allowing it to publish (an attendee
+  // promoted to speak, a speaker demoted), so its media session follows.
+  std::function<void(std::string_view conference, const std::string& participant, bool may_publish)>
+      on_publish_right;
+
  private:
   struct Live {
     std::unique_ptr<conference::Conference> domain;
     std::int64_t version = 0;  // of the stored document; 0: not stored
     std::map<std::string, std::string, std::less<>> subjects;  // token sub → participant id
     std::map<std::string, std::pair<bool, bool>> applied;      // participant → audio, video
+    std::map<std::string, bool> publish_applied;               // participant → may publish
     std::optional<std::string> applied_stage;
     bool stage_applied = false;
   };

@@ -72,7 +72,14 @@ SignalingHub::SignalingHub(sfu::MediaServer& media, std::vector<std::uint8_t> ke
       key_(std::move(key)),
       post_(std::move(post)),
       store_(store),
-      service_(media, store) {}
+      service_(media, store) {
+  service_.on_publish_right = [this](std::string_view, const std::string& participant_id,
+                                     bool may_publish) {
+    if (auto* participant = registry_.find_participant(participant_id);
+        participant && participant->session != 0)
+      media_.set_may_publish(participant->session, may_publish);
+  };
+}
 
 Result<AccessToken> SignalingHub::check_token(std::string_view jwt) {
   auto token = verify_access_token(jwt, key_, unix_now());

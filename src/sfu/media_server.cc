@@ -156,6 +156,14 @@ void MediaServer::set_send_permission(const std::string& conference,
   }
 }
 
+void MediaServer::set_may_publish(SessionId session, bool may_publish) {
+  if (Worker* worker = impl_->worker_of(session)) {
+    worker->loop().post([worker, session, may_publish] {
+      if (Peer* peer = worker->peer(session)) peer->set_may_publish(may_publish);
+    });
+  }
+}
+
 void MediaServer::set_stage(const std::string& conference, std::string participant_id) {
   if (Worker* worker = impl_->worker_of(conference)) {
     worker->loop().post([worker, conference, participant_id = std::move(participant_id)]() mutable {

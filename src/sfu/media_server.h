@@ -89,6 +89,9 @@ class MediaServer {
   // control plane calls it after opening a session, and on every change.
   void set_send_permission(const std::string& conference, const std::string& participant_id,
                            bool audio, bool video);
+  // Whether the session may publish (open sendonly m-sections): follows the participant's
+  // role when the conference changes it (an attendee promoted to speak).
+  void set_may_publish(SessionId session, bool may_publish);
   // The WHEP stage follows this participant (the floor holder); empty: the newest
   // publisher.
   void set_stage(const std::string& conference, std::string participant_id);

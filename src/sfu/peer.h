@@ -41,6 +41,7 @@ class Peer final : public webrtc::TransportListener {
   webrtc::MediaCounters& counters();
 
   NegotiateResult negotiate(const NegotiateRequest& request, TimePoint now);
+  void set_may_publish(bool may_publish) { options_.may_publish = may_publish; }
   // Removes every producer and consumer; returns the ids of the tracks that ended.
   std::vector<std::string> close_media(TimePoint now);
 

@@ -231,18 +231,19 @@ class RestartTest : public ::testing::Test {
 TEST_F(RestartTest, ALiveConferenceSurvivesARestartAndItsPeopleRejoinIntoIt) {
   std::string chair = issue_access_token(key_, "plenary", "Chair", Role::kModerator, std::chrono::hours(1));
   std::string speaker = issue_access_token(key_, "plenary", "Member", Role::kSpeaker, std::chrono::hours(1));
-  std::string speaker_id;
-  {
-    Member moderator(server_->port(), chair);
-    Member member(server_->port(), speaker);
-    speaker_id = member.id;
-    ASSERT_TRUE(moderator.command("go-live")["ok"]);
-    ASSERT_TRUE(moderator.command("grant-floor", {{"participant", member.id}, {"ms", 600000}})["ok"]);
-    ASSERT_TRUE(member.command("send-chat", {{"text", "Thank you, Chair."}})["ok"]);
-    moderator.sync();
-    member.sync();
-  }
+  // The clients stay connected while the server goes down, as in a crash: no one leaves
+  // (a floor holder who left would rightly lose the floor).
+  auto before_moderator = std::make_unique<Member>(server_->port(), chair);
+  auto before_member = std::make_unique<Member>(server_->port(), speaker);
+  std::string speaker_id = before_member->id;
+  ASSERT_TRUE(before_moderator->command("go-live")["ok"]);
+  ASSERT_TRUE(before_moderator->command("grant-floor", {{"participant", speaker_id}, {"ms", 600000}})["ok"]);
+  ASSERT_TRUE(before_member->command("send-chat", {{"text", "Thank you, Chair."}})["ok"]);
+  before_moderator->sync();
+  before_member->sync();
   stop();
+  before_moderator.reset();
+  before_member.reset();
   start();
 
   Member moderator(server_->port(), chair);

@@ -128,5 +128,24 @@ TEST_F(Enforcement, TheStageFollowsTheParticipantTheConferenceNames) {
   EXPECT_EQ(audio_through(second, 5555, viewer, 10), 0u);
 }
 
+TEST_F(Enforcement, APromotedAttendeeMayPublishAndADemotedOneMayNot) {
+  TestPeer attendee;
+  auto session = open("room", "attendee", false);
+  auto refused = negotiate(session, attendee.make_offer({{"audio", "sendonly", 6666, "0"}}));
+  EXPECT_FALSE(refused.ok);
+  EXPECT_EQ(refused.status, 403);
+
+  media_.set_may_publish(session, true);  // raised a hand, given the floor
+  auto accepted = negotiate(session, attendee.make_offer({{"audio", "sendonly", 6666, "0"}}));
+  ASSERT_TRUE(accepted.ok) << accepted.error;
+  EXPECT_EQ(accepted.published.size(), 1u);
+
+  TestPeer other;
+  auto other_session = open("room", "other", true);
+  media_.set_may_publish(other_session, false);
+  auto demoted = negotiate(other_session, other.make_offer({{"audio", "sendonly", 7777, "0"}}));
+  EXPECT_EQ(demoted.status, 403);
+}
+
 }  // namespace
 }  // namespace podium::testing
