@@ -8,9 +8,10 @@ packages=(
   build-essential g++ cmake ninja-build pkg-config ccache git
   libssl-dev libsrtp2-dev libboost1.81-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev
   libsqlite3-dev libargon2-dev libgtest-dev libgmock-dev libbenchmark-dev
-  chromium iproute2 util-linux procps
+  chromium iproute2 util-linux procps python3
   firefox-esr
   nftables espeak-ng sox
+  libvpx-dev libopus-dev libwebm-dev ffmpeg janus
 )
 
 sudo_cmd=()
