@@ -1,38 +1,52 @@
-// What one forwarded packet costs in pieces: parse, rewrite the header for the
-// subscriber, protect with SRTP. Run: build/bench/bench/forward_bench
+// What one forwarded packet costs in pieces, and so the floor: parse, rewrite the
+// header for the subscriber, SRTP (Podium's OpenSSL implementation against libsrtp2),
+// the per-subscriber loop, and the send (sendmmsg batches on loopback UDP).
+//
+//   build/bench/bench/forward_bench --benchmark_min_time=0.2
+#include <arpa/inet.h>
 #include <benchmark/benchmark.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cstring>
+#include <memory>
+#include <thread>
 #include <vector>
 
 #include "rtp/header_extensions.h"
+#include "rtp/payload_descriptors.h"
 #include "rtp/rtp_packet.h"
 #include "rtp/rtp_writer.h"
 #include "srtp/srtp_session.h"
+#include "tests/srtp/libsrtp_session.h"
 
 namespace podium {
 namespace {
 
-std::vector<std::uint8_t> make_packet(std::size_t payload_size) {
-  std::vector<std::uint8_t> packet(2048);
+using srtp::Profile;
+
+constexpr std::size_t kBufferSize = 2048;
+
+// A VP8 packet as a browser sends it: MID and transport-cc extensions, VP8 descriptor.
+std::vector<std::uint8_t> make_packet(std::size_t payload_size, std::uint16_t seq = 1) {
+  std::vector<std::uint8_t> packet(kBufferSize);
   rtp::RtpHeaderFields fields;
   fields.payload_type = 96;
-  fields.sequence_number = 1;
+  fields.sequence_number = seq;
   fields.timestamp = 90000;
   fields.ssrc = 0x1234;
   std::uint8_t mid[] = {'0'};
-  rtp::ExtensionElement ext[] = {{4, Bytes(mid, 1)}};
+  std::uint8_t twcc[] = {0, 1};
+  rtp::ExtensionElement ext[] = {{4, Bytes(mid, 1)}, {3, Bytes(twcc, 2)}};
   std::size_t header = rtp::write_rtp_header(packet.data(), packet.size(), fields, ext);
   std::memset(packet.data() + header, 0xab, payload_size);
+  const std::uint8_t vp8[] = {0x90, 0x80, 0x12, 0x34};  // X, I: 15-bit picture id
+  std::memcpy(packet.data() + header, vp8, std::min(payload_size, sizeof vp8));
   packet.resize(header + payload_size);
   return packet;
-}
-
-srtp::SrtpSession outbound(srtp::Profile profile) {
-  std::vector<std::uint8_t> key(srtp::master_key_length(profile), 7);
-  std::vector<std::uint8_t> salt(srtp::master_salt_length(profile), 9);
-  return std::move(*srtp::SrtpSession::create(profile, key, salt, srtp::Direction::kOutbound));
 }
 
 void BM_ParseRtp(benchmark::State& state) {
@@ -46,7 +60,7 @@ BENCHMARK(BM_ParseRtp);
 
 void BM_RewriteHeader(benchmark::State& state) {
   auto packet = make_packet(1200);
-  std::array<std::uint8_t, 2048> out;
+  std::array<std::uint8_t, kBufferSize> out;
   auto view = *rtp::RtpPacket::parse(MutableBytes(packet.data(), packet.size()));
   std::uint8_t mid[] = {'3'};
   std::uint8_t send_time[] = {1, 2, 3};
@@ -65,22 +79,254 @@ void BM_RewriteHeader(benchmark::State& state) {
 }
 BENCHMARK(BM_RewriteHeader);
 
+// --- SRTP: Podium (OpenSSL EVP) against libsrtp2 (Debian's build, on NSS) ---
+
+struct Podium {
+  using Session = srtp::SrtpSession;
+  static constexpr const char* kName = "podium";
+};
+struct Libsrtp {
+  using Session = srtp::reference::LibsrtpSession;
+  static constexpr const char* kName = "libsrtp";
+};
+
+Profile profile_arg(std::int64_t value) {
+  switch (value) {
+    case 0:
+      return Profile::kAeadAes128Gcm;
+    case 1:
+      return Profile::kAes128CmSha1_80;
+    case 2:
+      return Profile::kAes128CmSha1_32;
+    default:
+      return Profile::kAeadAes256Gcm;
+  }
+}
+
+template <typename Impl>
+typename Impl::Session make_session(Profile profile, srtp::Direction direction) {
+  std::vector<std::uint8_t> key(srtp::master_key_length(profile), 7);
+  std::vector<std::uint8_t> salt(srtp::master_salt_length(profile), 9);
+  return std::move(*Impl::Session::create(profile, key, salt, direction));
+}
+
+template <typename Impl>
+void label(benchmark::State& state, Profile profile) {
+  state.SetLabel(std::string(Impl::kName) + " " + std::string(srtp::to_string(profile)));
+}
+
+template <typename Impl>
 void BM_Protect(benchmark::State& state) {
   srtp::initialize();
-  auto profile = state.range(0) ? srtp::Profile::kAeadAes128Gcm : srtp::Profile::kAes128CmSha1_80;
-  auto session = outbound(profile);
+  const Profile profile = profile_arg(state.range(0));
+  auto session = make_session<Impl>(profile, srtp::Direction::kOutbound);
   auto packet = make_packet(static_cast<std::size_t>(state.range(1)));
-  std::array<std::uint8_t, 2048> buffer;
+  std::array<std::uint8_t, kBufferSize> buffer;
   std::uint16_t seq = 0;
   for (auto _ : state) {
     std::memcpy(buffer.data(), packet.data(), packet.size());
-    buffer[2] = static_cast<std::uint8_t>(seq >> 8);
-    buffer[3] = static_cast<std::uint8_t>(seq++);
+    store_u16(buffer.data() + 2, seq++);
     benchmark::DoNotOptimize(session.protect_rtp(buffer.data(), packet.size(), buffer.size()));
   }
-  state.SetLabel(state.range(0) ? "AEAD_AES_128_GCM" : "AES_CM_128_HMAC_SHA1_80");
+  label<Impl>(state, profile);
 }
-BENCHMARK(BM_Protect)->Args({1, 1200})->Args({0, 1200})->Args({1, 100})->Args({0, 100});
+
+// Each iteration unprotects a packet not seen before: a pool of protected packets (small
+// enough to stay in cache), and a new receiver, untimed, each time the pool is used up.
+template <typename Impl>
+void BM_Unprotect(benchmark::State& state) {
+  srtp::initialize();
+  const Profile profile = profile_arg(state.range(0));
+  auto sender = make_session<Podium>(profile, srtp::Direction::kOutbound);
+  constexpr std::size_t kPool = 128;
+  std::vector<std::vector<std::uint8_t>> pool;
+  for (std::size_t i = 0; i < kPool; ++i) {
+    auto packet =
+        make_packet(static_cast<std::size_t>(state.range(1)), static_cast<std::uint16_t>(i));
+    const std::size_t length = packet.size();
+    packet.resize(length + srtp::kMaxRtcpTrailerLength);
+    packet.resize(*sender.protect_rtp(packet.data(), length, packet.size()));
+    pool.push_back(std::move(packet));
+  }
+  auto receiver = std::make_unique<typename Impl::Session>(
+      make_session<Impl>(profile, srtp::Direction::kInbound));
+  std::array<std::uint8_t, kBufferSize> buffer;
+  std::size_t next = 0;
+  for (auto _ : state) {
+    if (next == kPool) {
+      state.PauseTiming();
+      receiver = std::make_unique<typename Impl::Session>(
+          make_session<Impl>(profile, srtp::Direction::kInbound));
+      next = 0;
+      state.ResumeTiming();
+    }
+    const auto& packet = pool[next++];
+    std::memcpy(buffer.data(), packet.data(), packet.size());
+    if (!receiver->unprotect_rtp(buffer.data(), packet.size())) {
+      state.SkipWithError("unprotect failed");
+      break;
+    }
+  }
+  label<Impl>(state, profile);
+}
+
+// Args: profile (0 GCM-128, 1 CM-80, 2 CM-32, 3 GCM-256), payload bytes.
+void srtp_args(benchmark::internal::Benchmark* b) {
+  for (int size : {1200, 100}) {
+    for (int profile : {0, 1, 2, 3}) b->Args({profile, size});
+  }
+}
+BENCHMARK_TEMPLATE(BM_Protect, Podium)->Apply(srtp_args);
+BENCHMARK_TEMPLATE(BM_Protect, Libsrtp)->Apply(srtp_args);
+BENCHMARK_TEMPLATE(BM_Unprotect, Podium)->Apply(srtp_args);
+BENCHMARK_TEMPLATE(BM_Unprotect, Libsrtp)->Apply(srtp_args);
+
+// --- The forward loop: one received packet to N subscribers, without sockets ---
+//
+// What Consumer::forward and Consumer::send do per subscriber, on the same pieces: the
+// subscriber's own SSRC, sequence, timestamp and extension ids (MID, abs-send-time,
+// transport-cc), the payload copied into the send slot, the VP8 picture id rewritten,
+// and SRTP with the subscriber's own session. The received packet is parsed once.
+// Reported per forwarded packet (items); the send itself is BM_Sendmmsg.
+void BM_ForwardLoop(benchmark::State& state) {
+  srtp::initialize();
+  const auto subscribers = static_cast<std::size_t>(state.range(0));
+  const Profile profile = profile_arg(state.range(1));
+  struct Subscriber {
+    srtp::SrtpSession session;
+    std::uint32_t ssrc;
+    std::uint16_t sequence_offset;
+    std::uint32_t timestamp_offset;
+    std::uint16_t transport_sequence = 0;
+    std::uint16_t picture_offset;
+  };
+  std::vector<Subscriber> subs;
+  for (std::size_t i = 0; i < subscribers; ++i) {
+    subs.push_back({make_session<Podium>(profile, srtp::Direction::kOutbound),
+                    static_cast<std::uint32_t>(0x10000 + i), static_cast<std::uint16_t>(i * 7),
+                    static_cast<std::uint32_t>(i * 1000), 0, static_cast<std::uint16_t>(i)});
+  }
+  // A send queue like UdpSocket's: one slot per datagram of a burst.
+  constexpr std::size_t kSlots = 64;
+  std::vector<std::array<std::uint8_t, kBufferSize>> slots(kSlots);
+  std::size_t slot = 0;
+  auto received = make_packet(1100);
+  std::uint16_t seq = 0;
+  for (auto _ : state) {
+    store_u16(received.data() + 2, seq++);
+    auto packet = *rtp::RtpPacket::parse(MutableBytes(received.data(), received.size()));
+    const Bytes payload = packet.payload();
+    auto vp8 = rtp::parse_vp8_descriptor(payload);
+    for (auto& sub : subs) {
+      std::uint8_t mid[] = {'1'};
+      std::uint8_t send_time[] = {1, 2, 3};
+      std::uint8_t transport_sequence[2];
+      store_u16(transport_sequence, sub.transport_sequence++);
+      rtp::ExtensionElement ext[] = {
+          {1, Bytes(mid, 1)}, {2, Bytes(send_time, 3)}, {3, Bytes(transport_sequence, 2)}};
+      rtp::RtpHeaderFields fields;
+      fields.marker = packet.marker();
+      fields.payload_type = 96;
+      fields.sequence_number =
+          static_cast<std::uint16_t>(packet.sequence_number() + sub.sequence_offset);
+      fields.timestamp = packet.timestamp() + sub.timestamp_offset;
+      fields.ssrc = sub.ssrc;
+      auto& out = slots[slot];
+      slot = (slot + 1) % kSlots;
+      const std::size_t header = rtp::write_rtp_header(out.data(), out.size(), fields, ext);
+      std::memcpy(out.data() + header, payload.data(), payload.size());
+      if (vp8 && vp8->picture_id) {  // 15-bit picture id at payload bytes 2-3
+        store_u16(out.data() + header + 2,
+                  static_cast<std::uint16_t>(0x8000 |
+                                             ((*vp8->picture_id + sub.picture_offset) & 0x7fff)));
+      }
+      benchmark::DoNotOptimize(
+          sub.session.protect_rtp(out.data(), header + payload.size(), out.size()));
+    }
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * subscribers));
+  state.counters["per_packet"] = benchmark::Counter(
+      static_cast<double>(subscribers),
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.SetLabel(std::string(srtp::to_string(profile)));
+}
+BENCHMARK(BM_ForwardLoop)->Args({1, 0})->Args({10, 0})->Args({100, 0})->Args({10, 1});
+
+// --- The send: sendmmsg of B datagrams of 1,200 bytes to a loopback UDP socket ---
+//
+// A thread on the other core drains the receiver, so the kernel delivers every datagram
+// (a full receive queue would make it drop them early and cheaply). Timed is the sending
+// thread's CPU.
+void BM_Sendmmsg(benchmark::State& state) {
+  const auto batch = static_cast<std::size_t>(state.range(0));
+  const int receiver = socket(AF_INET, SOCK_DGRAM, 0);
+  const int sender = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t address_length = sizeof address;
+  int buffer_size = 8 << 20;
+  setsockopt(receiver, SOL_SOCKET, SO_RCVBUF, &buffer_size, sizeof buffer_size);
+  if (receiver < 0 || sender < 0 ||
+      bind(receiver, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      getsockname(receiver, reinterpret_cast<sockaddr*>(&address), &address_length) != 0) {
+    state.SkipWithError("no loopback UDP socket");
+    return;
+  }
+  timeval timeout{0, 100'000};
+  setsockopt(receiver, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> drained{0};
+  std::thread drain([&] {
+    constexpr int kBatch = 64;
+    std::vector<std::array<std::uint8_t, kBufferSize>> buffers(kBatch);
+    std::array<iovec, kBatch> iov;
+    std::array<mmsghdr, kBatch> messages{};
+    for (int i = 0; i < kBatch; ++i) {
+      iov[i] = {buffers[i].data(), buffers[i].size()};
+      messages[i].msg_hdr.msg_iov = &iov[i];
+      messages[i].msg_hdr.msg_iovlen = 1;
+    }
+    while (!stop.load(std::memory_order_relaxed)) {
+      int n = recvmmsg(receiver, messages.data(), kBatch, 0, nullptr);
+      if (n > 0) drained += static_cast<std::uint64_t>(n);
+    }
+  });
+
+  std::vector<std::array<std::uint8_t, 1200>> datagrams(batch);
+  std::vector<iovec> iov(batch);
+  std::vector<mmsghdr> messages(batch);
+  for (std::size_t i = 0; i < batch; ++i) {
+    datagrams[i].fill(0x42);
+    iov[i] = {datagrams[i].data(), datagrams[i].size()};
+    messages[i] = {};
+    messages[i].msg_hdr.msg_name = &address;
+    messages[i].msg_hdr.msg_namelen = sizeof address;
+    messages[i].msg_hdr.msg_iov = &iov[i];
+    messages[i].msg_hdr.msg_iovlen = 1;
+  }
+  std::uint64_t sent = 0;
+  for (auto _ : state) {
+    std::size_t done = 0;
+    while (done < batch) {
+      int n = sendmmsg(sender, messages.data() + done, static_cast<unsigned>(batch - done), 0);
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    sent += done;
+  }
+  stop = true;
+  drain.join();
+  close(sender);
+  close(receiver);
+  state.SetItemsProcessed(static_cast<std::int64_t>(sent));
+  state.counters["per_datagram"] =
+      benchmark::Counter(static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate |
+                                                         benchmark::Counter::kInvert);
+  state.counters["delivered"] =
+      sent == 0 ? 0.0 : static_cast<double>(drained.load()) / static_cast<double>(sent);
+}
+BENCHMARK(BM_Sendmmsg)->Arg(1)->Arg(8)->Arg(32)->Arg(64);
 
 }  // namespace
 }  // namespace podium

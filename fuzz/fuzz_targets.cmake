@@ -8,6 +8,7 @@ set(PODIUM_FUZZ_TARGETS
   rtcp:podium_rtp
   sdp:podium_sdp
   signaling:podium_api
+  srtp:podium_srtp
 )
 
 # podium_fuzz_target_split(<entry> <name_var> <library_var>)

@@ -1,31 +1,34 @@
-// SRTP and SRTCP (RFC 3711, RFC 7714) over libsrtp2. One session protects or unprotects
-// every SSRC flowing one way on one transport; packets are transformed in place.
+// SRTP and SRTCP (RFC 3711, RFC 7714) on OpenSSL. One session protects or unprotects
+// every SSRC flowing one way on one transport; packets are transformed in place, and a
+// packet costs no allocation (the cipher contexts are keyed once per session).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 
 #include "util/bytes.h"
 #include "util/result.h"
 
-struct srtp_ctx_t_;  // libsrtp's session; its header stays out of ours.
-
 namespace podium::srtp {
 
-// srtp_init() exactly once per process; safe to call from any thread, any number of times.
-// SrtpSession::create() calls it too.
+// Loads OpenSSL's ciphers once per process; safe to call from any thread, any number of
+// times. SrtpSession::create() calls it too.
 void initialize();
 
-// RFC 3711 §8.2 (AES_CM_128_HMAC_SHA1_80) and RFC 7714 §14.2 (AEAD_AES_128_GCM).
-enum class Profile { kAeadAes128Gcm, kAes128CmSha1_80 };
+// RFC 5764 §4.1.2 (AES_CM_128_HMAC_SHA1_80 and _32: RFC 3711 AES-CM with an 80- or 32-bit
+// SRTP tag; SRTCP always has the 80-bit tag) and RFC 7714 §14.2 (AEAD_AES_128_GCM and
+// AEAD_AES_256_GCM, 16-byte tag).
+enum class Profile { kAeadAes128Gcm, kAes128CmSha1_80, kAes128CmSha1_32, kAeadAes256Gcm };
 std::size_t master_key_length(Profile profile);
 std::size_t master_salt_length(Profile profile);
 std::string_view to_string(Profile profile);
 
-// Room a caller must leave after an RTP packet for protect_rtp: libsrtp's
-// SRTP_MAX_TRAILER_LEN (largest tag plus largest MKI). SRTCP adds the 4-byte E|index word.
+// Room a caller reserves after an RTP packet for protect_rtp (the largest tag plus the
+// largest MKI any SRTP stack writes; libsrtp's SRTP_MAX_TRAILER_LEN). protect_rtp itself
+// needs only the profile's tag; SRTCP adds the 4-byte E|index word.
 inline constexpr std::size_t kMaxTrailerLength = 144;
 inline constexpr std::size_t kMaxRtcpTrailerLength = kMaxTrailerLength + 4;
 
@@ -38,15 +41,17 @@ enum class SrtpError {
   kAuthFailure,     // tag did not verify: corrupted, forged, or wrong key
   kReplay,          // RFC 3711 §3.3.2: index already seen or left behind the window
   kWrongDirection,  // protect on an inbound session or unprotect on an outbound one
-  kOther,
+  kOther,           // OpenSSL failed, or more SSRCs than a session keeps
 };
 std::string_view to_string(SrtpError error);
 
 class SrtpSession {
  public:
-  // Inbound sessions keep a 1024-packet replay window (video bursts reorder far more than
-  // the RFC 3711 minimum of 64). Outbound sessions allow the same sequence number to be
-  // protected again, because RTX-less NACK answers re-send the original packet.
+  // Inbound sessions keep a 1024-packet replay window per SSRC for SRTP (video bursts
+  // reorder far more than the RFC 3711 minimum of 64) and a 128-packet one for SRTCP.
+  // Outbound sessions allow the same sequence number to be protected again, because
+  // RTX-less NACK answers re-send the original packet. A session keeps state for up to
+  // kMaxStreams SSRCs; an inbound stream is created by its first authenticated packet.
   static Result<SrtpSession> create(Profile profile, Bytes master_key, Bytes master_salt,
                                     Direction direction);
 
@@ -55,6 +60,8 @@ class SrtpSession {
   SrtpSession(const SrtpSession&) = delete;
   SrtpSession& operator=(const SrtpSession&) = delete;
   ~SrtpSession();
+
+  static constexpr std::size_t kMaxStreams = 1024;
 
   // In place: `data` holds `length` bytes of RTP/RTCP and has room for `capacity`.
   // Returns the protected length, or nullopt with last_error() set.
@@ -67,16 +74,18 @@ class SrtpSession {
   std::optional<std::size_t> unprotect_rtcp(std::uint8_t* data, std::size_t length);
 
   SrtpError last_error() const { return last_error_; }
-  // libsrtp's srtp_err_status_t of the last failure, for logs.
+  // OpenSSL's error code of the last kOther failure (0 if none), for logs.
   int last_status() const { return last_status_; }
   Profile profile() const { return profile_; }
   Direction direction() const { return direction_; }
 
  private:
-  SrtpSession(srtp_ctx_t_* context, Profile profile, Direction direction);
+  struct State;  // keys, cipher contexts and per-SSRC streams (srtp_session.cc)
+
+  SrtpSession(std::unique_ptr<State> state, Profile profile, Direction direction);
   std::optional<std::size_t> fail(SrtpError error, int status = 0);
 
-  srtp_ctx_t_* context_ = nullptr;
+  std::unique_ptr<State> state_;
   Profile profile_;
   Direction direction_;
   SrtpError last_error_ = SrtpError::kNone;
