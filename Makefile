@@ -16,6 +16,7 @@ build: web
 	@[ -f build/release/build.ninja ] || cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
 	@ln -sf release/podium build/podium
+	@ln -sf release/podium-loadtest build/podium-loadtest
 
 # The browser app (web/app) built into web/app/dist; npm ci only when node_modules is
 # missing or older than the lockfile.

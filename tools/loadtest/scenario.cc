@@ -1,0 +1,502 @@
+#include "tools/loadtest/scenario.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "api/auth.h"
+#include "dtls/certificate.h"
+#include "net/event_loop.h"
+#include "tools/loadtest/report.h"
+#include "tools/loadtest/rtc_client.h"
+#include "tools/loadtest/signaling_client.h"
+#include "util/log.h"
+
+namespace podium::loadtest {
+
+using nlohmann::json;
+
+const char* to_string(Layout layout) {
+  switch (layout) {
+    case Layout::kConference: return "conference";
+    case Layout::kWebinar: return "webinar";
+    case Layout::kAudio: return "audio";
+  }
+  return "?";
+}
+
+namespace {
+
+class Run {
+ public:
+  Run(const ScenarioOptions& options, const MediaLibrary& media, const dtls::Certificate& certificate)
+      : options_(options), media_(media), certificate_(certificate) {}
+
+  ScenarioResult run() {
+    plan();
+    TimePoint start = loop_.now();
+    Duration spacing{static_cast<std::int64_t>(1e6 / std::max(0.001, options_.join_rate))};
+    for (std::size_t i = 0; i < participants_.size(); ++i) {
+      Participant* p = participants_[i].get();
+      loop_.add_timer(spacing * static_cast<std::int64_t>(i), [this, p] { join(*p); });
+    }
+    Duration join_phase = spacing * static_cast<std::int64_t>(participants_.size());
+    Duration steady{static_cast<std::int64_t>(options_.duration_seconds * 1e6)};
+    loop_.add_periodic(std::chrono::milliseconds(20), [this] {
+      TimePoint now = loop_.now();
+      for (auto& p : participants_)
+        if (p->rtc) p->rtc->send_audio_frame(now);
+    });
+    loop_.add_periodic(Duration{1'000'000 / std::max(1, media_.fps)}, [this] {
+      TimePoint now = loop_.now();
+      for (auto& p : participants_)
+        if (p->rtc) p->rtc->send_video_frame(now);
+    });
+    loop_.add_periodic(std::chrono::milliseconds(10), [this] {
+      TimePoint now = loop_.now();
+      for (auto& p : participants_) tick(*p, now);
+    });
+    loop_.on_iteration_end([this] {
+      for (auto& p : participants_)
+        if (p->rtc) p->rtc->flush();
+    });
+    loop_.add_timer(join_phase + steady, [this] { finish(); });
+    loop_.run();
+    TimePoint end = loop_.now();
+    log::info("loadtest", "ran {:.1f} s", std::chrono::duration<double>(end - start).count());
+    return report(end);
+  }
+
+ private:
+  void plan() {
+    std::string prefix = options_.conference_prefix;
+    int video_publishers = options_.video_publishers;
+    if (video_publishers < 0) video_publishers = options_.layout == Layout::kAudio ? 0 : options_.publishers;
+    if (options_.layout == Layout::kAudio) video_publishers = 0;
+    video_publishers = std::min(video_publishers, options_.publishers);
+    for (int room = 0; room < options_.rooms; ++room) {
+      std::string conference = fmt::format("{}-{}", prefix, room);
+      for (int i = 0; i < options_.publishers; ++i) {
+        auto p = std::make_unique<Participant>();
+        p->conference = conference;
+        p->room = room;
+        p->name = fmt::format("pub-{}-{}", room, i);
+        p->publisher = true;
+        p->sends_video = i < video_publishers;
+        p->subscribes = options_.layout != Layout::kWebinar;
+        participants_.push_back(std::move(p));
+      }
+    }
+    // Publishers first, so subscribers find the tracks in their welcome.
+    for (int room = 0; room < options_.rooms; ++room) {
+      for (int i = 0; i < options_.subscribers; ++i) {
+        auto p = std::make_unique<Participant>();
+        p->conference = fmt::format("{}-{}", prefix, room);
+        p->room = room;
+        p->name = fmt::format("sub-{}-{}", room, i);
+        p->subscribes = true;
+        participants_.push_back(std::move(p));
+      }
+    }
+    if (options_.target == Target::kJanus) {
+      // Janus receives on a subscriber handle of its own: a receiving publisher becomes a
+      // publisher plus a receiver that skips the publisher's own feed.
+      std::vector<std::unique_ptr<Participant>> receivers;
+      for (auto& p : participants_) {
+        if (!p->publisher || !p->subscribes) continue;
+        p->subscribes = false;
+        auto r = std::make_unique<Participant>();
+        r->conference = p->conference;
+        r->room = p->room;
+        r->name = p->name + "-recv";
+        r->subscribes = true;
+        r->receives_for = p.get();
+        receivers.push_back(std::move(r));
+      }
+      auto first_subscriber = std::find_if(participants_.begin(), participants_.end(),
+                                           [](const auto& p) { return !p->publisher; });
+      participants_.insert(first_subscriber, std::make_move_iterator(receivers.begin()),
+                           std::make_move_iterator(receivers.end()));
+    }
+    for (auto& p : participants_) {
+      if (!p->subscribes) continue;
+      for (auto& other : participants_) {
+        if (other->room != p->room || !other->publisher || other.get() == p.get() ||
+            other.get() == p->receives_for)
+          continue;
+        p->tracks_expected += 1 + (other->sends_video ? 1 : 0);
+      }
+    }
+  }
+
+  void join(Participant& p) {
+    p.join_started = loop_.now();
+    if (options_.target == Target::kJanus) return janus_join(p);
+    std::string token;
+    try {
+      token = api::issue_access_token(options_.key, p.conference, p.name,
+                                      p.publisher ? api::Role::kSpeaker : api::Role::kAttendee,
+                                      std::chrono::hours(2));
+    } catch (const std::exception& e) {
+      return fail(p, std::string("token: ") + e.what());
+    }
+    Participant* self = &p;
+    WebSocketClient::Callbacks callbacks;
+    callbacks.on_open = [this, self] {
+      loop_.post([self] { self->ws->send(R"({"type":"join","version":1})"); });
+    };
+    callbacks.on_message = [this, self](std::string text) {
+      loop_.post([this, self, text = std::move(text)] { on_message(*self, text); });
+    };
+    callbacks.on_close = [this, self](std::string reason) {
+      loop_.post([this, self, reason = std::move(reason)] {
+        if (!finishing_ && !self->left) fail(*self, "signaling closed: " + reason);
+      });
+    };
+    p.ws = WebSocketClient::connect(signaling_, options_.host, options_.port, "/rtc?token=" + token,
+                                    std::move(callbacks));
+  }
+
+  void on_message(Participant& p, const std::string& text) {
+    auto message = json::parse(text, nullptr, false);
+    if (!message.is_object()) return;
+    std::string type = message.value("type", "");
+    if (type == "welcome") {
+      p.welcomed_at = loop_.now();
+      p.self_id = message["participant"].value("id", "");
+      RtcClient::Options rtc_options;
+      rtc_options.local_address = options_.local_address;
+      rtc_options.simulcast = options_.simulcast;
+      rtc_options.remb_bps = options_.remb_bps;
+      try {
+        p.rtc = std::make_unique<RtcClient>(loop_, certificate_, media_, rtc_options);
+      } catch (const std::exception& e) {
+        return fail(p, e.what());
+      }
+      if (p.publisher) {
+        p.rtc->add_send_section("audio");
+        if (p.sends_video) p.rtc->add_send_section("video");
+      }
+      if (message.contains("tracks") && message["tracks"].is_array())
+        for (const auto& track : message["tracks"]) consider_track(p, track);
+      negotiate(p);
+    } else if (type == "answer") {
+      on_answer(p, message);
+    } else if (type == "track-published") {
+      if (message.contains("track")) consider_track(p, message["track"]);
+      if (!p.offer_pending && p.rtc) negotiate(p);
+    } else if (type == "error") {
+      std::string error = fmt::format("{}: {}", message.value("code", ""), message.value("message", ""));
+      p.offer_pending = false;
+      p.errors.push_back(error);
+      log::warn("loadtest", "{}: server error {}", p.name, error);
+    }
+  }
+
+  void consider_track(Participant& p, const json& track) {
+    if (!p.subscribes || !track.is_object()) return;
+    std::string id = track.value("id", "");
+    std::string owner = track.value("participant", "");
+    std::string kind = track.value("kind", "");
+    if (id.empty() || owner == p.self_id || (kind != "audio" && kind != "video")) return;
+    if (!p.known_tracks.insert(id).second) return;
+    p.pending.emplace_back(id, kind);
+  }
+
+  void negotiate(Participant& p) {
+    if (p.offer_pending || !p.rtc) return;
+    bool first = !p.offered;
+    for (auto& [id, kind] : p.pending) {
+      std::string mid = p.rtc->add_receive_section(kind, id);
+      p.subscriptions[mid] = id;
+      p.new_video_mids.push_back(kind == "video" ? mid : "");
+    }
+    if (!first && p.pending.empty()) return;
+    // Nothing to send and nothing published yet: wait for track-published.
+    if (first && p.pending.empty() && !p.publisher) return;
+    p.pending.clear();
+    json offer = {{"type", "offer"}, {"sdp", p.rtc->make_offer()}};
+    if (!p.subscriptions.empty()) offer["subscriptions"] = p.subscriptions;
+    p.offer_pending = true;
+    p.offered = true;
+    p.ws->send(offer.dump());
+  }
+
+  void on_answer(Participant& p, const json& message) {
+    p.offer_pending = false;
+    if (!p.rtc) return;
+    std::string error = p.rtc->apply_answer(message.value("sdp", ""));
+    if (!error.empty()) return fail(p, error);
+    if (message.contains("published") && message["published"].is_array()) {
+      for (const auto& track : message["published"]) {
+        std::string id = track.value("id", "");
+        p.rtc->set_published_track(track.value("mid", ""), &send_times(id));
+      }
+      p.rtc->start_sending();
+    }
+    for (auto& track : p.rtc->received()) track.send_times = &send_times(track.track_id);
+    for (const auto& mid : p.new_video_mids) {
+      if (mid.empty()) continue;
+      p.ws->send(json{{"type", "video-size"}, {"mid", mid}, {"height", options_.video_height}}.dump());
+    }
+    p.new_video_mids.clear();
+    if (!p.pending.empty()) negotiate(p);
+  }
+
+  // ---- Janus VideoRoom over its HTTP API -------------------------------------------
+
+  void janus_post(const std::string& path, json body, std::function<void(json)> done) {
+    body["transaction"] = fmt::format("t{}", ++transaction_);
+    http_request(signaling_, "POST", options_.host, options_.port, options_.janus_path + path, body.dump(),
+                 [this, done = std::move(done)](int status, std::string text) {
+                   loop_.post([status, text = std::move(text), done] {
+                     json reply = status == 200 ? json::parse(text, nullptr, false) : json();
+                     if (!reply.is_object()) reply = json{{"janus", "error"}, {"error", {{"reason", text}}}};
+                     done(std::move(reply));
+                   });
+                 });
+  }
+
+  static std::string janus_error(const json& reply) {
+    if (reply.value("janus", "") == "error") return "janus: " + reply["error"].value("reason", "error");
+    const json& data = reply.contains("plugindata") ? reply["plugindata"]["data"] : json();
+    if (data.is_object() && data.contains("error")) return "videoroom: " + data.value("error", "");
+    return {};
+  }
+
+  void janus_join(Participant& p) {
+    Participant* self = &p;
+    janus_post("", {{"janus", "create"}}, [this, self](json reply) {
+      if (auto error = janus_error(reply); !error.empty()) return fail(*self, error);
+      self->janus_session = reply["data"].value("id", std::uint64_t{0});
+      janus_poll(*self);
+      janus_post(fmt::format("/{}", self->janus_session), {{"janus", "attach"}, {"plugin", "janus.plugin.videoroom"}},
+                 [this, self](json reply) {
+                   if (auto error = janus_error(reply); !error.empty()) return fail(*self, error);
+                   self->janus_handle = reply["data"].value("id", std::uint64_t{0});
+                   if (self->publisher) return janus_publish(*self);
+                   self->janus_waiting = true;
+                   janus_subscribe_ready();
+                 });
+    });
+  }
+
+  std::string janus_handle_path(const Participant& p) const {
+    return fmt::format("/{}/{}", p.janus_session, p.janus_handle);
+  }
+
+  std::uint64_t janus_room(const Participant& p) const { return options_.janus_room_base + p.room; }
+
+  // Long poll (Janus HTTP transport): events for every handle of the session.
+  void janus_poll(Participant& p) {
+    Participant* self = &p;
+    http_request(signaling_, "GET", options_.host, options_.port,
+                 fmt::format("{}/{}?maxev=10", options_.janus_path, p.janus_session), "",
+                 [this, self](int status, std::string text) {
+                   loop_.post([this, self, status, text = std::move(text)] {
+                     if (finishing_ || self->failed) return;
+                     json events = status == 200 ? json::parse(text, nullptr, false) : json();
+                     if (events.is_object()) events = json::array({events});
+                     if (!events.is_array()) return fail(*self, fmt::format("janus long poll: {} {}", status, text));
+                     for (const auto& event : events) janus_event(*self, event);
+                     janus_poll(*self);
+                   });
+                 });
+  }
+
+  void janus_publish(Participant& p) {
+    Participant* self = &p;
+    // Rooms are made on first use; "already exists" (427) is fine.
+    json create = {{"request", "create"}, {"room", janus_room(p)}, {"publishers", options_.publishers + 1},
+                   {"bitrate", 0}, {"audiocodec", "opus"}, {"videocodec", "vp8"}, {"notify_joining", false}};
+    janus_post(janus_handle_path(p), {{"janus", "message"}, {"body", create}}, [this, self](json) {
+      if (!make_rtc(*self)) return;
+      self->rtc->add_send_section("audio");
+      if (self->sends_video) self->rtc->add_send_section("video");
+      json body = {{"request", "joinandconfigure"}, {"room", janus_room(*self)}, {"ptype", "publisher"},
+                   {"display", self->name}};
+      json jsep = {{"type", "offer"}, {"sdp", self->rtc->make_offer()}};
+      janus_post(janus_handle_path(*self), {{"janus", "message"}, {"body", body}, {"jsep", jsep}},
+                 [this, self](json reply) {
+                   if (auto error = janus_error(reply); !error.empty()) fail(*self, error);
+                 });
+    });
+  }
+
+  bool make_rtc(Participant& p) {
+    RtcClient::Options rtc_options;
+    rtc_options.local_address = options_.local_address;
+    rtc_options.simulcast = options_.simulcast;
+    rtc_options.remb_bps = options_.remb_bps;
+    try {
+      p.rtc = std::make_unique<RtcClient>(loop_, certificate_, media_, rtc_options);
+    } catch (const std::exception& e) {
+      fail(p, e.what());
+      return false;
+    }
+    return true;
+  }
+
+  void janus_event(Participant& p, const json& event) {
+    std::string kind = event.value("janus", "");
+    log::debug("loadtest", "{}: janus {}", p.name, event.dump().substr(0, 300));
+    if (kind != "event") {
+      if (kind == "hangup") fail(p, "janus hung up: " + event.value("reason", ""));
+      return;
+    }
+    if (auto error = janus_error(event); !error.empty()) return fail(p, error);
+    const json& data = event["plugindata"]["data"];
+    std::string what = data.value("videoroom", "");
+    const json jsep = event.contains("jsep") ? event["jsep"] : json();
+    if (what == "joined" && p.publisher && jsep.is_object()) {
+      p.janus_feed = data.value("id", std::uint64_t{0});
+      std::string error = p.rtc->apply_answer(jsep.value("sdp", ""));
+      if (!error.empty()) return fail(p, error);
+      for (const char* k : {"audio", "video"}) {
+        std::string mid = std::string(k) == "audio" ? "0" : "1";
+        p.rtc->set_published_track(mid, &send_times(fmt::format("janus-{}-{}", p.janus_feed, k)));
+      }
+      p.rtc->start_sending();
+      janus_subscribe_ready();
+    } else if (what == "attached" && jsep.is_object()) {
+      std::map<std::string, std::string> tracks;
+      if (data.contains("streams") && data["streams"].is_array())
+        for (const auto& stream : data["streams"])
+          tracks[stream.value("mid", "")] =
+              fmt::format("janus-{}-{}", stream.value("feed_id", std::uint64_t{0}), stream.value("type", ""));
+      if (!make_rtc(p)) return;
+      std::string answer;
+      std::string error = p.rtc->apply_offer(jsep.value("sdp", ""), tracks, answer);
+      if (!error.empty()) return fail(p, error);
+      for (auto& track : p.rtc->received()) track.send_times = &send_times(track.track_id);
+      Participant* self = &p;
+      janus_post(janus_handle_path(p),
+                 {{"janus", "message"}, {"body", {{"request", "start"}}}, {"jsep", {{"type", "answer"}, {"sdp", answer}}}},
+                 [this, self](json reply) {
+                   if (auto error = janus_error(reply); !error.empty()) fail(*self, error);
+                 });
+    }
+  }
+
+  // Subscribers join once every publisher of their room has a feed (the tool knows them
+  // all, so it needs no discovery), with one stream per publisher feed.
+  void janus_subscribe_ready() {
+    for (auto& p : participants_) {
+      if (!p->janus_waiting) continue;
+      std::vector<std::uint64_t> feeds;
+      bool all = true;
+      for (auto& other : participants_) {
+        if (!other->publisher || other->room != p->room || other.get() == p->receives_for) continue;
+        // Janus knows a feed once its publisher's PeerConnection is up.
+        bool up = other->janus_feed != 0 && other->rtc && other->rtc->connected();
+        if (!up) all = other->failed ? all : false;
+        else feeds.push_back(other->janus_feed);
+      }
+      if (!all) continue;
+      p->janus_waiting = false;
+      if (feeds.empty()) {
+        fail(*p, "no publisher feed to subscribe to");
+        continue;
+      }
+      json streams = json::array();
+      for (auto feed : feeds) streams.push_back({{"feed", feed}});
+      json body = {{"request", "join"}, {"room", janus_room(*p)}, {"ptype", "subscriber"}, {"streams", streams}};
+      Participant* self = p.get();
+      janus_post(janus_handle_path(*p), {{"janus", "message"}, {"body", body}}, [this, self](json reply) {
+        if (auto error = janus_error(reply); !error.empty()) fail(*self, error);
+      });
+      p->janus_subscribed = true;
+    }
+  }
+
+  void janus_leave(Participant& p) {
+    if (!p.janus_session) return;
+    janus_post(fmt::format("/{}", p.janus_session), {{"janus", "destroy"}}, [](json) {});
+  }
+
+  SendTimes& send_times(const std::string& track_id) {
+    auto& slot = send_times_[track_id];
+    if (!slot) slot = std::make_unique<SendTimes>();
+    return *slot;
+  }
+
+  void tick(Participant& p, TimePoint now) {
+    if (!p.rtc) {
+      if (p.join_started && !p.failed && !p.janus_waiting && now - *p.join_started > connect_timeout())
+        fail(p, "no welcome from the server");
+      return;
+    }
+    p.rtc->tick(now);
+    if (p.publisher && options_.target == Target::kJanus && p.rtc->connected() && !p.janus_announced) {
+      p.janus_announced = true;
+      janus_subscribe_ready();
+    }
+    if (p.rtc->failed()) return fail(p, p.rtc->failure());
+    if (!p.rtc->connected() && !p.failed && now - *p.join_started > connect_timeout())
+      fail(p, "media did not connect");
+  }
+
+  Duration connect_timeout() const {
+    return Duration{static_cast<std::int64_t>(options_.connect_timeout_seconds * 1e6)};
+  }
+
+  void fail(Participant& p, std::string reason) {
+    if (p.failed) return;
+    p.failed = true;
+    p.errors.push_back(reason);
+    log::warn("loadtest", "{}: {}", p.name, reason);
+  }
+
+  void finish() {
+    finishing_ = true;
+    for (auto& p : participants_) {
+      if (p->rtc) p->rtc->stop_sending();
+      if (options_.target == Target::kJanus) janus_leave(*p);
+      if (p->ws) {
+        p->left = true;
+        p->ws->send(R"({"type":"leave"})");
+        p->ws->close();
+      }
+    }
+    // Let the leave messages go out before the loop ends.
+    loop_.add_timer(std::chrono::milliseconds(300), [this] { loop_.stop(); });
+  }
+
+  ScenarioResult report(TimePoint end) {
+    std::vector<const Participant*> list;
+    for (auto& p : participants_) list.push_back(p.get());
+    ReportInput input{options_, media_, list, end};
+    auto result = build_report(input);
+    signaling_.stop();
+    return result;
+  }
+
+  const ScenarioOptions& options_;
+  const MediaLibrary& media_;
+  const dtls::Certificate& certificate_;
+  net::EventLoop loop_;
+  SignalingThread signaling_;
+  std::vector<std::unique_ptr<Participant>> participants_;
+  std::map<std::string, std::unique_ptr<SendTimes>> send_times_;
+  bool finishing_ = false;
+  std::uint64_t transaction_ = 0;
+};
+
+}  // namespace
+
+ScenarioResult run_scenario(const ScenarioOptions& options, const MediaLibrary& media) {
+  auto certificate = dtls::Certificate::generate();
+  if (!certificate) {
+    ScenarioResult result;
+    result.table = "cannot create a DTLS certificate: " + certificate.error();
+    return result;
+  }
+  Run run(options, media, *certificate);
+  return run.run();
+}
+
+}  // namespace podium::loadtest
