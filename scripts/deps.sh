@@ -12,6 +12,8 @@ packages=(
   firefox-esr
   nftables espeak-ng sox
   libvpx-dev libopus-dev libwebm-dev ffmpeg janus
+  libavformat-dev libavcodec-dev libavutil-dev
+  zlib1g-dev unzip python3-jsonschema
 )
 
 sudo_cmd=()

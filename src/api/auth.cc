@@ -80,8 +80,11 @@ std::string_view role_name(Role role) {
   return "attendee";
 }
 
+// Interpreters publish their microphone into their booth's language channel only (the
+// conference and the media plane keep it off the stage; docs/interpretation.md).
 bool may_publish(Role role) {
-  return role == Role::kOrganizer || role == Role::kModerator || role == Role::kSpeaker;
+  return role == Role::kOrganizer || role == Role::kModerator || role == Role::kSpeaker ||
+         role == Role::kInterpreter;
 }
 
 bool is_valid_conference_name(std::string_view name) {
@@ -127,11 +130,17 @@ Result<AccessToken> verify_access_token(std::string_view jwt, Bytes key, std::in
   token.name = std::move(*name);
   token.role = *parsed_role;
   token.expires_at = static_cast<std::int64_t>(exp->get<double>());
+  // Optional claims of invitations: a malformed one is ignored rather than trusted.
+  if (auto org = string_claim("org"); org && is_valid_display_name(*org)) token.organization = *org;
+  if (auto priv = claims->find("private"); priv != claims->end() && priv->is_boolean()) {
+    token.name_private = priv->get<bool>();
+  }
   return token;
 }
 
 std::string issue_access_token(Bytes key, std::string_view conference, std::string_view name,
-                               Role role, std::chrono::seconds ttl) {
+                               Role role, std::chrono::seconds ttl, std::string_view organization,
+                               bool name_private) {
   if (!is_valid_conference_name(conference)) {
     throw std::invalid_argument(
         fmt::format("invalid conference name '{}': use 1-64 characters of A-Z a-z 0-9 . _ -",
@@ -147,6 +156,13 @@ std::string issue_access_token(Bytes key, std::string_view conference, std::stri
                            {"role", std::string(role_name(role))},
                            {"iat", now},
                            {"exp", now + ttl.count()}};
+  if (!organization.empty()) {
+    if (!is_valid_display_name(organization)) {
+      throw std::invalid_argument("invalid organization: 1-128 characters, no control characters");
+    }
+    claims["org"] = std::string(organization);
+  }
+  if (name_private) claims["private"] = true;
   return jwt_sign_hs256(claims, key);
 }
 

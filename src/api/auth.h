@@ -31,6 +31,8 @@ struct AccessToken {
   std::string name;        // display name
   Role role = Role::kAttendee;
   std::int64_t expires_at = 0;  // unix seconds
+  std::optional<std::string> organization;  // "org": shown with the name (docs/record.md)
+  bool name_private = false;                // "private": never named in the record
 };
 
 std::int64_t unix_now();
@@ -41,7 +43,8 @@ Result<AccessToken> verify_access_token(std::string_view jwt, Bytes key, std::in
 // Signs a token valid for ttl from now (a negative ttl yields an expired token, which
 // tests use). Throws std::invalid_argument for an invalid conference or display name.
 std::string issue_access_token(Bytes key, std::string_view conference, std::string_view name,
-                               Role role, std::chrono::seconds ttl);
+                               Role role, std::chrono::seconds ttl,
+                               std::string_view organization = {}, bool name_private = false);
 
 // data_dir/server.key: 32 random bytes as hex, mode 0600. Creates the directory and the
 // key on first use; concurrent first use by two processes ends with one key for both.

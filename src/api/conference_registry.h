@@ -23,9 +23,14 @@ struct Participant {
   std::string id;  // "p<N>", unique on this server
   std::string conference;
   std::string name;
+  // The role the conference gives it now (the token's until the conference says
+  // otherwise); the hub refreshes it from every role_changed and on join.
   Role role = Role::kAttendee;
   Attachment attachment = Attachment::kWebSocket;
   sfu::SessionId session = 0;  // 0: no media session (yet, or it closed)
+  // In the conference's media: told about the others and their tracks, may open a media
+  // session. False while waiting in the lobby and after a rejection.
+  bool admitted = true;
 
   bool listed() const { return attachment != Attachment::kWhep; }
 };
@@ -49,7 +54,7 @@ class ConferenceRegistry {
   Participant* find_participant(std::string_view participant_id);
   std::optional<std::string> participant_for_session(sfu::SessionId session) const;
 
-  // Listed participants of a conference, in join order.
+  // Listed participants of a conference, in join order (those in the lobby included).
   std::vector<const Participant*> participants(std::string_view conference) const;
   std::vector<Track> tracks(std::string_view conference) const;
   const Track* find_track(std::string_view conference, std::string_view track_id) const;

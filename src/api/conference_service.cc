@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "api/recordings.h"
 #include "util/log.h"
 
 namespace podium::api {
@@ -67,6 +68,38 @@ class Args {
     auto r = c::parse_role(text("role", 16));
     if (!r) throw BadArgument("'role' is not a role");
     return *r;
+  }
+  // A language tag ("ru", "az") or "" where the command allows it; the domain checks it
+  // against the conference's languages.
+  std::string language(const char* key = "language") const { return text(key, 35); }
+  std::optional<std::string> optional_language(const char* key = "language") const {
+    if (!j_.contains(key)) return std::nullopt;
+    return language(key);
+  }
+  std::optional<std::string> optional_participant() const {
+    if (!j_.contains("participant")) return std::nullopt;
+    return participant();
+  }
+  std::vector<std::string> languages(const char* key) const {
+    auto it = j_.find(key);
+    if (it == j_.end()) return {};
+    if (!it->is_array() || it->size() > 32) {
+      throw BadArgument(fmt::format("'{}' must be a list of up to 32 languages", key));
+    }
+    std::vector<std::string> out;
+    for (const auto& v : *it) {
+      if (!v.is_string() || v.get_ref<const std::string&>().size() > 35) {
+        throw BadArgument(fmt::format("'{}' must be a list of language tags", key));
+      }
+      out.push_back(v.get<std::string>());
+    }
+    return out;
+  }
+  std::optional<double> level(const char* key) const {
+    auto it = j_.find(key);
+    if (it == j_.end()) return std::nullopt;
+    if (!it->is_number()) throw BadArgument(fmt::format("'{}' must be a number from 0 to 1", key));
+    return it->get<double>();
   }
 
  private:
@@ -143,6 +176,35 @@ const std::vector<CommandSpec>& commands() {
        [](C& cf, S& a, const Args& x) { return cf.answer_question(a, x.id("question")); }},
       {"dismiss-question", {"question"},
        [](C& cf, S& a, const Args& x) { return cf.dismiss_question(a, x.id("question")); }},
+      {"start-recording", {}, [](C& cf, S& a, const Args&) { return cf.start_recording(a); }},
+      {"stop-recording", {}, [](C& cf, S& a, const Args&) { return cf.stop_recording(a); }},
+      // Interpretation (docs/interpretation.md).
+      {"set-floor-language", {"participant", "language"},
+       [](C& cf, S& a, const Args& x) {
+         return cf.set_speaker_language(a, x.optional_participant().value_or(a), x.language());
+       }},
+      {"assign-interpreter", {"participant", "language", "sources"},
+       [](C& cf, S& a, const Args& x) {
+         return cf.assign_interpreter(a, x.participant(), x.language(), x.languages("sources"));
+       }},
+      {"unassign-interpreter", {"participant"},
+       [](C& cf, S& a, const Args& x) { return cf.unassign_interpreter(a, x.participant()); }},
+      {"request-handover", {"participant"},
+       [](C& cf, S& a, const Args& x) { return cf.request_handover(a, x.optional_participant()); }},
+      {"confirm-handover", {}, [](C& cf, S& a, const Args&) { return cf.confirm_handover(a); }},
+      {"cancel-handover", {"language"},
+       [](C& cf, S& a, const Args& x) { return cf.cancel_handover(a, x.optional_language()); }},
+      {"mute-booth", {"language", "muted"},
+       [](C& cf, S& a, const Args& x) {
+         return cf.mute_booth(a, x.optional_language(), x.flag("muted", true));
+       }},
+      {"interpreter-source", {"source"},
+       [](C& cf, S& a, const Args& x) { return cf.set_interpreter_source(a, x.language("source")); }},
+      {"choose-language", {"language", "floor_level"},
+       [](C& cf, S& a, const Args& x) {
+         return cf.choose_listening(a, x.language(), x.level("floor_level"));
+       }},
+      {"slower-please", {}, [](C& cf, S& a, const Args&) { return cf.ask_slower(a); }},
   };
   return kCommands;
 }
@@ -161,9 +223,56 @@ c::Settings settings_from_document(const json& document) {
   return settings;
 }
 
+// What the welcome tells about interpretation: booths and the floor language to everyone,
+// one's own listening choice and relay source, and to hosts how many listen to each channel.
+json interpretation_state(const c::Conference& cf, const std::string& viewer, bool hosts) {
+  const auto& in = cf.interpretation();
+  json booths = json::array();
+  for (const auto& b : in.booths) booths.push_back(b);
+  c::Listening mine;
+  if (auto it = in.listening.find(viewer); it != in.listening.end()) mine = it->second;
+  auto source = in.interpreter_sources.find(viewer);
+  json state = {{"languages", cf.info().languages},
+                {"floor_language", cf.floor_language()},
+                {"speaker_languages", in.speaker_languages},
+                {"booths", std::move(booths)},
+                {"interpreter_sources", in.interpreter_sources},
+                {"listening", mine},
+                {"source", source == in.interpreter_sources.end() ? std::string(c::kFloorChannel)
+                                                                  : source->second}};
+  if (hosts) {
+    std::map<std::string, int> listeners;
+    for (const auto& [id, l] : in.listening) ++listeners[l.channel];
+    state["listeners"] = listeners;
+  }
+  return state;
+}
+
 bool sees_private(const c::Participant* p) {
   return p && (c::allowed(p->role, c::Action::see_full_queue) ||
                c::allowed(p->role, c::Action::manage_lobby));
+}
+
+// One signaling command on the domain: its name and arguments checked, then run.
+c::Outcome run_command(c::Conference& cf, const std::string& actor, const json& message) {
+  auto command_name = message.value("command", std::string());
+  const CommandSpec* spec = nullptr;
+  for (const auto& s : commands()) {
+    if (s.name == command_name) spec = &s;
+  }
+  if (!spec) return Error{fmt::format("unknown command {}", json(command_name).dump(-1, ' ', true))};
+  for (const auto& [key, value] : message.items()) {
+    (void)value;
+    if (key == "type" || key == "id" || key == "command") continue;
+    if (std::find(spec->args.begin(), spec->args.end(), key) == spec->args.end()) {
+      return Error{fmt::format("{}: unknown argument '{}'", spec->name, key.substr(0, 64))};
+    }
+  }
+  try {
+    return spec->run(cf, actor, Args(message));
+  } catch (const BadArgument& e) {
+    return Error{fmt::format("{}: {}", spec->name, e.what())};
+  }
 }
 
 }  // namespace
@@ -187,6 +296,18 @@ c::Role domain_role(Role role) {
     case Role::kPress: return c::Role::press;
   }
   return c::Role::attendee;
+}
+
+Role api_role(c::Role role) {
+  switch (role) {
+    case c::Role::organizer: return Role::kOrganizer;
+    case c::Role::moderator: return Role::kModerator;
+    case c::Role::speaker: return Role::kSpeaker;
+    case c::Role::interpreter: return Role::kInterpreter;
+    case c::Role::attendee: return Role::kAttendee;
+    case c::Role::press: return Role::kPress;
+  }
+  return Role::kAttendee;
 }
 
 ConferenceService::ConferenceService(sfu::MediaServer& media, store::Store* store)
@@ -227,14 +348,6 @@ Result<c::Conference*> ConferenceService::live(std::string_view name) {
   if (record && record->document.contains("live")) {
     const auto& saved = record->document["live"];
     json snapshot = saved.value("snapshot", json::object());
-    // Nobody is connected after a restart: everyone who was in comes back by rejoining.
-    if (snapshot.contains("participants") && snapshot["participants"].is_array()) {
-      for (auto& p : snapshot["participants"]) {
-        if (p.value("presence", "") == "present" || p.value("presence", "") == "waiting") {
-          p["presence"] = "left";
-        }
-      }
-    }
     snapshot["timeline"] = json::array();
     auto restored = c::Conference::from_json(snapshot, wall);
     if (!restored) return Error{fmt::format("stored conference '{}' is damaged: {}", name, restored.error())};
@@ -244,6 +357,31 @@ Result<c::Conference*> ConferenceService::live(std::string_view name) {
         if (id.is_string()) live.subjects.emplace(sub, id.get<std::string>());
       }
     }
+    // What happened after the snapshot: the live log, replayed at its recorded times.
+    live.log_seq = saved.value("log_seq", std::int64_t{0});
+    if (store_) {
+      auto entries = store_->read_live_entries(name, live.log_seq);
+      if (!entries) return Error{fmt::format("store: {}", entries.error())};
+      for (const auto& e : *entries) {
+        replay(live, e.entry);
+        live.log_seq = e.seq;
+        ++live.unsnapshotted;
+      }
+      if (!entries->empty()) log::info(kLog, "conference {}: {} logged inputs replayed", name, entries->size());
+    }
+    // Nobody is connected after a restart: everyone who was in comes back by rejoining.
+    snapshot = live.domain->to_json(/*with_timeline=*/false);
+    if (snapshot.contains("participants") && snapshot["participants"].is_array()) {
+      for (auto& p : snapshot["participants"]) {
+        if (p.value("presence", "") == "present" || p.value("presence", "") == "waiting") {
+          p["presence"] = "left";
+        }
+      }
+    }
+    snapshot["timeline"] = json::array();
+    auto returned = c::Conference::from_json(snapshot, wall);
+    if (!returned) return Error{fmt::format("restored conference '{}' is damaged: {}", name, returned.error())};
+    live.domain = std::make_unique<c::Conference>(std::move(*returned));
     log::info(kLog, "conference {} restored ({}, {} participants known)", name,
               c::to_string(live.domain->state()), live.domain->participants().size());
   } else {
@@ -263,6 +401,23 @@ Result<c::Conference*> ConferenceService::live(std::string_view name) {
       info.title = std::string(name);
     }
     auto fresh = std::make_unique<c::Conference>(info, settings, wall);
+    if (record && record->document.contains("agenda") && record->document["agenda"].is_array() &&
+        !record->document["agenda"].empty()) {
+      // The agenda the organizer planned over REST (validated there) is the live one's start.
+      auto snapshot = fresh->to_json();
+      snapshot["agenda"] = json::array();
+      for (const auto& item : record->document["agenda"]) {
+        snapshot["agenda"].push_back({{"id", item.value("id", std::string())},
+                                      {"title", item.value("title", std::string())},
+                                      {"speakers", item.value("speakers", json::array())},
+                                      {"planned_ms", item.value("planned_ms", std::int64_t{0})},
+                                      {"language", item.value("language", std::string())},
+                                      {"status", "pending"}});
+      }
+      auto planned = c::Conference::from_json(snapshot, wall);
+      if (!planned) return Error{fmt::format("conference '{}': bad agenda: {}", name, planned.error())};
+      fresh = std::make_unique<c::Conference>(std::move(*planned));
+    }
     if (!record) {
       // A conference nobody scheduled (a token is all it took) is open at once, as the
       // media core always behaved: panel roles send, everyone may join.
@@ -277,7 +432,7 @@ Result<c::Conference*> ConferenceService::live(std::string_view name) {
   if (record) live.version = record->version;
   auto [it, inserted] = live_.emplace(std::string(name), std::move(live));
   (void)inserted;
-  if (store_ && !record) persist(it->first, it->second, {});
+  if (store_ && !record) write_snapshot(it->first, it->second);
   return it->second.domain.get();
 }
 
@@ -307,25 +462,32 @@ std::uint64_t ConferenceService::highest_participant_number(std::string_view nam
 
 Result<c::Events> ConferenceService::join(std::string_view name, const std::string& participant_id,
                                           std::string_view subject, std::string display_name,
-                                          Role role) {
+                                          Role role, std::optional<std::string> organization,
+                                          bool name_private) {
   auto domain = live(name);
   if (!domain) return Error{domain.error()};
   auto& live = *find_live(name);
-  auto events = (*domain)->join({participant_id, std::move(display_name), domain_role(role), {}});
+  json input = {{"op", "join"},         {"at", wall_now()},        {"id", participant_id},
+                {"name", display_name}, {"role", domain_role(role)},
+                {"organization", organization ? json(*organization) : json(nullptr)},
+                {"name_private", name_private}, {"subject", subject}};
+  auto events = (*domain)->join({participant_id, std::move(display_name), domain_role(role),
+                                 std::move(organization), name_private});
   if (!events) return events;
   if (!subject.empty()) live.subjects[std::string(subject)] = participant_id;
   live.applied.erase(participant_id);
-  settle(std::string(name), live, *events);
+  settle(std::string(name), live, *events, input);
   return events;
 }
 
 c::Events ConferenceService::leave(std::string_view name, const std::string& participant_id) {
   auto* live = find_live(name);
   if (!live) return {};
+  auto at = wall_now();
   auto events = live->domain->leave(participant_id);
   if (!events) return {};
   live->applied.erase(participant_id);
-  settle(std::string(name), *live, *events);
+  settle(std::string(name), *live, *events, {{"op", "leave"}, {"at", at}, {"id", participant_id}});
   return std::move(*events);
 }
 
@@ -333,35 +495,44 @@ Result<c::Events> ConferenceService::command(std::string_view name, const std::s
                                              const json& message) {
   auto* live = find_live(name);
   if (!live) return Error{"not in a conference"};
-  auto command_name = message.value("command", std::string());
-  const CommandSpec* spec = nullptr;
-  for (const auto& s : commands()) {
-    if (s.name == command_name) spec = &s;
+  auto at = wall_now();
+  auto outcome = run_command(*live->domain, actor, message);
+  if (outcome) {
+    json logged = message;
+    logged.erase("id");
+    logged.erase("type");
+    settle(std::string(name), *live, *outcome,
+           {{"op", "command"}, {"at", at}, {"actor", actor}, {"message", std::move(logged)}});
   }
-  if (!spec) return Error{fmt::format("unknown command {}", json(command_name).dump(-1, ' ', true))};
-  for (const auto& [key, value] : message.items()) {
-    (void)value;
-    if (key == "type" || key == "id" || key == "command") continue;
-    if (std::find(spec->args.begin(), spec->args.end(), key) == spec->args.end()) {
-      return Error{fmt::format("{}: unknown argument '{}'", spec->name, key.substr(0, 64))};
-    }
-  }
-  c::Outcome outcome = Error{""};
-  try {
-    outcome = spec->run(*live->domain, actor, Args(message));
-  } catch (const BadArgument& e) {
-    return Error{fmt::format("{}: {}", spec->name, e.what())};
-  }
+  return outcome;
+}
+
+Result<c::Events> ConferenceService::set_recording(std::string_view name, bool on) {
+  auto* live = find_live(name);
+  if (!live) return Error{"the conference is not running (nobody has joined it yet)"};
+  auto outcome = on ? live->domain->start_recording({}) : live->domain->stop_recording({});
   if (outcome) settle(std::string(name), *live, *outcome);
   return outcome;
 }
 
 std::vector<std::pair<std::string, c::Events>> ConferenceService::tick() {
   std::vector<std::pair<std::string, c::Events>> due;
+  // A recording that stopped by itself (disk full, read-only): the conference goes on.
+  if (recordings_) {
+    for (auto& [name, reason] : recordings_->take_failures()) {
+      auto* live = find_live(name);
+      if (!live) continue;
+      auto events = live->domain->recording_failed(reason);
+      if (events.empty()) continue;
+      settle(name, *live, events);
+      due.emplace_back(name, std::move(events));
+    }
+  }
   for (auto& [name, live] : live_) {
+    auto at = wall_now();
     auto events = live.domain->tick();
     if (events.empty()) continue;
-    settle(name, live, events);
+    settle(name, live, events, {{"op", "tick"}, {"at", at}});
     due.emplace_back(name, std::move(events));
   }
   return due;
@@ -373,6 +544,7 @@ void ConferenceService::reapply_media(std::string_view name) {
   live->applied.clear();
   live->publish_applied.clear();
   live->stage_applied = false;
+  live->interpretation_applied = false;
   enforce(std::string(name), *live);
 }
 
@@ -432,33 +604,104 @@ json ConferenceService::state_for(std::string_view name, const std::string& view
   return {{"conference", cf.state()},
           {"title", cf.info().title},
           {"settings", cf.settings()},
+          {"recording", cf.recording()},
           {"participants", std::move(participants)},
           {"agenda", cf.agenda()},
           {"running_item", cf.running_item()},
           {"floor", std::move(floor)},
           {"queue", std::move(queue)},
           {"chat", std::move(chat)},
-          {"questions", std::move(questions)}};
+          {"questions", std::move(questions)},
+          {"interpretation", interpretation_state(cf, viewer, hosts)}};
 }
 
-void ConferenceService::settle(const std::string& name, Live& live, const c::Events& events) {
-  persist(name, live, events);
+void ConferenceService::settle(const std::string& name, Live& live, const c::Events& events,
+                               const json& input) {
+  persist(name, live, events, input);
   enforce(name, live);
+}
+
+c::UnixMillis ConferenceService::wall_now() const {
+  return c::WallClock{clock_, unix_ms_at_epoch_}.now();
 }
 
 json ConferenceService::live_document(const Live& live) const {
   json subjects = json::object();
   for (const auto& [sub, id] : live.subjects) subjects[sub] = id;
-  return {{"snapshot", live.domain->to_json(/*with_timeline=*/false)}, {"subjects", subjects}};
+  return {{"snapshot", live.domain->to_json(/*with_timeline=*/false)},
+          {"subjects", subjects},
+          {"log_seq", live.log_seq}};
 }
 
-void ConferenceService::persist(const std::string& name, Live& live, const c::Events& events) {
+// One small write per input (the live log) and a full snapshot now and then: every
+// kSnapshotEvery inputs, kSnapshotIntervalMs after the last one, when the conference
+// ends, at shutdown, and for anything the log cannot replay.
+void ConferenceService::persist(const std::string& name, Live& live, const c::Events& events,
+                                const json& input) {
   if (!store_) return;
   for (const auto& e : events) {
     if (!c::is_recorded(e.body)) continue;
     auto appended = store_->append_event(name, c::type_name(e.body), c::to_json(e), e.at);
     if (!appended) log::warn(kLog, "{}: timeline append failed: {}", name, appended.error());
   }
+  if (!input.is_null() && live.version != 0) {
+    auto appended = store_->append_live_entry(name, input);
+    if (appended) {
+      live.log_seq = *appended;
+      ++live.unsnapshotted;
+      bool due = live.unsnapshotted >= kSnapshotEvery ||
+                 wall_now() - live.snapshot_at >= kSnapshotIntervalMs ||
+                 live.domain->state() == c::ConferenceState::ended;
+      if (!due) return;
+    } else {
+      log::warn(kLog, "{}: live log append failed ({}); writing a snapshot", name, appended.error());
+    }
+  }
+  write_snapshot(name, live);
+}
+
+void ConferenceService::snapshot_all() {
+  if (!store_) return;
+  for (auto& [name, live] : live_) {
+    if (live.unsnapshotted > 0) write_snapshot(name, live);
+  }
+}
+
+void ConferenceService::replay(Live& live, const json& entry) {
+  auto op = entry.value("op", std::string());
+  auto at = entry.value("at", c::UnixMillis{0});
+  clock_.fixed = TimePoint(std::chrono::milliseconds(at - unix_ms_at_epoch_));
+  c::Outcome outcome = c::Events{};
+  try {
+    if (op == "join") {
+      c::JoinRequest request{entry.at("id").get<std::string>(), entry.at("name").get<std::string>(),
+                             entry.at("role").get<c::Role>(), std::nullopt,
+                             entry.value("name_private", false)};
+      if (entry.contains("organization") && entry["organization"].is_string()) {
+        request.organization = entry["organization"].get<std::string>();
+      }
+      outcome = live.domain->join(request);
+      auto subject = entry.value("subject", std::string());
+      if (outcome && !subject.empty()) live.subjects[subject] = request.id;
+    } else if (op == "leave") {
+      outcome = live.domain->leave(entry.at("id").get<std::string>());
+    } else if (op == "command") {
+      outcome = run_command(*live.domain, entry.at("actor").get<std::string>(), entry.at("message"));
+    } else if (op == "tick") {
+      live.domain->tick();
+    } else {
+      outcome = Error{fmt::format("unknown entry '{}'", op)};
+    }
+  } catch (const json::exception& e) {
+    outcome = Error{e.what()};
+  }
+  clock_.fixed.reset();
+  if (!outcome) log::warn(kLog, "{}: live log entry not replayed: {}", live.domain->info().id, outcome.error());
+}
+
+void ConferenceService::write_snapshot(const std::string& name, Live& live) {
+  live.unsnapshotted = 0;
+  live.snapshot_at = wall_now();
   if (live.version == 0) {
     json document = {{"title", live.domain->info().title}, {"live", live_document(live)}};
     auto created = store_->create_conference(name, document);
@@ -483,6 +726,11 @@ void ConferenceService::persist(const std::string& name, Live& live, const c::Ev
     auto updated = store_->update_conference_if_version(name, current->version, document);
     if (updated) {
       live.version = updated->version;
+      if (live.log_seq > 0) {
+        if (auto dropped = store_->drop_live_entries(name, live.log_seq); !dropped) {
+          log::warn(kLog, "{}: live log not trimmed: {}", name, dropped.error());
+        }
+      }
       return;
     }
     if (updated.code() != store::StoreErrc::kVersionConflict) {
@@ -504,8 +752,10 @@ void ConferenceService::enforce(const std::string& name, Live& live) {
     media_.set_send_permission(name, id, now.first, now.second);
   }
   for (const auto& [id, p] : cf.participants()) {
-    bool publish = p.role == c::Role::organizer || p.role == c::Role::moderator ||
-                   p.role == c::Role::speaker;
+    // Someone waiting in the lobby (or rejected) gets no media session to publish on.
+    bool publish = p.presence == c::Presence::present &&
+                   (p.role == c::Role::organizer || p.role == c::Role::moderator ||
+                    p.role == c::Role::speaker || p.role == c::Role::interpreter);
     auto it = live.publish_applied.find(id);
     if (it != live.publish_applied.end() && it->second == publish) continue;
     live.publish_applied[id] = publish;
@@ -516,6 +766,23 @@ void ConferenceService::enforce(const std::string& name, Live& live) {
     live.stage_applied = true;
     live.applied_stage = stage;
     media_.set_stage(name, stage.value_or(std::string()));
+  }
+  // Booths and the floor language: the media plane switches the language channels.
+  auto plan = cf.interpretation_media();
+  if (!live.interpretation_applied || plan != live.applied_interpretation) {
+    live.interpretation_applied = true;
+    live.applied_interpretation = plan;
+    media_.set_interpretation(name, sfu::InterpretationPlan{.floor_language = plan.floor_language,
+                                                            .live = plan.live,
+                                                            .interpreters = plan.interpreters});
+  }
+  // Recording (docs/recording.md): the recorder runs while the domain says so.
+  if (recordings_ && cf.recording() != recordings_->recording(name)) {
+    if (cf.recording()) {
+      recordings_->start(name);
+    } else {
+      recordings_->stop(name);
+    }
   }
 }
 

@@ -29,6 +29,9 @@ namespace podium::api {
 const std::vector<std::string_view>& command_names();
 
 conference::Role domain_role(Role role);
+Role api_role(conference::Role role);
+
+class Recordings;
 
 class ConferenceService {
  public:
@@ -46,8 +49,11 @@ class ConferenceService {
   // The highest number N of an id "pN" the conference knows (0: none).
   std::uint64_t highest_participant_number(std::string_view name) const;
 
+  // organization and name_private come from the access token (docs/record.md).
   Result<conference::Events> join(std::string_view name, const std::string& participant_id,
-                                  std::string_view subject, std::string display_name, Role role);
+                                  std::string_view subject, std::string display_name, Role role,
+                                  std::optional<std::string> organization = std::nullopt,
+                                  bool name_private = false);
   conference::Events leave(std::string_view name, const std::string& participant_id);
   // command: the whole client message (its "command" and arguments).
   Result<conference::Events> command(std::string_view name, const std::string& actor,
@@ -65,8 +71,22 @@ class ConferenceService {
 
   std::size_t live_count() const { return live_.size(); }
 
-  // Told when a participant's role starts or stops allowing it to publish (an attendee
-  // promoted to speak, a speaker demoted), so its media session follows.
+  // Writes the full snapshot of every live conference whose log has entries since its
+  // last one (server shutdown).
+  void snapshot_all();
+  // A full snapshot after this many logged inputs, or this long after the last one.
+  static constexpr std::int64_t kSnapshotEvery = 200;
+  static constexpr std::int64_t kSnapshotIntervalMs = 10'000;
+
+  // Runs the recorders (docs/recording.md); null: recording is decided but not written.
+  void set_recordings(Recordings* recordings) { recordings_ = recordings; }
+  // Recording on or off on the organizer's behalf (REST): the caller authenticated the
+  // organizer. Fails when the conference is not running here or refuses.
+  Result<conference::Events> set_recording(std::string_view name, bool on);
+
+  // Told when a participant starts or stops being allowed to publish (an attendee
+  // promoted to speak, a speaker demoted, admitted from the lobby), so its media session
+  // follows.
   std::function<void(std::string_view conference, const std::string& participant, bool may_publish)>
       on_publish_right;
 
@@ -79,19 +99,44 @@ class ConferenceService {
     std::map<std::string, bool> publish_applied;               // participant → may publish
     std::optional<std::string> applied_stage;
     bool stage_applied = false;
+    conference::InterpretationMedia applied_interpretation;
+    bool interpretation_applied = false;
+    // The live log (docs/store.md): the last entry written, and how many entries and how
+    // long since the stored snapshot.
+    std::int64_t log_seq = 0;
+    std::int64_t unsnapshotted = 0;
+    conference::UnixMillis snapshot_at = 0;
+  };
+
+  // Steady time, or the recorded time of the input a restart is replaying.
+  class ServiceClock final : public Clock {
+   public:
+    TimePoint now() const override { return fixed ? *fixed : steady_.now(); }
+    std::optional<TimePoint> fixed;
+
+   private:
+    SteadyClock steady_;
   };
 
   Live* find_live(std::string_view name);
   const Live* find_live(std::string_view name) const;
-  // Persists and enforces after a decision.
-  void settle(const std::string& name, Live& live, const conference::Events& events);
-  void persist(const std::string& name, Live& live, const conference::Events& events);
+  // Persists and enforces after a decision. input: what caused it, as the live log keeps
+  // it (null: nothing a restart could replay, so a full snapshot is written at once).
+  void settle(const std::string& name, Live& live, const conference::Events& events,
+              const nlohmann::json& input = nullptr);
+  void persist(const std::string& name, Live& live, const conference::Events& events,
+               const nlohmann::json& input);
+  void write_snapshot(const std::string& name, Live& live);
+  // Applies one live log entry to a conference being restored.
+  void replay(Live& live, const nlohmann::json& entry);
+  conference::UnixMillis wall_now() const;
   void enforce(const std::string& name, Live& live);
   nlohmann::json live_document(const Live& live) const;
 
   sfu::MediaServer& media_;
   store::Store* store_;
-  SteadyClock clock_;
+  Recordings* recordings_ = nullptr;
+  ServiceClock clock_;
   conference::UnixMillis unix_ms_at_epoch_;
   std::map<std::string, Live, std::less<>> live_;
 };

@@ -9,6 +9,7 @@
 #include "api/auth.h"
 #include "api/rest_http.h"
 #include "api/rest_router.h"
+#include "sfu/media_server.h"
 #include "util/log.h"
 
 namespace podium::api {
@@ -206,9 +207,16 @@ void HttpRouter::route(const HttpRequest& request,
     }
     if (parts.size() == 2) {
       if (method != "POST") return done(json_error(405, "use POST to create a session"));
+      // WHEP ?lang=xx: the program of language xx as the audio (docs/interpretation.md).
+      std::string language;
+      if (auto lang = query_parameter(target, "lang"); lang && ingest == HttpIngest::kWhep) {
+        if (*lang != "floor" && !sfu::is_valid_language_code(*lang))
+          return done(json_error(400, "invalid lang: use a language code (e.g. ru, pt-BR) or floor"));
+        language = *lang;
+      }
       return hub_.create_http_session(
           ingest, parts[1], request.authorization, request.content_type, request.body,
-          [done](HttpReply reply) { done(to_response(reply)); });
+          [done](HttpReply reply) { done(to_response(reply)); }, std::move(language));
     }
     if (method == "DELETE") return done(to_response(hub_.delete_http_session(ingest, parts[1], parts[2])));
     if (method == "PATCH") {

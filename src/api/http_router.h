@@ -24,6 +24,14 @@ struct HttpRequest {
   std::string body;
   std::string if_match;  // the REST API's edits (RFC 9110 §13.1.1)
   std::string host;      // the base of join links when no public URL is configured
+  std::string range;     // RFC 9110 §14.2, for file downloads
+};
+
+// A body read from a file as it is sent, instead of `body` (large recordings).
+struct FileSlice {
+  std::string path;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
 };
 
 struct HttpResponse {
@@ -31,6 +39,7 @@ struct HttpResponse {
   std::string content_type;
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::optional<FileSlice> file = std::nullopt;  // when set, the body (Content-Length: file->length)
 };
 
 // Maps a request path to a file under root: rejects "..", backslashes, NUL and anything

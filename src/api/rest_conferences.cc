@@ -13,8 +13,11 @@ namespace {
 constexpr std::size_t kMaxTitle = 200;
 constexpr std::size_t kMaxDescription = 5000;
 constexpr std::size_t kMaxLanguages = 32;
-constexpr std::array<std::string_view, 6> kFields = {"title",     "description", "languages",
-                                                     "start",     "end",         "settings"};
+constexpr std::size_t kMaxAgendaItems = 200;
+constexpr std::size_t kMaxItemSpeakers = 20;
+constexpr std::int64_t kMaxPlannedMs = 24LL * 3600 * 1000;
+constexpr std::array<std::string_view, 7> kFields = {"title", "description", "languages", "start",
+                                                     "end",   "settings",    "agenda"};
 
 // UTF-8 code points, which is what a person counts (nlohmann has checked the encoding).
 std::size_t characters(std::string_view text) {
@@ -53,12 +56,16 @@ bool is_language_tag(std::string_view tag) {
 }
 
 Result<nlohmann::json> validate_settings(const nlohmann::json& given) {
-  nlohmann::json settings = {
-      {"lobby", false}, {"chat", "everyone"}, {"recording", false}, {"registration", "closed"}};
+  // record_published: press tokens may read the record (docs/record.md);
+  // record_includes_chat: the record carries the chat.
+  nlohmann::json settings = {{"lobby", false},           {"chat", "everyone"},
+                             {"recording", false},       {"registration", "closed"},
+                             {"record_published", false}, {"record_includes_chat", false}};
   if (given.is_null()) return settings;
   if (!given.is_object()) return Error{"\"settings\" must be an object"};
   for (const auto& [key, value] : given.items()) {
-    if (key == "lobby" || key == "recording") {
+    if (key == "lobby" || key == "recording" || key == "record_published" ||
+        key == "record_includes_chat") {
       if (!value.is_boolean()) return Error{fmt::format("settings.{} must be true or false", key)};
     } else if (key == "chat") {
       if (value != "everyone" && value != "panel" && value != "off") {
@@ -74,6 +81,80 @@ Result<nlohmann::json> validate_settings(const nlohmann::json& given) {
     settings[key] = value;
   }
   return settings;
+}
+
+bool is_item_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// The agenda planned before the event: items in order, each {id?, title, speakers,
+// planned_ms, language?}. Items without an id get "i1", "i2", ... by position.
+Result<nlohmann::json> validate_agenda(const nlohmann::json& given) {
+  nlohmann::json agenda = nlohmann::json::array();
+  if (given.is_null()) return agenda;
+  if (!given.is_array() || given.size() > kMaxAgendaItems) {
+    return Error{fmt::format("\"agenda\" must be an array of at most {} items", kMaxAgendaItems)};
+  }
+  std::size_t index = 0;
+  for (const auto& item : given) {
+    ++index;
+    if (!item.is_object()) return Error{fmt::format("agenda[{}] must be an object", index - 1)};
+    nlohmann::json out = {{"speakers", nlohmann::json::array()}, {"planned_ms", 0}, {"language", ""}};
+    for (const auto& [key, value] : item.items()) {
+      const auto where = fmt::format("agenda[{}].{}", index - 1, key.substr(0, 64));
+      if (key == "id") {
+        if (!value.is_string() || !is_item_id(value.get_ref<const std::string&>())) {
+          return Error{where + ": 1-64 characters of A-Z a-z 0-9 . _ -"};
+        }
+      } else if (key == "title") {
+        if (!value.is_string() || value.get_ref<const std::string&>().empty() ||
+            characters(value.get_ref<const std::string&>()) > kMaxTitle ||
+            has_control(value.get_ref<const std::string&>(), false)) {
+          return Error{fmt::format("{}: 1-{} characters, no control characters", where, kMaxTitle)};
+        }
+      } else if (key == "speakers") {
+        if (!value.is_array() || value.size() > kMaxItemSpeakers) {
+          return Error{fmt::format("{}: an array of at most {} names", where, kMaxItemSpeakers)};
+        }
+        for (const auto& name : value) {
+          if (!name.is_string() || name.get_ref<const std::string&>().empty() ||
+              characters(name.get_ref<const std::string&>()) > 128 ||
+              has_control(name.get_ref<const std::string&>(), false)) {
+            return Error{where + ": each speaker is a name of 1-128 characters"};
+          }
+        }
+      } else if (key == "planned_ms") {
+        if (!value.is_number_integer() || value.get<std::int64_t>() < 0 ||
+            value.get<std::int64_t>() > kMaxPlannedMs) {
+          return Error{fmt::format("{}: an integer in 0..{}", where, kMaxPlannedMs)};
+        }
+      } else if (key == "language") {
+        if (!value.is_string() ||
+            (!value.get_ref<const std::string&>().empty() &&
+             !is_language_tag(value.get_ref<const std::string&>()))) {
+          return Error{where + ": a language tag such as \"en\""};
+        }
+      } else {
+        return Error{fmt::format("unknown field '{}'", where)};
+      }
+      out[key] = value;
+    }
+    if (!out.contains("title")) return Error{fmt::format("agenda[{}].title is required", index - 1)};
+    if (!out.contains("id")) out["id"] = fmt::format("i{}", index);
+    for (const auto& earlier : agenda) {
+      if (earlier["id"] == out["id"]) {
+        return Error{fmt::format("agenda item id '{}' is used twice", out["id"].get<std::string>())};
+      }
+    }
+    agenda.push_back(std::move(out));
+  }
+  return agenda;
 }
 
 std::string query_or(std::string_view target, std::string_view name, std::string fallback) {
@@ -141,6 +222,10 @@ Result<nlohmann::json> validate_conference_document(const nlohmann::json& fields
   auto settings = validate_settings(fields.contains("settings") ? fields["settings"] : nlohmann::json());
   if (!settings) return Error{settings.error()};
   document["settings"] = std::move(*settings);
+
+  auto agenda = validate_agenda(fields.contains("agenda") ? fields["agenda"] : nlohmann::json());
+  if (!agenda) return Error{agenda.error()};
+  document["agenda"] = std::move(*agenda);
   return document;
 }
 

@@ -21,6 +21,7 @@ std::string_view status_phrase(int status) {
     case 412: return "Precondition Failed";
     case 413: return "Content Too Large";
     case 415: return "Unsupported Media Type";
+    case 416: return "Range Not Satisfiable";
     case 422: return "Unprocessable Content";
     case 428: return "Precondition Required";
     case 500: return "Internal Server Error";
@@ -79,7 +80,7 @@ HttpResponse problem(int status, std::string_view detail) {
                          {"status", status},
                          {"detail", std::string(detail)}};
   return {status, "application/problem+json",
-          body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}};
+          body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}, std::nullopt};
 }
 
 HttpResponse store_problem(const store::StoreError& error) {
@@ -96,7 +97,7 @@ HttpResponse store_problem(const store::StoreError& error) {
 
 HttpResponse json_response(int status, const nlohmann::json& body) {
   return {status, "application/json",
-          body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}};
+          body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}, std::nullopt};
 }
 
 Result<nlohmann::json, HttpResponse> parse_json_body(const HttpRequest& request) {

@@ -57,7 +57,9 @@ nlohmann::json invitation_json(const store::Invitation& invitation) {
 }  // namespace
 
 InvitationResource::Issued InvitationResource::issue(const store::ConferenceRecord& conference,
-                                                     std::string_view name, Role role) {
+                                                     std::string_view name, Role role,
+                                                     std::string_view organization,
+                                                     bool name_private) {
   auto now_s = now_ms_() / 1000;
   std::int64_t lifetime = std::chrono::seconds(kDefaultTokenLifetime).count();
   if (auto end = conference.document.find("end"); end != conference.document.end() && end->is_string()) {
@@ -66,7 +68,7 @@ InvitationResource::Issued InvitationResource::issue(const store::ConferenceReco
     }
   }
   auto token = issue_access_token(links_.key, conference.name, name, role,
-                                  std::chrono::seconds(lifetime));
+                                  std::chrono::seconds(lifetime), organization, name_private);
   // issue_access_token picks the random "sub"; read it back to key the invitation.
   auto claims = jwt_verify_hs256(token, links_.key, unix_now());
   if (!claims) throw std::runtime_error("a token just issued does not verify: " + claims.error());
@@ -77,7 +79,7 @@ std::string InvitationResource::link_for(const HttpRequest& request, std::string
   std::string base = links_.public_url;
   if (base.empty()) base = "http://" + (is_plain_host(request.host) ? request.host : "localhost");
   while (!base.empty() && base.back() == '/') base.pop_back();
-  return fmt::format("{}/?token={}", base, token);
+  return fmt::format("{}/app/?token={}", base, token);
 }
 
 HttpResponse InvitationResource::invite(const HttpRequest& request,
@@ -87,8 +89,11 @@ HttpResponse InvitationResource::invite(const HttpRequest& request,
   auto name = body->value("name", nlohmann::json());
   auto role_text = body->value("role", nlohmann::json());
   auto email = body->value("email", nlohmann::json());
+  auto organization = body->value("organization", nlohmann::json());
+  auto name_private = body->value("private", nlohmann::json(false));
   for (const auto& [key, value] : body->items()) {
-    if (key != "name" && key != "role" && key != "email") {
+    if (key != "name" && key != "role" && key != "email" && key != "organization" &&
+        key != "private") {
       return problem(422, fmt::format("unknown field '{}'", key.substr(0, 64)));
     }
   }
@@ -102,8 +107,15 @@ HttpResponse InvitationResource::invite(const HttpRequest& request,
   if (!email.is_null() && (!email.is_string() || !is_email(email.get_ref<const std::string&>()))) {
     return problem(422, "\"email\" is not an email address");
   }
+  if (!organization.is_null() &&
+      (!organization.is_string() || !is_display_name(organization.get_ref<const std::string&>()))) {
+    return problem(422, "\"organization\": 1-128 characters, no control characters");
+  }
+  if (!name_private.is_boolean()) return problem(422, "\"private\" must be true or false");
 
-  auto issued = issue(conference, name.get<std::string>(), *role);
+  auto issued = issue(conference, name.get<std::string>(), *role,
+                      organization.is_string() ? organization.get<std::string>() : std::string(),
+                      name_private.get<bool>());
   store::InvitationDraft draft{conference.name, std::string(role_name(*role)), name.get<std::string>(),
                                email.is_string() ? std::optional(email.get<std::string>()) : std::nullopt,
                                issued.id};
@@ -112,6 +124,9 @@ HttpResponse InvitationResource::invite(const HttpRequest& request,
   auto out = invitation_json(*invitation);
   out["token"] = issued.token;
   out["link"] = link_for(request, issued.token);
+  // Carried by the token only (the list does not show them).
+  if (organization.is_string()) out["organization"] = organization;
+  if (name_private.get<bool>()) out["private"] = true;
   auto response = json_response(201, out);
   response.headers.emplace_back(
       "Location", fmt::format("/api/v1/conferences/{}/invitations/{}", conference.name, issued.id));

@@ -48,7 +48,9 @@ class InvitationResource {
     std::string token;
     std::string id;
   };
-  Issued issue(const store::ConferenceRecord& conference, std::string_view name, Role role);
+  // organization / name_private: carried in the token (docs/record.md "Personal data").
+  Issued issue(const store::ConferenceRecord& conference, std::string_view name, Role role,
+               std::string_view organization = {}, bool name_private = false);
   std::string link_for(const HttpRequest& request, std::string_view token) const;
 
   store::Store& store_;

@@ -41,7 +41,13 @@ RestRouter::RestRouter(store::Store& store, RestConfig config, WallClock now_ms)
     : store_(store),
       sessions_(store, now_ms, config.password_cost),
       conferences_(store),
-      invitations_(store, JoinLinks{std::move(config.key), std::move(config.public_url)}, now_ms) {}
+      invitations_(store, JoinLinks{config.key, std::move(config.public_url)}, now_ms),
+      records_(store, config.key, config.data_dir,
+               [this](std::string_view authorization) { return sessions_.authenticate(authorization); },
+               now_ms),
+      recordings_(store, config.key, config.data_dir,
+                  [this](std::string_view authorization) { return sessions_.authenticate(authorization); },
+                  now_ms) {}
 
 HttpResponse RestRouter::handle(const HttpRequest& request) {
   try {
@@ -70,11 +76,21 @@ HttpResponse RestRouter::route(const HttpRequest& request) {
     if (method != "POST") return method_not_allowed("POST");
     return sessions_.logout(request);
   }
+  // Recordings: the organizer's session, or an access token (press: published ones).
+  if (head == "recordings") return recordings_.recording_routes(request, *parts);
   if (head != "conferences") return problem(404, "no such resource");
+  if (parts->size() == 3 && ((*parts)[2] == "recording" || (*parts)[2] == "recordings")) {
+    return recordings_.conference_routes(request, *parts);
+  }
 
   // The one unauthenticated write: attendees sign themselves up.
   if (parts->size() == 3 && (*parts)[2] == "registrations" && method == "POST") {
     return invitations_.register_attendee(request, (*parts)[1]);
+  }
+  // The record: the organizer's session, or an access token (press once published).
+  if (parts->size() == 3 && RecordResource::is_record_segment((*parts)[2])) {
+    if (method != "GET") return method_not_allowed("GET");
+    return records_.get(request, (*parts)[1], (*parts)[2]);
   }
   auto organizer = sessions_.authenticate(request.authorization);
   if (!organizer) return organizer.failure();

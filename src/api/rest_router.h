@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@
 #include "api/rest_accounts.h"
 #include "api/rest_conferences.h"
 #include "api/rest_invitations.h"
+#include "api/rest_record.h"
+#include "api/rest_recordings.h"
 #include "store/store.h"
 
 namespace podium::api {
@@ -22,6 +25,7 @@ struct RestConfig {
   std::vector<std::uint8_t> key;  // signs the access tokens in join links
   std::string public_url;         // base of join links; empty: from the Host header
   PasswordCost password_cost;
+  std::filesystem::path data_dir;  // recordings are relative to it (the record's ZIP)
 };
 
 class RestRouter {
@@ -40,6 +44,12 @@ class RestRouter {
   OrganizerSessions sessions_;
   ConferenceResource conferences_;
   InvitationResource invitations_;
+  RecordResource records_;
+  RecordingResource recordings_;
+
+ public:
+  // Recording start/stop needs the running conference (set by the server).
+  RecordingResource& recordings() { return recordings_; }
 };
 
 }  // namespace podium::api

@@ -16,7 +16,9 @@
 #include <boost/beast/websocket.hpp>
 #include <fmt/format.h>
 
+#include "api/file_slice_body.h"
 #include "api/http_router.h"
+#include "api/recordings.h"
 #include "api/rest_router.h"
 #include "api/signaling_hub.h"
 #include "util/log.h"
@@ -70,12 +72,27 @@ struct ServerCore {
             [control = control](std::function<void()> work) { control->post(std::move(work)); },
             config.store),
         rest(config.store ? std::make_unique<RestRouter>(
-                                *config.store, RestConfig{config.key, config.public_url, {}})
+                                *config.store, RestConfig{config.key, config.public_url, {}, config.data_dir})
                           : nullptr),
         router(config.web_root, hub,
                {[this] { return websocket_count; }, [this] { return media.metrics_text(); }},
                rest.get()) {
     router.set_app_root(config.app_root);
+    // Recording (docs/recording.md): files under the data directory.
+    if (!config.data_dir.empty()) {
+      recordings = std::make_unique<Recordings>(
+          media, config.store, config.data_dir,
+          [control = control](std::function<void()> work) { control->post(std::move(work)); });
+      hub.set_recordings(recordings.get());
+      if (rest) {
+        rest->recordings().set_recording_control(
+            [this](std::string_view conference, bool on) -> Result<bool> {
+              auto events = hub.set_recording(conference, on);
+              if (!events) return Error{events.error()};
+              return on;
+            });
+      }
+    }
   }
 
   void do_accept();
@@ -90,6 +107,8 @@ struct ServerCore {
   tcp::acceptor acceptor{ioc};
   asio::steady_timer tick_timer{ioc};
   std::shared_ptr<ControlThread> control;
+  // Before the hub, which uses it: destroyed after it.
+  std::unique_ptr<Recordings> recordings;
   SignalingHub hub;
   std::unique_ptr<RestRouter> rest;
   HttpRouter router;
@@ -260,7 +279,8 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
                        std::string(request[http::field::content_type]),
                        std::move(request.body()),
                        std::string(request[http::field::if_match]),
-                       std::string(request[http::field::host])};
+                       std::string(request[http::field::host]),
+                       std::string(request[http::field::range])};
     bool head = request.method() == http::verb::head;
     server_.router.handle(routed, [self = shared_from_this(), version = request.version(),
                                    keep_alive = request.keep_alive(),
@@ -275,6 +295,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   }
 
   void write(HttpResponse response, unsigned version, bool keep_alive, bool head) {
+    if (response.file) return write_file(std::move(response), version, keep_alive, head);
     auto message = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(response.status), version);
     message->set(http::field::server, "podium");
@@ -285,6 +306,31 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
     message->prepare_payload();
     if (head) message->body().clear();  // Content-Length stays that of the GET
     stream_.expires_after(kHttpTimeout);
+    http::async_write(stream_, *message,
+                      [self = shared_from_this(), message](beast::error_code ec, std::size_t) {
+                        if (ec) return;
+                        if (!message->keep_alive()) return self->shut_down();
+                        self->do_read();
+                      });
+  }
+
+  // A body read from a file while it is sent (recordings, docs/recording.md).
+  void write_file(HttpResponse response, unsigned version, bool keep_alive, bool head) {
+    FileSliceBody::value_type body;
+    beast::error_code ec;
+    body.file.open(response.file->path.c_str(), beast::file_mode::read, ec);
+    if (ec) return write(json_response(404, "the file is gone"), version, keep_alive, false);
+    body.offset = response.file->offset;
+    body.length = head ? 0 : response.file->length;
+    auto message = std::make_shared<http::response<FileSliceBody>>(
+        std::piecewise_construct, std::make_tuple(std::move(body)),
+        std::make_tuple(static_cast<http::status>(response.status), version));
+    message->set(http::field::server, "podium");
+    if (!response.content_type.empty()) message->set(http::field::content_type, response.content_type);
+    for (auto& [name, value] : response.headers) message->set(name, value);
+    message->keep_alive(keep_alive);
+    message->content_length(response.file->length);  // HEAD: that of the GET
+    stream_.expires_never();  // a large file may take longer than kHttpTimeout
     http::async_write(stream_, *message,
                       [self = shared_from_this(), message](beast::error_code ec, std::size_t) {
                         if (ec) return;

@@ -31,6 +31,8 @@ struct ServerConfig {
   // thread; must outlive the Server.
   store::Store* store = nullptr;
   std::string public_url;  // base of join links (e.g. "https://podium.example"); empty: Host
+  // Recording paths in the store are relative to it (the press kit packs them); empty: none.
+  std::filesystem::path data_dir;
 };
 
 class Server {

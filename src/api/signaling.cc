@@ -113,6 +113,7 @@ json participant_json(const ParticipantView& p) {
 json track_json(const TrackView& t) {
   return {{"id", t.id}, {"participant", t.participant}, {"kind", t.kind}};
 }
+json permissions_json(Permissions p) { return {{"publish", p.publish}, {"subscribe", p.subscribe}}; }
 
 }  // namespace
 
@@ -160,7 +161,7 @@ ErrorCode error_code_for_status(int status) {
 }
 
 std::string welcome_message(const ParticipantView& self, std::string_view conference,
-                            bool may_publish, const std::vector<ParticipantView>& others,
+                            Permissions permissions, const std::vector<ParticipantView>& others,
                             const std::vector<TrackView>& tracks, const json& state) {
   json participants = json::array();
   for (const auto& p : others) participants.push_back(participant_json(p));
@@ -170,7 +171,7 @@ std::string welcome_message(const ParticipantView& self, std::string_view confer
                   {"version", kProtocolVersion},
                   {"participant", participant_json(self)},
                   {"conference", std::string(conference)},
-                  {"permissions", {{"publish", may_publish}}},
+                  {"permissions", permissions_json(permissions)},
                   {"participants", std::move(participants)},
                   {"tracks", std::move(track_list)}};
   if (!state.is_null()) message["state"] = state;
@@ -201,6 +202,13 @@ std::string track_removed_message(std::string_view track_id) {
 
 std::string active_speaker_message(std::string_view participant_id) {
   return json{{"type", "active-speaker"}, {"participant", std::string(participant_id)}}.dump();
+}
+
+std::string permissions_message(std::string_view role, Permissions permissions) {
+  return json{{"type", "permissions"},
+              {"role", std::string(role)},
+              {"permissions", permissions_json(permissions)}}
+      .dump();
 }
 
 std::string error_message(ErrorCode code, std::string_view message) {

@@ -64,6 +64,13 @@ struct TrackView {
   std::string participant;
   std::string kind;
 };
+// What a participant may do with media now. Follows the conference: the role it holds
+// now (not the one in its token) and whether it is in (not waiting in the lobby).
+struct Permissions {
+  bool publish = false;
+  bool subscribe = true;
+  bool operator==(const Permissions&) const = default;
+};
 struct PublishedTrack {
   std::string id;
   std::string mid;
@@ -73,7 +80,7 @@ struct PublishedTrack {
 // Builders of server → client messages; each returns the serialized JSON text.
 // state: the conference as this participant may see it (omitted when null).
 std::string welcome_message(const ParticipantView& self, std::string_view conference,
-                            bool may_publish, const std::vector<ParticipantView>& others,
+                            Permissions permissions, const std::vector<ParticipantView>& others,
                             const std::vector<TrackView>& tracks,
                             const nlohmann::json& state = nullptr);
 // The answer to a command: ok, or a refusal with the reason.
@@ -86,6 +93,8 @@ std::string participant_left_message(std::string_view participant_id);
 std::string track_published_message(const TrackView& track);
 std::string track_removed_message(std::string_view track_id);
 std::string active_speaker_message(std::string_view participant_id);
+// To one participant when its role or its admission changes what it may do with media.
+std::string permissions_message(std::string_view role, Permissions permissions);
 std::string error_message(ErrorCode code, std::string_view message);
 std::string pong_message();
 

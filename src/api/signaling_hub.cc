@@ -2,6 +2,8 @@
 
 #include "sfu/layer_selection.h"
 
+#include <algorithm>
+
 #include <openssl/rand.h>
 
 #include <fmt/format.h>
@@ -13,6 +15,10 @@ namespace podium::api {
 namespace {
 
 constexpr std::string_view kLog = "api";
+// A recvonly m-section subscribed to "lang:<code>" receives that booth's live interpreter,
+// one subscribed to "program:<code>" the language's mixed program (docs/interpretation.md).
+constexpr std::string_view kLanguageChannelPrefix = "lang:";
+constexpr std::string_view kProgramPrefix = "program:";
 
 ParticipantView view_of(const Participant& p) {
   return {p.id, p.name, std::string(role_name(p.role))};
@@ -96,6 +102,7 @@ Result<AccessToken> SignalingHub::check_token(std::string_view jwt) {
 void SignalingHub::deliver(std::string_view conference, const conference::Events& events) {
   if (events.empty()) return;
   auto members = registry_.participants(conference);
+  std::vector<std::string> changed;  // whose role or admission the events changed
   for (const auto& event : events) {
     std::string text = event_message(conference::to_json(event));
     for (const auto* p : members) {
@@ -104,7 +111,79 @@ void SignalingHub::deliver(std::string_view conference, const conference::Events
       if (it == peers_.end()) continue;
       if (auto peer = it->second.lock()) peer->send(text);
     }
+    if (const auto* role = std::get_if<conference::RoleChanged>(&event.body)) {
+      changed.push_back(role->participant);
+    } else if (const auto* admitted = std::get_if<conference::ParticipantAdmitted>(&event.body)) {
+      changed.push_back(admitted->participant);
+    } else if (const auto* rejected = std::get_if<conference::ParticipantRejected>(&event.body)) {
+      changed.push_back(rejected->participant);
+    }
   }
+  for (const auto& id : changed) refresh_participant(conference, id);
+}
+
+bool SignalingHub::announced(const Track& track) {
+  const auto* participant = registry_.find_participant(track.participant);
+  return !participant || current_role(*participant) != Role::kInterpreter;
+}
+
+Role SignalingHub::current_role(const Participant& participant) {
+  const auto* domain = service_.find(participant.conference);
+  const auto* p = domain ? domain->participant(participant.id) : nullptr;
+  return p ? api_role(p->role) : participant.role;  // WHEP viewers are not in the domain
+}
+
+Permissions SignalingHub::permissions_of(const Participant& participant) {
+  const auto* domain = service_.find(participant.conference);
+  const auto* p = domain ? domain->participant(participant.id) : nullptr;
+  bool in = p ? p->presence == conference::Presence::present : participant.admitted;
+  return {.publish = in && may_publish(current_role(participant)), .subscribe = in};
+}
+
+void SignalingHub::send_permissions(SignalingPeer& peer, const Participant& participant) {
+  auto permissions = permissions_of(participant);
+  std::string role(role_name(current_role(participant)));
+  if (peer.permissions_sent == permissions && peer.role_sent == role) return;
+  peer.permissions_sent = permissions;
+  peer.role_sent = role;
+  peer.send(permissions_message(role, permissions));
+}
+
+void SignalingHub::refresh_participant(std::string_view conference, const std::string& participant_id) {
+  auto* participant = registry_.find_participant(participant_id);
+  const auto* domain = service_.find(conference);
+  const auto* p = domain ? domain->participant(participant_id) : nullptr;
+  if (!participant || participant->conference != conference || !p) return;
+  participant->role = api_role(p->role);
+  auto it = peers_.find(participant_id);
+  auto peer = it == peers_.end() ? nullptr : it->second.lock();
+  if (p->presence == conference::Presence::rejected) {
+    // It was told (participant_rejected); there is nothing left for it here.
+    if (peer) {
+      peer->participant_id.clear();
+      peer->close();
+    }
+    remove_participant(participant_id, "rejected");
+    return;
+  }
+  if (p->presence == conference::Presence::present && !participant->admitted) {
+    // Out of the lobby: from now on it is one of the others, and it learns who and what
+    // is there, as a welcome would have told it.
+    participant->admitted = true;
+    Participant self = *participant;
+    broadcast(conference, self.id, participant_joined_message(view_of(self)));
+    if (peer) {
+      for (const auto* other : registry_.participants(conference)) {
+        if (other->id != self.id && other->admitted) {
+          peer->send(participant_joined_message(view_of(*other)));
+        }
+      }
+      for (const auto& t : registry_.tracks(conference)) {
+        if (announced(t)) peer->send(track_published_message(view_of(t)));
+      }
+    }
+  }
+  if (peer) send_permissions(*peer, *participant);
 }
 
 void SignalingHub::tick() {
@@ -224,7 +303,8 @@ bool SignalingHub::handle_join(const std::shared_ptr<SignalingPeer>& peer,
   candidate.attachment = Attachment::kWebSocket;
   // Copy: later additions to the conference may move the registry's element.
   Participant self = registry_.add_participant(std::move(candidate));
-  auto joined = service_.join(self.conference, self.id, token->subject, self.name, self.role);
+  auto joined = service_.join(self.conference, self.id, token->subject, self.name, self.role,
+                              token->organization, token->name_private);
   if (!joined) {
     registry_.remove_participant(self.id);
     log::info(kLog, "join of {} refused by {}: {}", self.name, self.conference, joined.error());
@@ -232,22 +312,36 @@ bool SignalingHub::handle_join(const std::shared_ptr<SignalingPeer>& peer,
     peer->close();
     return false;
   }
-  self.session = media_.open_session(
-      {self.conference, self.id, self.name, may_publish(self.role)});
-  registry_.find_participant(self.id)->session = self.session;
+  // The conference decides: a returning participant keeps the role it was last given,
+  // and one waiting in the lobby gets no media (no session, no tracks, not announced).
+  auto* registered = registry_.find_participant(self.id);
+  registered->role = current_role(*registered);
+  auto permissions = permissions_of(*registered);
+  registered->admitted = permissions.subscribe;
+  if (registered->admitted) {
+    registered->session = media_.open_session(
+        {registered->conference, registered->id, registered->name, permissions.publish});
+  }
+  self = *registered;
   service_.reapply_media(self.conference);
   peer->participant_id = self.id;
   peers_[self.id] = peer;
 
   std::vector<ParticipantView> others;
-  for (const auto* p : registry_.participants(self.conference)) {
-    if (p->id != self.id) others.push_back(view_of(*p));
-  }
   std::vector<TrackView> tracks;
-  for (const auto& t : registry_.tracks(self.conference)) tracks.push_back(view_of(t));
-  peer->send(welcome_message(view_of(self), self.conference, may_publish(self.role), others, tracks,
+  if (self.admitted) {
+    for (const auto* p : registry_.participants(self.conference)) {
+      if (p->id != self.id && p->admitted) others.push_back(view_of(*p));
+    }
+    for (const auto& t : registry_.tracks(self.conference)) {
+      if (announced(t)) tracks.push_back(view_of(t));
+    }
+  }
+  peer->send(welcome_message(view_of(self), self.conference, permissions, others, tracks,
                              service_.state_for(self.conference, self.id)));
-  broadcast(self.conference, self.id, participant_joined_message(view_of(self)));
+  peer->permissions_sent = permissions;
+  peer->role_sent = role_name(self.role);
+  if (self.admitted) broadcast(self.conference, self.id, participant_joined_message(view_of(self)));
   deliver(self.conference, *joined);
   log::info(kLog, "participant {} ({}, {}) joined {} via websocket", self.id, self.name,
             role_name(self.role), self.conference);
@@ -264,11 +358,29 @@ bool SignalingHub::handle_offer(const std::shared_ptr<SignalingPeer>& peer, Offe
     send_error(*peer, ErrorCode::kBadRequest, "previous offer not answered yet");
     return false;
   }
+  if (!participant->admitted) {
+    send_error(*peer, ErrorCode::kForbidden,
+               "waiting in the lobby: no media until a moderator admits you");
+    return false;
+  }
   // Only tracks of the participant's own conference may be received. A track that is
   // not (or no longer) there is dropped from the request, so its m-section is answered
   // inactive: a subscription racing a track-removed event must not fail the offer.
   std::erase_if(offer.subscriptions, [&](const auto& entry) {
-    if (registry_.find_track(participant->conference, entry.second)) return false;
+    // A language channel "lang:<code>" or program "program:<code>": the conference's languages.
+    const bool channel = entry.second.starts_with(kLanguageChannelPrefix);
+    if (channel || entry.second.starts_with(kProgramPrefix)) {
+      const auto* domain = service_.find(participant->conference);
+      const auto language =
+          entry.second.substr((channel ? kLanguageChannelPrefix : kProgramPrefix).size());
+      if (domain && std::find(domain->info().languages.begin(), domain->info().languages.end(),
+                              language) != domain->info().languages.end()) {
+        return false;
+      }
+    } else if (const auto* track = registry_.find_track(participant->conference, entry.second)) {
+      // Interpreters are heard through their booth's channel only, never directly.
+      if (announced(*track)) return false;
+    }
     log::debug(kLog, "{}: subscription '{}' names no track '{}' here; answered inactive",
                participant->id, entry.first, entry.second);
     return true;
@@ -276,7 +388,7 @@ bool SignalingHub::handle_offer(const std::shared_ptr<SignalingPeer>& peer, Offe
   if (participant->session == 0) {
     // The previous media session ended on its own; this offer starts a new one.
     participant->session = media_.open_session({participant->conference, participant->id,
-                                                participant->name, may_publish(participant->role)});
+                                                participant->name, permissions_of(*participant).publish});
     service_.reapply_media(participant->conference);
   }
   sfu::NegotiateRequest request;
@@ -324,7 +436,9 @@ void SignalingHub::apply_negotiation(const Participant& participant,
   for (const auto& info : result.published) {
     Track track{info.id, participant.id, info.kind};
     registry_.add_track(participant.conference, track);
-    broadcast(participant.conference, participant.id, track_published_message(view_of(track)));
+    if (announced(track)) {
+      broadcast(participant.conference, participant.id, track_published_message(view_of(track)));
+    }
   }
 }
 
@@ -337,7 +451,7 @@ void SignalingHub::on_closed(SignalingPeer& peer) {
 void SignalingHub::create_http_session(HttpIngest ingest, std::string_view conference,
                                        std::string_view authorization,
                                        std::string_view content_type, std::string sdp,
-                                       std::function<void(HttpReply)> done) {
+                                       std::function<void(HttpReply)> done, std::string language) {
   auto jwt = bearer_token(authorization);
   if (jwt.empty()) return done(json_error_reply(401, "missing bearer token"));
   auto token = check_token(jwt);
@@ -372,7 +486,8 @@ void SignalingHub::create_http_session(HttpIngest ingest, std::string_view confe
   std::string id = registry_.add_participant(std::move(candidate)).id;
   if (ingest == HttpIngest::kWhip) {
     // A WHIP publisher is a participant of the conference like any other.
-    auto joined = service_.join(token->conference, id, {}, token->name, token->role);
+    auto joined = service_.join(token->conference, id, {}, token->name, token->role,
+                                token->organization, token->name_private);
     if (!joined) {
       registry_.remove_participant(id);
       return done(json_error_reply(403, joined.error()));
@@ -389,6 +504,7 @@ void SignalingHub::create_http_session(HttpIngest ingest, std::string_view confe
   sfu::NegotiateRequest request;
   request.sdp_offer = std::move(sdp);
   request.stage = ingest == HttpIngest::kWhep;
+  if (request.stage) request.language = std::move(language);
   auto session = participant->session;
   media_.negotiate(session, std::move(request),
                    [this, post = post_, resource, session,
@@ -492,7 +608,9 @@ void SignalingHub::remove_participant(const std::string& participant_id, std::st
   for (const auto& track : tracks) {
     broadcast(gone.conference, gone.id, track_removed_message(track.id));
   }
-  if (gone.listed()) broadcast(gone.conference, gone.id, participant_left_message(gone.id));
+  if (gone.listed() && gone.admitted) {
+    broadcast(gone.conference, gone.id, participant_left_message(gone.id));
+  }
   if (gone.attachment != Attachment::kWhep) deliver(gone.conference, service_.leave(gone.conference, gone.id));
   log::info(kLog, "participant {} ({}) left {} via {}: {}", gone.id, gone.name, gone.conference,
             attachment_name(gone.attachment), why);
@@ -501,7 +619,8 @@ void SignalingHub::remove_participant(const std::string& participant_id, std::st
 void SignalingHub::broadcast(std::string_view conference, std::string_view except_participant,
                              const std::string& text) {
   for (const auto* p : registry_.participants(conference)) {
-    if (p->id == except_participant) continue;
+    // Nobody in the lobby hears about the others or their media.
+    if (p->id == except_participant || !p->admitted) continue;
     auto it = peers_.find(p->id);
     if (it == peers_.end()) continue;
     if (auto peer = it->second.lock()) peer->send(text);
@@ -514,6 +633,7 @@ void SignalingHub::send_error(SignalingPeer& peer, ErrorCode code, std::string_v
 }
 
 void SignalingHub::close_all() {
+  service_.snapshot_all();
   for (const auto& [resource, session] : http_sessions_) {
     (void)resource;
     if (auto* p = registry_.find_participant(session.participant_id); p && p->session != 0) {
@@ -527,6 +647,12 @@ void SignalingHub::close_all() {
       p->session = 0;
     }
   }
+}
+
+Result<conference::Events> SignalingHub::set_recording(std::string_view conference, bool on) {
+  auto events = service_.set_recording(conference, on);
+  if (events) deliver(conference, *events);
+  return events;
 }
 
 }  // namespace podium::api

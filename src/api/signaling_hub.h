@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,9 @@ class SignalingPeer {
   std::string query_token;     // ws://host/rtc?token=..., if given
   std::string participant_id;  // set by the hub on join
   bool offer_pending = false;  // the client offers again only after the answer
+  // What the client was last told it may do (welcome or permissions).
+  std::optional<Permissions> permissions_sent;
+  std::string role_sent;
 };
 
 struct HttpReply {
@@ -58,10 +62,12 @@ class SignalingHub {
   void on_message(const std::shared_ptr<SignalingPeer>& peer, std::string_view text);
   void on_closed(SignalingPeer& peer);
 
-  // POST /whip/{conference} and /whep/{conference}.
+  // POST /whip/{conference} and /whep/{conference}. WHEP `language` (?lang=): the
+  // audio is that language's interpretation program; empty or "floor": the floor.
   void create_http_session(HttpIngest ingest, std::string_view conference,
                            std::string_view authorization, std::string_view content_type,
-                           std::string sdp, std::function<void(HttpReply)> done);
+                           std::string sdp, std::function<void(HttpReply)> done,
+                           std::string language = {});
   // DELETE /whip/{conference}/{resource}.
   HttpReply delete_http_session(HttpIngest ingest, std::string_view conference,
                                 std::string_view resource);
@@ -76,6 +82,11 @@ class SignalingHub {
 
   // Closes every media session (server shutdown).
   void close_all();
+
+  // Recording (docs/recording.md): the recorders conferences use, and recording on or
+  // off on the organizer's behalf (REST), told to everyone in the conference.
+  void set_recordings(Recordings* recordings) { service_.set_recordings(recordings); }
+  Result<conference::Events> set_recording(std::string_view conference, bool on);
 
   std::size_t conference_count() const { return registry_.conference_count(); }
   std::size_t participant_count() const { return registry_.participant_count(); }
@@ -105,6 +116,17 @@ class SignalingHub {
   void send_error(SignalingPeer& peer, ErrorCode code, std::string_view message);
 
   void apply_negotiation(const Participant& participant, const sfu::NegotiateResult& result);
+  // The role the conference gives the participant now, and what it may do with media.
+  Role current_role(const Participant& participant);
+  // Whether others are told about the track: interpreters' microphones are heard only
+  // through their booth's language channel.
+  bool announced(const Track& track);
+  Permissions permissions_of(const Participant& participant);
+  // After a role change, an admission or a rejection: the registry follows the
+  // conference, an admitted participant is told who and what is there, and the
+  // participant gets a permissions message when what it may do changed.
+  void refresh_participant(std::string_view conference, const std::string& participant_id);
+  void send_permissions(SignalingPeer& peer, const Participant& participant);
   void remove_participant(const std::string& participant_id, std::string_view why);
   void broadcast(std::string_view conference, std::string_view except_participant,
                  const std::string& text);

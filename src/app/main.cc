@@ -230,6 +230,7 @@ int run_serve(int argc, char** argv) {
   // The browser app as `make` builds it; `--web-root` points the test page elsewhere.
   server_config.app_root = PODIUM_DEFAULT_APP_ROOT;
   server_config.key = *key;
+  server_config.data_dir = config.data_dir;
 
   // The REST API's conferences, accounts and invitations (docs/store.md).
   auto database = store::SqliteStore::open(config.data_dir);

@@ -74,6 +74,9 @@ void Conference::set_role(Events& out, Participant& p, Role role, const Particip
   const Role from = p.role;
   p.role = role;
   emit(out, RoleChanged{.participant = p.id, .from = from, .to = role, .by = by, .reason = reason});
+  if (from == Role::interpreter && role != Role::interpreter) {
+    interpreter_gone(out, p.id, "role_changed", by, /*unassign=*/true);
+  }
   if (floor_.held_by(p.id) && !allowed(role, Action::hold_floor)) {
     release_floor(out, "role_changed");
   }
@@ -89,6 +92,7 @@ void Conference::enter(Events& out, Participant& p) {
   emit(out,
        ParticipantJoined{
            .participant = p.id, .name = p.name, .role = p.role, .organization = p.organization});
+  if (Booth* b = find_booth_of(p.id)) staff_booth(out, *b, p.id, "joined", p.id);
 }
 
 // ---------------------------------------------------------------- lifecycle
@@ -114,6 +118,10 @@ Outcome Conference::go_live(const ParticipantId& actor) {
   Events out;
   state_ = ConferenceState::live;
   emit(out, ConferenceStateChanged{.from = ConferenceState::open, .to = state_, .by = actor});
+  if (settings_.recording && !recording_) {
+    recording_ = true;
+    emit(out, RecordingStarted{});
+  }
   return out;
 }
 
@@ -127,6 +135,14 @@ Outcome Conference::end(const ParticipantId& actor) {
   if (running_item_) finish_item(out, actor);
   if (floor_.grant()) release_floor(out, "ended");
   while (!queue_.empty()) remove_hand(out, queue_.front().participant, "ended", actor);
+  for (Booth& b : interp_.booths) {
+    drop_handover(out, b, "ended", actor);
+    if (!b.live.empty()) set_booth_live(out, b, "", "ended", actor);
+  }
+  if (recording_) {
+    recording_ = false;
+    emit(out, RecordingStopped{.by = actor, .reason = "ended"});
+  }
   const ConferenceState from = state_;
   state_ = ConferenceState::ended;
   emit(out, ConferenceStateChanged{.from = from, .to = state_, .by = actor});
@@ -174,6 +190,7 @@ Outcome Conference::join(const JoinRequest& request) {
   p.name = request.name;
   p.role = role;
   p.organization = request.organization;
+  p.name_private = request.name_private;
   Events out;
   if (settings_.lobby && !skips_lobby(settings_, role)) {
     p.presence = Presence::waiting;
@@ -200,6 +217,7 @@ Outcome Conference::leave(const ParticipantId& id) {
   }
   if (floor_.held_by(id)) release_floor(out, "left");
   if (find_hand(id) != queue_.end()) remove_hand(out, id, "left", id);
+  interpreter_gone(out, id, "left", id, /*unassign=*/false);
   p.presence = Presence::left;
   p.left_at = now();
   p.audio_unmute_asked = p.video_unmute_asked = false;
@@ -320,6 +338,12 @@ bool Conference::may_send_media(const ParticipantId& id, MediaKind kind) const {
   const Participant* p = participant(id);
   if (!p || p->presence != Presence::present) return false;
   if (kind == MediaKind::audio ? p->audio_muted : p->video_muted) return false;
+  if (allowed(p->role, Action::interpret)) {
+    // Into their booth's channel only (the media plane routes it there), audio only.
+    const Booth* b = booth_of(id);
+    return kind == MediaKind::audio && b && !b->muted &&
+           (state_ == ConferenceState::open || state_ == ConferenceState::live);
+  }
   switch (state_) {
     case ConferenceState::scheduled:
     case ConferenceState::open:

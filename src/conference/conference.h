@@ -17,6 +17,7 @@
 
 #include "conference/events.h"
 #include "conference/floor.h"
+#include "conference/interpretation.h"
 #include "conference/model.h"
 #include "conference/role.h"
 #include "util/clock.h"
@@ -31,6 +32,7 @@ struct JoinRequest {
   std::string name{};
   Role role = Role::attendee;
   std::optional<std::string> organization{};
+  bool name_private = false;  // never named in the record (docs/record.md)
 };
 
 // Maps the monotonic Clock onto wall-clock milliseconds: unix_ms_at_epoch is the Unix
@@ -116,6 +118,50 @@ class Conference {
   Outcome answer_question(const ParticipantId& actor, std::uint64_t question_id);
   Outcome dismiss_question(const ParticipantId& actor, std::uint64_t question_id);
 
+  // --- interpretation (conference_interpretation.cc, docs/interpretation.md) ---
+  // The language target speaks on the floor ("": the running item's). Themselves, if
+  // they may hold the floor; anyone's with manage_interpretation.
+  Outcome set_speaker_language(const ParticipantId& actor, const ParticipantId& target,
+                               const std::string& language);
+  // Puts an interpreter in the booth of `language` (moving them from another booth, or
+  // changing the source languages they cover). A present interpreter in a booth where
+  // nobody is live goes live.
+  Outcome assign_interpreter(const ParticipantId& actor, const ParticipantId& target,
+                             const std::string& language, std::vector<std::string> sources = {});
+  Outcome unassign_interpreter(const ParticipantId& actor, const ParticipantId& target);
+  // The live interpreter hands over to `to` (default: the one other present boothmate),
+  // or a standby interpreter asks to take over (to must then be empty or themselves).
+  // The incoming goes live when either of the two confirms, or after
+  // kHandoverCountdownMs (tick). Nobody live: the standby goes live at once.
+  Outcome request_handover(const ParticipantId& actor, const std::optional<ParticipantId>& to);
+  Outcome confirm_handover(const ParticipantId& actor);
+  // language: the booth (needed by hosts; an interpreter's default is their own booth).
+  Outcome cancel_handover(const ParticipantId& actor, const std::optional<std::string>& language);
+  Outcome mute_booth(const ParticipantId& actor, const std::optional<std::string>& language,
+                     bool muted);
+  // "floor", or another booth's language (relay).
+  Outcome set_interpreter_source(const ParticipantId& actor, const std::string& source);
+  // "floor" or a conference language, and the floor level under a language channel (0..1).
+  Outcome choose_listening(const ParticipantId& actor, const std::string& channel,
+                           std::optional<double> floor_level);
+  Outcome ask_slower(const ParticipantId& actor);
+
+  // The floor holder's language, else the running item's; "" unknown.
+  std::string floor_language() const;
+  const Interpretation& interpretation() const { return interp_; }
+  const Booth* booth_of(const ParticipantId& interpreter) const;
+  const Booth* booth(const std::string& language) const;
+  InterpretationMedia interpretation_media() const;
+
+  // --- recording (docs/recording.md): organizers and moderators (manage_conference) ---
+  // Starts only while open or live; going live starts it when settings.recording is on.
+  // An empty actor is the organizer through the REST API (authenticated there).
+  Outcome start_recording(const ParticipantId& actor);
+  Outcome stop_recording(const ParticipantId& actor);
+  // The server could not go on (the disk is full or read-only): stopped, with why.
+  Events recording_failed(const std::string& detail);
+  bool recording() const { return recording_; }
+
   // --- queries ---
   // Live: the floor holder and the roles with send_media_when_live. Before live (open
   // or scheduled): roles with send_media_before_live, for a green-room check. Ended:
@@ -163,6 +209,24 @@ class Conference {
   std::vector<AgendaItem>::iterator find_item(const std::string& id);
   Question* find_question(std::uint64_t id);
 
+  // Interpretation pieces shared with the other commands.
+  Booth* find_booth(const std::string& language);
+  Booth* find_booth_of(const ParticipantId& interpreter);
+  bool is_language(const std::string& language) const;
+  void update_floor_language(Events& out);
+  void set_booth_live(Events& out, Booth& booth, const ParticipantId& to, const std::string& reason,
+                      const ParticipantId& by);
+  void complete_handover(Events& out, Booth& booth, const std::string& reason,
+                         const ParticipantId& by);
+  void drop_handover(Events& out, Booth& booth, const std::string& reason, const ParticipantId& by);
+  // A present interpreter in a booth with nobody live goes live (reason: assigned/joined).
+  void staff_booth(Events& out, Booth& booth, const ParticipantId& id, const std::string& reason,
+                   const ParticipantId& by);
+  // The interpreter left, lost the role, or the conference ended.
+  void interpreter_gone(Events& out, const ParticipantId& id, const std::string& reason,
+                        const ParticipantId& by, bool unassign);
+  void interpretation_tick(Events& out);
+
   ConferenceInfo info_;
   Settings settings_;
   WallClock clock_;
@@ -178,6 +242,8 @@ class Conference {
   std::uint64_t next_chat_id_ = 1;
   std::uint64_t next_question_id_ = 1;
   Events timeline_;
+  bool recording_ = false;
+  Interpretation interp_;
 };
 
 }  // namespace podium::conference

@@ -61,6 +61,7 @@ Outcome Conference::edit_item(const ParticipantId& actor, const AgendaItem& item
   *it = item;
   it->status = status;
   emit(out, AgendaChanged{.agenda = agenda_, .by = actor});
+  update_floor_language(out);
   return out;
 }
 
@@ -99,6 +100,7 @@ void Conference::finish_item(Events& out, const ParticipantId& by) {
   emit(out, AgendaItemEnded{.item = *running_item_, .by = by});
   running_item_.reset();
   if (floor_.grant()) release_floor(out, "item_ended");
+  update_floor_language(out);
 }
 
 Outcome Conference::start_item(const ParticipantId& actor, const std::string& item_id) {
@@ -115,6 +117,7 @@ Outcome Conference::start_item(const ParticipantId& actor, const std::string& it
   running_item_ = item_id;
   emit(out, AgendaItemStarted{
                 .item = it->id, .title = it->title, .language = it->language, .by = actor});
+  update_floor_language(out);
   // Starting an item grants the floor directly: the moderator's "next" is the grant.
   if (!it->speakers.empty()) {
     const Participant* first = participant(it->speakers.front());
@@ -145,6 +148,8 @@ void Conference::release_floor(Events& out, const std::string& reason) {
                           .reason = reason,
                           .held_ms = held,
                           .granted_at = g->granted_at});
+  // A replacement announces the new speaker's language once, after the grant.
+  if (reason != "replaced") update_floor_language(out);
   // The time-up mute belonged to that turn; it ends with it.
   if (g->muted_by_timer) {
     auto it = participants_.find(g->holder);
@@ -163,6 +168,7 @@ void Conference::give_floor(Events& out, const ParticipantId& by, const Particip
   floor_.give(target, item, allotted_ms, now());
   emit(out,
        FloorGranted{.participant = target, .allotted_ms = allotted_ms, .item = item, .by = by});
+  update_floor_language(out);
 }
 
 Outcome Conference::grant_floor(const ParticipantId& actor, const ParticipantId& target,
@@ -267,6 +273,7 @@ Outcome Conference::resume_floor(const ParticipantId& actor) {
 
 Events Conference::tick() {
   Events out;
+  interpretation_tick(out);
   if (state_ != ConferenceState::live) return out;
   const UnixMillis t = now();
   for (Floor::Due d = floor_.due(t); d != Floor::Due::nothing; d = floor_.due(t)) {

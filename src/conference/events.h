@@ -206,6 +206,107 @@ struct ParticipantUnmuted {
   MediaKind kind = MediaKind::audio;
 };
 
+// ---- interpretation (docs/interpretation.md)
+struct FloorLanguageChanged {  // derived from the floor holder and the running item
+  static constexpr const char* kType = "floor_language_changed";
+  static constexpr bool kRecorded = true;
+  std::string language{};  // "" unknown
+  ParticipantId speaker{};  // the floor holder, "" none
+  std::optional<std::string> item{};
+};
+struct SpeakerLanguageSet {
+  static constexpr const char* kType = "speaker_language_set";
+  static constexpr bool kRecorded = false;
+  ParticipantId participant{};
+  std::string language{};  // "": the running item's
+  ParticipantId by{};
+};
+struct InterpreterAssigned {
+  static constexpr const char* kType = "interpreter_assigned";
+  static constexpr bool kRecorded = true;
+  ParticipantId participant{};
+  std::string language{};  // the booth
+  std::vector<std::string> sources{};
+  ParticipantId by{};
+};
+struct InterpreterUnassigned {
+  static constexpr const char* kType = "interpreter_unassigned";
+  static constexpr bool kRecorded = true;
+  ParticipantId participant{};
+  std::string language{};
+  ParticipantId by{};
+  std::string reason{};  // unassigned, moved, role_changed
+};
+struct BoothLiveChanged {  // who interprets into the booth's channel now
+  static constexpr const char* kType = "booth_live_changed";
+  static constexpr bool kRecorded = true;
+  std::string language{};
+  ParticipantId from{};  // "" nobody was live
+  ParticipantId to{};    // "" nobody is live now
+  UnixMillis from_since = 0;  // when `from` went live: their stint is [from_since, at]
+  std::string reason{};  // assigned, joined, handover, countdown, took_over, left, unassigned, ended
+  ParticipantId by{};
+};
+struct HandoverRequested {
+  static constexpr const char* kType = "handover_requested";
+  static constexpr bool kRecorded = false;
+  std::string language{};
+  ParticipantId from{};
+  ParticipantId to{};
+  ParticipantId by{};
+  UnixMillis due_at = 0;  // the incoming interpreter goes live then, unless confirmed earlier
+};
+struct HandoverCancelled {
+  static constexpr const char* kType = "handover_cancelled";
+  static constexpr bool kRecorded = false;
+  std::string language{};
+  ParticipantId from{};
+  ParticipantId to{};
+  ParticipantId by{};
+  std::string reason{};  // cancelled, left, unassigned, ended
+};
+struct BoothMuteChanged {
+  static constexpr const char* kType = "booth_mute_changed";
+  static constexpr bool kRecorded = true;
+  std::string language{};
+  bool muted = false;
+  ParticipantId by{};
+};
+struct InterpreterSourceChanged {  // floor, or relay from another booth
+  static constexpr const char* kType = "interpreter_source_changed";
+  static constexpr bool kRecorded = false;
+  ParticipantId participant{};
+  std::string source{};
+};
+struct ListeningChanged {
+  static constexpr const char* kType = "listening_changed";
+  static constexpr bool kRecorded = false;
+  ParticipantId participant{};
+  std::string channel{};  // "floor" or a language
+  double floor_level = 0.2;
+};
+struct SlowerPleaseAsked {  // an interpreter asks the moderator to slow the speaker down
+  static constexpr const char* kType = "slower_please_asked";
+  static constexpr bool kRecorded = false;
+  ParticipantId participant{};
+  std::string language{};
+  ParticipantId speaker{};
+};
+
+// ---- recording (docs/recording.md)
+struct RecordingStarted {
+  static constexpr const char* kType = "recording_started";
+  static constexpr bool kRecorded = true;
+  ParticipantId by{};  // "" when the conference started it on going live
+};
+struct RecordingStopped {
+  static constexpr const char* kType = "recording_stopped";
+  static constexpr bool kRecorded = true;
+  ParticipantId by{};  // "" when the server stopped it
+  std::string reason{};  // stopped, ended, failed
+  std::string detail{};  // for failed: what went wrong (disk full, ...)
+};
+
 using EventBody =
     std::variant<ConferenceStateChanged, SettingsChanged, ParticipantWaiting, ParticipantAdmitted,
                  ParticipantRejected, ParticipantJoined, ParticipantLeft, RoleChanged,
@@ -213,7 +314,11 @@ using EventBody =
                  FloorTimerChanged, FloorOneMinuteLeft, FloorTimeUp, HandRaised, HandLowered,
                  QueueReordered, ChatMessageSent, ChatMessageDeleted, ChatMuteChanged,
                  QuestionAsked, QuestionUpvoted, QuestionStatusChanged, ParticipantMuted,
-                 UnmuteRequested, ParticipantUnmuted>;
+                 UnmuteRequested, ParticipantUnmuted, FloorLanguageChanged, SpeakerLanguageSet,
+                 InterpreterAssigned, InterpreterUnassigned, BoothLiveChanged, HandoverRequested,
+                 HandoverCancelled, BoothMuteChanged, InterpreterSourceChanged, ListeningChanged,
+                 SlowerPleaseAsked,
+                 RecordingStarted, RecordingStopped>;
 
 // Who may receive an event. The speaker queue and the lobby are private: the hosts
 // (roles with see_full_queue / manage_lobby) see them, the others only what is theirs.

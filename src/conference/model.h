@@ -105,6 +105,7 @@ struct Participant {
   bool audio_unmute_asked = false;
   bool video_unmute_asked = false;
   bool chat_muted = false;
+  bool name_private = false;  // the organizer asked that the record never names them
 };
 
 struct AgendaItem {
@@ -180,7 +181,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConferenceInfo, id, title, descr
                                                 scheduled_start, scheduled_end)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Participant, id, name, role, organization, presence,
                                                 joined_at, left_at, audio_muted, video_muted,
-                                                audio_unmute_asked, video_unmute_asked, chat_muted)
+                                                audio_unmute_asked, video_unmute_asked, chat_muted,
+                                                name_private)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AgendaItem, id, title, speakers, planned_ms,
                                                 language, status)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Hand, participant, topic, raised_at)

@@ -36,6 +36,8 @@ constexpr std::array<Row, kActionCount> kTable = {{
     {Action::join_before_open, "join_before_open", {Y, Y, Y, Y, N, N}},
     {Action::send_media_before_live, "send_media_before_live", {Y, Y, Y, N, N, N}},
     {Action::send_media_when_live, "send_media_when_live", {Y, Y, N, N, N, N}},
+    {Action::manage_interpretation, "manage_interpretation", {Y, Y, N, N, N, N}},
+    {Action::interpret, "interpret", {N, N, N, Y, N, N}},
 }};
 
 constexpr std::array<std::string_view, kRoleCount> kRoleNames = {

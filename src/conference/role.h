@@ -40,8 +40,10 @@ enum class Action {
   join_before_open,        // join while the conference is still scheduled (green room)
   send_media_before_live,  // send audio/video before the conference is live
   send_media_when_live,    // send audio/video while live without holding the floor
+  manage_interpretation,   // assign interpreters to booths, mute booths, set floor languages
+  interpret,               // work in a booth: hand over, choose floor or relay, "slower please"
 };
-inline constexpr std::size_t kActionCount = 21;
+inline constexpr std::size_t kActionCount = 23;
 
 bool allowed(Role role, Action action);
 

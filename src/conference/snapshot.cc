@@ -1,11 +1,20 @@
 // The whole state as JSON, so a conference survives a restart. Times are wall-clock
 // milliseconds, so a floor timer keeps running across the restart.
+#include <set>
+
 #include "conference/conference.h"
 
 namespace podium::conference {
 
 namespace {
 constexpr int kSnapshotVersion = 1;
+
+bool in_booth(const Booth& b, const ParticipantId& id) {
+  for (const BoothInterpreter& i : b.interpreters) {
+    if (i.participant == id) return true;
+  }
+  return false;
+}
 }
 
 nlohmann::json Conference::to_json(bool with_timeline) const {
@@ -14,6 +23,7 @@ nlohmann::json Conference::to_json(bool with_timeline) const {
   j["info"] = info_;
   j["settings"] = settings_;
   j["state"] = state_;
+  j["recording"] = recording_;
   j["participants"] = nlohmann::json::array();
   for (const auto& [id, p] : participants_) j["participants"].push_back(p);
   j["agenda"] = agenda_;
@@ -25,6 +35,7 @@ nlohmann::json Conference::to_json(bool with_timeline) const {
   j["next_seq"] = next_seq_;
   j["next_chat_id"] = next_chat_id_;
   j["next_question_id"] = next_question_id_;
+  j["interpretation"] = interp_;
   if (with_timeline) {
     j["timeline"] = nlohmann::json::array();
     for (const Event& e : timeline_) j["timeline"].push_back(podium::conference::to_json(e));
@@ -38,6 +49,7 @@ Result<Conference> Conference::from_json(const nlohmann::json& j, WallClock cloc
     if (j.value("version", 0) != kSnapshotVersion) return Error{"unknown snapshot version"};
     Conference c(j.at("info").get<ConferenceInfo>(), j.at("settings").get<Settings>(), clock);
     c.state_ = j.at("state").get<ConferenceState>();
+    c.recording_ = j.value("recording", false);
     for (const auto& pj : j.at("participants")) {
       Participant p = pj.get<Participant>();
       if (p.id.empty()) return Error{"participant without an id"};
@@ -62,6 +74,20 @@ Result<Conference> Conference::from_json(const nlohmann::json& j, WallClock cloc
     }
     if (c.running_item_ && c.find_item(*c.running_item_) == c.agenda_.end()) {
       return Error{"running item is not on the agenda"};
+    }
+    // Absent in snapshots from before interpretation: no booths.
+    if (j.contains("interpretation")) {
+      c.interp_ = j.at("interpretation").get<Interpretation>();
+      std::set<std::string> staffed;
+      for (const Booth& b : c.interp_.booths) {
+        if (!staffed.insert(b.language).second) return Error{"two booths for one language"};
+        for (const BoothInterpreter& i : b.interpreters) {
+          if (!c.participants_.count(i.participant)) return Error{"booth interpreter is a stranger"};
+          if (!staffed.insert("@" + i.participant).second) return Error{"interpreter in two booths"};
+        }
+        if (!b.live.empty() && !in_booth(b, b.live)) return Error{"live interpreter not in the booth"};
+        if (b.handover && (!in_booth(b, b.handover->to))) return Error{"handover to a stranger"};
+      }
     }
     if (j.contains("timeline")) {
       for (const auto& ej : j.at("timeline")) {

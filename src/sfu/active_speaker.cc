@@ -24,9 +24,20 @@ void ActiveSpeakerDetector::on_audio_level(SourceKey key, std::uint8_t level, bo
   auto it = sources_.find(key);
   if (it == sources_.end()) return;
   Source& source = it->second;
+  auto loudness = static_cast<std::uint8_t>(127 - std::min<std::uint8_t>(level, 127));
   ++source.packets;
   if (voice) ++source.voiced;
-  source.loudness_sum += 127u - std::min<std::uint8_t>(level, 127);
+  source.loudness_sum += loudness;
+  source.loudest = std::max(source.loudest, loudness);
+  source.quietest = std::min(source.quietest, loudness);
+}
+
+int ActiveSpeakerDetector::Source::floor_tenths() const {
+  int floor = -1;
+  for (int mean : steady) {
+    if (mean >= 0 && (floor < 0 || mean < floor)) floor = mean;
+  }
+  return std::max(floor, 0);
 }
 
 std::optional<std::string> ActiveSpeakerDetector::evaluate(TimePoint now) {
@@ -56,14 +67,21 @@ void ActiveSpeakerDetector::close_slice() {
       int loudness_tenths = static_cast<int>(source.loudness_sum * 10 / source.packets);
       bool voiced = source.voiced * 2 > source.packets;
       bool audible = loudness_tenths > (127 - kSilenceLevel) * 10;
-      bool above_noise = loudness_tenths >= source.floor_tenths + kNoiseMargin * 10;
-      speech = voiced && audible && above_noise;
-      source.floor_tenths = std::min(source.floor_tenths + kFloorRiseTenths, loudness_tenths);
+      bool above_noise = loudness_tenths >= source.floor_tenths() + kNoiseMargin * 10;
+      bool varies = source.loudest - source.quietest >= kVariability;
+      speech = voiced && audible && above_noise && varies;
+      if (!varies) {
+        // A steady slice is background: it feeds the noise floor.
+        source.steady[source.steady_next] = loudness_tenths;
+        source.steady_next = (source.steady_next + 1) % kNoiseSlices;
+      }
     }
     // A slice without packets (muted, or Opus DTX) says nothing about the noise floor.
     source.speech <<= 1;
     source.speech[0] = speech;
     source.packets = source.voiced = source.loudness_sum = 0;
+    source.loudest = 0;
+    source.quietest = 127;
   }
 }
 

@@ -2,8 +2,13 @@
 // packets (RFC 6464 ssrc-audio-level). Pure: levels and time in, a change of speaker out.
 //
 // Time is cut into kInterval slices. A slice is "speech" for a source when most of its
-// packets carry the V flag (RFC 6464 §3: the sender's voice activity detector) and their
-// mean level stands kNoiseMargin above that source's noise floor and below kSilenceLevel.
+// packets carry the V flag (RFC 6464 §3: the sender's voice activity detector), their
+// mean level is louder than kSilenceLevel and stands kNoiseMargin above that source's
+// noise floor, and their levels vary by kVariability within the slice: speech rises and
+// falls from syllable to syllable, a fan, a hum or traffic noise stays level, whatever a
+// VAD fooled by it says. The noise floor is a minimum-statistics estimate per source: the
+// quietest steady (not varying) slice of the last kNoiseSlices, so it settles on a
+// steady background within kNoiseSlices and never climbs on speech.
 // A participant's activity is the number of speech slices in the last kWindow slices.
 // Like the dominant speaker identification of Volfin & Cohen, decisions look at the
 // recent window rather than at single packets, so:
@@ -16,6 +21,7 @@
 //    else talks (or leaves the conference).
 #pragma once
 
+#include <array>
 #include <bitset>
 #include <cstdint>
 #include <optional>
@@ -37,10 +43,10 @@ class ActiveSpeakerDetector {
   // RFC 6464 levels are -dBov, 127 = silence. Quieter than this is never speech.
   static constexpr int kSilenceLevel = 80;
   static constexpr int kNoiseMargin = 10;  // dB above the noise floor
-  // The floor follows a quieter slice at once and rises 0.5 dB per slice (5 dB/s), so a
-  // constant noise that the VAD flags as voice stops counting after a few seconds, while
-  // speech, which dips between phrases, keeps the floor low. Kept in tenths of a dB.
-  static constexpr int kFloorRiseTenths = 5;
+  // dB between the loudest and the quietest packet of a slice for it to count as speech
+  // (and for it not to count as steady background).
+  static constexpr int kVariability = 6;
+  static constexpr std::size_t kNoiseSlices = 10;  // 1 s of steady slices
 
   // An audio source (one audio track) of `participant`. Several sources of one participant
   // count as the most active of them.
@@ -69,9 +75,16 @@ class ActiveSpeakerDetector {
     std::uint32_t packets = 0;
     std::uint32_t voiced = 0;
     std::uint32_t loudness_sum = 0;  // sum of (127 - level)
-    // Loudness floor in tenths of a dB above silence; starts at silence.
-    int floor_tenths = 0;
+    std::uint8_t loudest = 0;        // of one packet, as 127 - level
+    std::uint8_t quietest = 127;
+    // Mean loudness (tenths of a dB above silence) of the recent steady slices, a ring;
+    // -1: none yet. The noise floor is their minimum (0, silence, while there is none).
+    std::array<int, kNoiseSlices> steady{};
+    std::size_t steady_next = 0;
     std::bitset<kWindow> speech;  // bit 0 = the newest slice
+
+    Source() { steady.fill(-1); }
+    int floor_tenths() const;
   };
   void close_slice();
   void decide();

@@ -37,6 +37,9 @@ class Consumer {
   Producer* source() const { return source_; }
   // True for a WHEP stage consumer, which follows the stage instead of one track.
   bool follows_stage = false;
+  // The virtual track ("lang:ru", "program:ru") a consumer follows, set by the router;
+  // empty for a consumer of one track.
+  std::string follows_track;
 
   // Detaches from the current source (if any) and attaches to `source` (may be null).
   // The next packet continues this consumer's sequence and timestamp lines; video waits

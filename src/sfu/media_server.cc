@@ -31,6 +31,8 @@ struct MediaServer::Impl {
   std::unordered_map<std::string, int> conference_worker;
   std::unordered_map<std::string, int> conference_sessions;
   std::unordered_map<SessionId, std::pair<int, std::string>> session_worker;
+  std::unordered_map<std::string, InterpretationPlan> plans;  // by conference
+  std::unordered_map<std::string, std::shared_ptr<MediaTap>> taps;  // by conference
   int next_worker = 0;
 
   Worker* worker_of(const std::string& conference) {
@@ -99,8 +101,14 @@ SessionId MediaServer::open_session(SessionOptions options) {
   if (impl_->workers.empty()) throw std::logic_error("MediaServer::open_session before start()");
   SessionId id = impl_->next_session++;
   int index;
+  std::shared_ptr<MediaTap> tap;
+  std::optional<InterpretationPlan> plan;
   {
     std::lock_guard lock(impl_->mutex);
+    if (auto found = impl_->plans.find(options.conference); found != impl_->plans.end())
+      plan = found->second;
+    if (auto found = impl_->taps.find(options.conference); found != impl_->taps.end())
+      tap = found->second;
     // A conference lives on one worker; new conferences go round the workers.
     auto [it, inserted] = impl_->conference_worker.try_emplace(options.conference, 0);
     if (inserted) it->second = impl_->next_worker++ % static_cast<int>(impl_->workers.size());
@@ -109,8 +117,17 @@ SessionId MediaServer::open_session(SessionOptions options) {
     impl_->session_worker[id] = {index, options.conference};
   }
   Worker* worker = impl_->workers[index].get();
-  worker->loop().post([worker, id, options = std::move(options)]() mutable {
+  worker->loop().post([worker, id, options = std::move(options), tap = std::move(tap),
+                       plan = std::move(plan)]() mutable {
+    std::string conference = options.conference;
+    bool first = worker->router(conference) == nullptr;
     worker->open_session(id, std::move(options));
+    // A conference's router comes and goes with its sessions; the plan stays here.
+    if (plan && first)
+      if (Router* router = worker->router(conference))
+        router->set_interpretation(std::move(*plan), worker->loop().now());
+    if (tap)
+      if (Router* router = worker->router(conference)) router->set_tap(tap, worker->loop().now());
   });
   return id;
 }
@@ -173,6 +190,44 @@ void MediaServer::set_stage(const std::string& conference, std::string participa
   }
 }
 
+void MediaServer::set_tap(const std::string& conference, std::shared_ptr<MediaTap> tap) {
+  Worker* worker = nullptr;
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (tap) {
+      impl_->taps[conference] = tap;
+    } else {
+      impl_->taps.erase(conference);
+    }
+    auto it = impl_->conference_worker.find(conference);
+    if (it != impl_->conference_worker.end()) worker = impl_->workers[it->second].get();
+  }
+  if (!worker) return;
+  worker->loop().post([worker, conference, tap = std::move(tap)]() mutable {
+    if (Router* router = worker->router(conference))
+      router->set_tap(std::move(tap), worker->loop().now());
+  });
+}
+
+void MediaServer::set_interpretation(const std::string& conference, InterpretationPlan plan) {
+  Worker* worker = nullptr;
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (plan.live.empty() && plan.interpreters.empty() && plan.floor_language.empty()) {
+      impl_->plans.erase(conference);
+    } else {
+      impl_->plans[conference] = plan;
+    }
+    auto it = impl_->conference_worker.find(conference);
+    if (it != impl_->conference_worker.end()) worker = impl_->workers[it->second].get();
+  }
+  if (!worker) return;
+  worker->loop().post([worker, conference, plan = std::move(plan)]() mutable {
+    if (Router* router = worker->router(conference))
+      router->set_interpretation(std::move(plan), worker->loop().now());
+  });
+}
+
 void MediaServer::set_preferred_layers(SessionId session, const std::string& mid, int spatial,
                                        int temporal) {
   if (Worker* worker = impl_->worker_of(session)) {
@@ -226,6 +281,17 @@ std::string MediaServer::metrics_text() const {
   }
   metric("podium_active_speaker_changes_total", "counter", "Times a conference's dominant speaker changed", speaker_changes);
   metric("podium_conferences_with_active_speaker", "gauge", "Conferences where someone holds the floor", with_speaker);
+  std::uint64_t program_frames = 0, program_ns = 0, programs = 0;
+  for (auto& w : impl_->workers) {
+    program_frames += w->program_frames();
+    program_ns += w->program_mix_nanoseconds();
+    programs += w->programs();
+  }
+  metric("podium_interpretation_programs", "gauge", "Interpretation program mixes running (one per language with a live interpreter)", programs);
+  metric("podium_interpretation_program_frames_total", "counter", "20 ms program frames mixed and encoded", program_frames);
+  out += fmt::format("# HELP podium_interpretation_mix_seconds_total Worker time spent decoding, mixing and encoding programs\n"
+                     "# TYPE podium_interpretation_mix_seconds_total counter\n"
+                     "podium_interpretation_mix_seconds_total {:.6f}\n", static_cast<double>(program_ns) / 1e9);
   out += "# HELP podium_packets_dropped_total Datagrams or packets dropped, by reason\n"
          "# TYPE podium_packets_dropped_total counter\n";
   for (int r = 0; r < static_cast<int>(webrtc::DropReason::kCount); ++r) {

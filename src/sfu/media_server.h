@@ -7,7 +7,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace podium::sfu {
@@ -46,6 +48,10 @@ struct NegotiateRequest {
   std::map<std::string, std::string> subscriptions;
   // WHEP: recvonly audio/video m-sections receive the conference's stage.
   bool stage = false;
+  // WHEP ?lang=: with `stage`, the audio m-section receives this language's program
+  // (the live interpreter over the ducked floor) instead of the floor. Empty or
+  // "floor": the floor. A language the conference has no booth for is refused (404).
+  std::string language;
 };
 
 struct NegotiateResult {
@@ -64,6 +70,19 @@ struct MediaEvents {
   // The dominant speaker of a conference changed (see ActiveSpeakerDetector). Not
   // reported when the speaker leaves: the floor then waits for the next one to talk.
   std::function<void(std::string conference, std::string participant_id)> on_active_speaker;
+};
+
+class MediaTap;
+
+// A language code as interpretation uses it: 1-35 characters of A-Z a-z 0-9 and '-'
+// (the shape of a BCP 47 tag, e.g. "ru", "pt-BR").
+bool is_valid_language_code(std::string_view code);
+
+// Interpretation (docs/interpretation.md), as the conference decides it.
+struct InterpretationPlan {
+  std::string floor_language;                       // language the floor speaks now ("" unknown)
+  std::map<std::string, std::string> live;          // booth language -> live interpreter participant id ("" none)
+  std::set<std::string> interpreters;               // participant ids of all interpreters (never on stage)
 };
 
 class MediaServer {
@@ -95,6 +114,18 @@ class MediaServer {
   // The WHEP stage follows this participant (the floor holder); empty: the newest
   // publisher.
   void set_stage(const std::string& conference, std::string participant_id);
+  // Gives a recorder a copy of the conference's media (see MediaTap); null detaches it.
+  // Holds for the conference's sessions now and later, until changed.
+  void set_tap(const std::string& conference, std::shared_ptr<MediaTap> tap);
+  // Interpretation in the media path. Interpreters' producers never become the stage
+  // or the active speaker. A recvonly audio m-section subscribed to "lang:<code>"
+  // receives the live interpreter of that booth (switched without a sequence or
+  // timestamp jump; nothing when none is live); one subscribed to "program:<code>" (and
+  // WHEP with ?lang=<code>) receives the language's program: the live interpreter over
+  // the floor ducked to about -14 dB, mixed and encoded once per language on the
+  // worker, or the floor alone when no interpreter is live or the floor speaks <code>.
+  // Holds for the conference's sessions now and later, until changed.
+  void set_interpretation(const std::string& conference, InterpretationPlan plan);
 
   // Simulcast layer choice for what a session receives in its recvonly m-section `mid`:
   // the highest spatial layer (simulcast stream, 0 = lowest) and VP8 temporal layer the

@@ -14,6 +14,7 @@
 #include "sdp/negotiate.h"
 #include "sdp/session_description.h"
 #include "sfu/consumer.h"
+#include "sfu/language_channel.h"
 #include "sfu/layer_selection.h"
 #include "sfu/producer.h"
 #include "sfu/router.h"
@@ -160,6 +161,16 @@ Peer::~Peer() {
 
 NegotiateResult Peer::negotiate(const NegotiateRequest& request, TimePoint now) {
   NegotiateResult result;
+  // WHEP ?lang=: a language the conference interprets into, or the floor's.
+  std::string language = request.language == "floor" ? std::string() : request.language;
+  if (request.stage && !language.empty() && !router_.has_language(language)) {
+    result.status = 404;
+    result.error = is_valid_language_code(language)
+                       ? "conference '" + router_.conference() + "' has no interpretation into '" +
+                             language + "'"
+                       : "malformed language code";
+    return result;
+  }
   auto parsed = sdp::parse(request.sdp_offer);
   if (!parsed) {
     result.status = 400;
@@ -176,6 +187,8 @@ NegotiateResult Peer::negotiate(const NegotiateRequest& request, TimePoint now) 
   // Decide each m-section, in order (RFC 8829 §5.3.1).
   std::vector<sdp::SectionPlan> plans(offer.media.size());
   std::vector<Producer*> subscribed(offer.media.size(), nullptr);
+  // Virtual tracks ("lang:xx", "program:xx") per m-section; empty for the others.
+  std::vector<std::string> follows(offer.media.size());
   for (std::size_t i = 0; i < offer.media.size(); ++i) {
     const auto& section = offer.media[i];
     auto& plan = plans[i];
@@ -201,10 +214,33 @@ NegotiateResult Peer::negotiate(const NegotiateRequest& request, TimePoint now) 
     }
     if (offer_receives(section.direction)) {
       Producer* source = nullptr;
-      if (request.stage) {
+      bool virtual_track = false;
+      if (request.stage && *kind == MediaKind::kAudio && !language.empty()) {
+        follows[i] = "program:" + language;
+        source = router_.virtual_source(follows[i]);
+        virtual_track = true;
+      } else if (request.stage) {
         source = router_.stage_source(*kind);
       } else if (auto it = request.subscriptions.find(section.mid);
-                 it != request.subscriptions.end()) {
+                 it != request.subscriptions.end() &&
+                 (language_of_channel(it->second) || language_of_program(it->second))) {
+        auto code = language_of_channel(it->second);
+        if (!code) code = language_of_program(it->second);
+        if (code->empty()) {
+          result.status = 400;
+          result.error = "track '" + it->second + "': malformed language code";
+          return result;
+        }
+        if (*kind != MediaKind::kAudio) {
+          result.status = 400;
+          result.error = "track '" + it->second + "' is audio but m-section " + section.mid +
+                         " is " + section.kind;
+          return result;
+        }
+        follows[i] = it->second;
+        source = router_.virtual_source(follows[i]);
+        virtual_track = true;
+      } else if (it != request.subscriptions.end()) {
         // A track that just ended (or never existed in this conference) is answered
         // inactive: the client learns of the removal through signaling, and a race
         // between the two must not fail the whole offer.
@@ -216,7 +252,7 @@ NegotiateResult Peer::negotiate(const NegotiateRequest& request, TimePoint now) 
           return result;
         }
       }
-      if (!source && !request.stage) {
+      if (!source && !request.stage && !virtual_track) {
         plan.mode = sdp::SectionPlan::Mode::kInactive;
         continue;
       }
@@ -232,10 +268,20 @@ NegotiateResult Peer::negotiate(const NegotiateRequest& request, TimePoint now) 
       sender.ssrc = ssrc;
       sender.rtx_ssrc = rtx_ssrc;
       sender.cname = "podium";
-      sender.stream_id = source ? source->publisher().participant_id() : "stage";
-      sender.track_id = source ? source->id() : std::string("stage-") + section.kind;
+      if (virtual_track) {
+        // msid ids are tokens (RFC 8830 §2): no ':'.
+        std::string id = follows[i];
+        std::replace(id.begin(), id.end(), ':', '-');
+        sender.stream_id = request.stage ? "stage" : "interpretation";
+        sender.track_id = id;
+      } else {
+        sender.stream_id = source ? source->publisher().participant_id() : "stage";
+        sender.track_id = source ? source->id() : std::string("stage-") + section.kind;
+      }
       plan.sender = sender;
-      if (source) {
+      if (virtual_track) {
+        plan.codec_names = {"opus"};
+      } else if (source) {
         plan.codec_names = {source->codec().name};
       } else {
         // The stage may later carry any publisher; offer what publishers are asked for.
@@ -343,12 +389,18 @@ NegotiateResult Peer::negotiate(const NegotiateRequest& request, TimePoint now) 
         consumer_by_ssrc_[consumer->ssrc()] = consumer.get();
         worker_.counters().consumers.add();
         it = consumers_.emplace(mid, std::move(consumer)).first;
-        if (request.stage) router_.add_stage_consumer(*it->second, now);
+        if (request.stage && follows[i].empty()) router_.add_stage_consumer(*it->second, now);
+      }
+      Consumer& consumer = *it->second;
+      if (!follows[i].empty()) {
+        if (consumer.follows_track != follows[i]) router_.add_virtual_consumer(consumer, follows[i], now);
+      } else if (!consumer.follows_track.empty()) {
+        router_.remove_stage_consumer(consumer);  // no longer a virtual track
       }
       const auto& primary = answered.codecs.front();
       it->second->set_rtx(plans[i].sender->rtx_ssrc,
                           sdp::rtx_payload_type_for(answered, primary.payload_type));
-      if (!it->second->follows_stage && it->second->source() != source)
+      if (!consumer.follows_stage && consumer.follows_track.empty() && consumer.source() != source)
         it->second->set_source(source, now);
     }
   }
@@ -388,7 +440,7 @@ void Peer::remove_consumer(const std::string& mid) {
   auto it = consumers_.find(mid);
   if (it == consumers_.end()) return;
   Consumer& consumer = *it->second;
-  if (consumer.follows_stage) router_.remove_stage_consumer(consumer);
+  if (consumer.follows_stage || !consumer.follows_track.empty()) router_.remove_stage_consumer(consumer);
   consumer_by_ssrc_.erase(consumer.ssrc());
   worker_.counters().consumers.sub();
   consumers_.erase(it);  // the destructor detaches it from its source

@@ -12,7 +12,12 @@ namespace podium::sfu {
 Producer::Producer(std::string id, std::string mid, MediaKind kind, RtpCodecParameters codec,
                    rtp::ExtensionMap extensions, Peer& publisher, std::uint64_t sequence)
     : id_(std::move(id)), mid_(std::move(mid)), kind_(kind), codec_(std::move(codec)),
-      extensions_(extensions), publisher_(publisher), sequence_(sequence) {
+      extensions_(extensions), publisher_(&publisher), sequence_(sequence) {
+  streams_.push_back(make_stream(""));
+}
+
+Producer::Producer(std::string id, MediaKind kind, RtpCodecParameters codec)
+    : id_(std::move(id)), kind_(kind), codec_(std::move(codec)), publisher_(nullptr), sequence_(0) {
   streams_.push_back(make_stream(""));
 }
 
@@ -144,16 +149,22 @@ void Producer::forward(const rtp::RtpPacket& packet, TimePoint now, bool repaire
   }
   stream.window_bytes += packet.payload_size();
   if (paused_) {
-    publisher_.counters().drop(webrtc::DropReason::kNotAllowed);
+    if (publisher_) publisher_->counters().drop(webrtc::DropReason::kNotAllowed);
     return;
   }
   if (stream.retransmissions) stream.retransmissions->store(packet, now);
-  if (kind_ == MediaKind::kAudio) publisher_.router().on_audio_packet(*this, packet);  // active speaker
+  // Active speaker and interpretation programs.
+  if (kind_ == MediaKind::kAudio && publisher_) publisher_->router().on_audio_packet(*this, packet);
+  // A recorder's copy (docs/recording.md), after the pause check: only what the
+  // conference lets the audience hear and see.
+  if (publisher_)
+    if (MediaTap* tap = publisher_->router().tap())
+      if (tap->on_rtp(*this, layer, packet, now)) request_keyframe(now, layer);
   for (Consumer* consumer : consumers_) consumer->forward(packet, now, layer);
-  if (stream.nack && stream.ssrc) {
+  if (stream.nack && stream.ssrc && publisher_) {
     nack_due_.clear();
     stream.nack->collect(now, nack_due_);
-    if (!nack_due_.empty()) publisher_.send_nack(*this, *stream.ssrc, nack_due_);
+    if (!nack_due_.empty()) publisher_->send_nack(*this, *stream.ssrc, nack_due_);
   }
 }
 
@@ -161,9 +172,9 @@ void Producer::request_keyframe(TimePoint now, int layer) {
   if (kind_ != MediaKind::kVideo || layer < 0 || layer >= stream_count()) return;
   Stream& stream = streams_[layer];
   if (stream.last_keyframe_request && now - *stream.last_keyframe_request < kKeyframeInterval) return;
-  if (!stream.ssrc) return;  // not seen yet: asked again when a consumer retries
+  if (!stream.ssrc || !publisher_) return;  // not seen yet: asked again when a consumer retries
   stream.last_keyframe_request = now;
-  publisher_.send_keyframe_request(*this, *stream.ssrc);
+  publisher_->send_keyframe_request(*this, *stream.ssrc);
 }
 
 }  // namespace podium::sfu

@@ -29,13 +29,18 @@ class Producer {
   // Video producers keep a retransmission buffer from the start (allocated once here).
   Producer(std::string id, std::string mid, MediaKind kind, RtpCodecParameters codec,
            rtp::ExtensionMap extensions, Peer& publisher, std::uint64_t sequence);
+  // An internal source the server itself produces (an interpretation program mix): no
+  // publisher, no NACK, never paused; it is not in the router's producer list.
+  Producer(std::string id, MediaKind kind, RtpCodecParameters codec);
 
   const std::string& id() const { return id_; }
   const std::string& mid() const { return mid_; }
   MediaKind kind() const { return kind_; }
   const RtpCodecParameters& codec() const { return codec_; }
   const rtp::ExtensionMap& extensions() const { return extensions_; }
-  Peer& publisher() const { return publisher_; }
+  // Not for internal sources.
+  Peer& publisher() const { return *publisher_; }
+  bool internal() const { return publisher_ == nullptr; }
   // Order of creation in its router; the stage follows the newest publisher.
   std::uint64_t sequence() const { return sequence_; }
 
@@ -109,7 +114,7 @@ class Producer {
   MediaKind kind_;
   RtpCodecParameters codec_;
   rtp::ExtensionMap extensions_;
-  Peer& publisher_;
+  Peer* publisher_;  // null for an internal source
   std::uint64_t sequence_;
   std::vector<int> payload_types_;
   std::vector<Consumer*> consumers_;

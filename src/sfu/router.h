@@ -1,5 +1,7 @@
-// One conference's media on one worker: its producers, and the stage (the source that
-// WHEP viewers receive: the newest publisher still publishing).
+// One conference's media on one worker: its producers, the stage (the source that
+// WHEP viewers receive: the floor holder, else the newest publisher still publishing),
+// and interpretation (language channels and per-language programs, see
+// sfu/language_channel.h).
 #pragma once
 
 #include <cstdint>
@@ -11,6 +13,9 @@
 #include <vector>
 
 #include "sfu/active_speaker.h"
+#include "sfu/language_channel.h"
+#include "sfu/media_server.h"
+#include "sfu/media_tap.h"
 #include "sfu/track.h"
 #include "util/clock.h"
 
@@ -26,7 +31,8 @@ class Producer;
 
 class Router {
  public:
-  explicit Router(std::string conference) : conference_(std::move(conference)) {}
+  explicit Router(std::string conference);
+  ~Router();
 
   const std::string& conference() const { return conference_; }
 
@@ -35,12 +41,20 @@ class Router {
   Producer* find_producer(const std::string& track_id) const;
 
   void add_stage_consumer(Consumer& consumer, TimePoint now);
+  // A consumer of a virtual track: "lang:<code>" (the live interpreter of that booth) or
+  // "program:<code>" (the language's program mix; the floor when no interpreter is
+  // live or the floor speaks that language). It follows as the plan changes.
+  void add_virtual_consumer(Consumer& consumer, const std::string& track_id, TimePoint now);
+  // Stops a stage or virtual consumer from following.
   void remove_stage_consumer(Consumer& consumer);
+  // What a virtual track's consumer receives now (null: nothing).
+  Producer* virtual_source(const std::string& track_id) const;
   // The producer of `kind` that stage consumers receive, or null.
   Producer* stage_source(MediaKind kind) const;
 
   // Per audio packet, from Producer::forward: feeds the RFC 6464 level, if the publisher
-  // negotiated ssrc-audio-level, to the active speaker detector.
+  // negotiated ssrc-audio-level, to the active speaker detector (never an
+  // interpreter's), and the program mixers that use this producer.
   void on_audio_packet(const Producer& producer, const rtp::RtpPacket& packet);
   // On the worker tick: the new dominant speaker's participant id if it changed.
   std::optional<std::string> update_active_speaker(TimePoint now) { return speakers_.evaluate(now); }
@@ -55,11 +69,34 @@ class Router {
   // publisher; empty: back to the newest publisher.
   void set_stage_participant(std::string participant_id, TimePoint now);
 
+  // Interpretation: interpreters never reach the stage or the active speaker detector;
+  // language channels and programs follow the plan.
+  void set_interpretation(InterpretationPlan plan, TimePoint now);
+  bool is_interpreter(const std::string& participant_id) const {
+    return plan_.interpreters.count(participant_id) > 0;
+  }
+  // A booth language, or the floor's language (WHEP ?lang=).
+  bool has_language(const std::string& code) const {
+    return plan_.live.count(code) > 0 || (!code.empty() && code == plan_.floor_language);
+  }
+  // The 20 ms mixing tick; mixing() tells whether there is anything to mix.
+  bool mixing() const { return programs_.active(); }
+  std::size_t program_count() const { return programs_.program_count(); }
+  void mix(TimePoint now) { programs_.mix(now); }
+
   std::uint64_t next_sequence() { return ++sequence_; }
   std::size_t peer_count = 0;
 
+  // The recorder's copy of the media (null: none). Attaching tells the tap every
+  // producer and the stage; detaching tells it nothing more.
+  void set_tap(std::shared_ptr<MediaTap> tap, TimePoint now);
+  MediaTap* tap() const { return tap_.get(); }
+
  private:
   void update_stage(TimePoint now);
+  void update_interpretation(TimePoint now);
+  // The newest audio producer of a participant, or null.
+  Producer* audio_of(const std::string& participant_id) const;
 
   std::string conference_;
   std::uint64_t sequence_ = 0;
@@ -73,6 +110,10 @@ class Router {
   };
   std::map<std::string, Permission> permissions_;
   ActiveSpeakerDetector speakers_;  // keyed by producer sequence
+  InterpretationPlan plan_;
+  LanguagePrograms programs_;
+  std::map<Consumer*, std::string> virtual_consumers_;  // → "lang:xx" / "program:xx"
+  std::shared_ptr<MediaTap> tap_;
 };
 
 }  // namespace podium::sfu

@@ -18,6 +18,7 @@ namespace {
 
 constexpr Duration kTickInterval{20'000};        // DTLS retransmission and consent checks
 constexpr Duration kReportInterval{1'000'000};   // RTCP SR/RR (RFC 3550 §6.2, ~1 s for media)
+constexpr Duration kMixInterval{20'000};         // one Opus frame of every interpretation program
 
 std::atomic<std::uint64_t> g_track_counter{0};
 
@@ -54,6 +55,7 @@ void Worker::start() {
   if (tcp_) loop_.watch_readable(tcp_->fd(), [this] { on_tcp_acceptable(); });
   loop_.add_periodic(kTickInterval, [this] { on_tick(); });
   loop_.add_periodic(kReportInterval, [this] { on_report_tick(); });
+  loop_.add_periodic(kMixInterval, [this] { on_mix_tick(); });
   // Whatever a callback queued leaves in one sendmmsg at the end of the iteration.
   loop_.on_iteration_end([this] {
     socket_.flush();
@@ -85,7 +87,11 @@ void Worker::stop() {
 std::string Worker::next_track_id() { return fmt::format("t{}", ++g_track_counter); }
 
 void Worker::on_readable() {
-  for (;;) {
+  // A bounded number of batches per wake-up: under a sustained flood the socket never
+  // drains, and an unbounded loop would starve posted control tasks (floor changes,
+  // negotiations) and timers. epoll is level-triggered, so the rest is read next turn.
+  constexpr int kMaxBatchesPerWakeup = 16;
+  for (int i = 0; i < kMaxBatchesPerWakeup; ++i) {
     auto batch = socket_.receive_batch();
     if (batch.empty()) break;
     auto now = loop_.now();
@@ -179,6 +185,23 @@ void Worker::update_active_speakers(TimePoint now) {
     if (!router->active_speaker().empty()) ++with_speaker;
   }
   conferences_with_active_speaker_.store(with_speaker, std::memory_order_relaxed);
+}
+
+// The timer keeps its cadence (EventLoop::add_periodic), so the programs' 20 ms frames
+// follow the wall clock; the input jitter buffers absorb the publishers' own clocks.
+void Worker::on_mix_tick() {
+  std::uint64_t programs = 0;
+  for (auto& [conference, router] : routers_) {
+    if (!router->mixing()) continue;
+    auto start = std::chrono::steady_clock::now();
+    router->mix(loop_.now());
+    auto spent = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::steady_clock::now() - start);
+    program_mix_ns_.fetch_add(static_cast<std::uint64_t>(spent.count()), std::memory_order_relaxed);
+    program_frames_.fetch_add(router->program_count(), std::memory_order_relaxed);
+    programs += router->program_count();
+  }
+  programs_.store(programs, std::memory_order_relaxed);
 }
 
 void Worker::on_report_tick() {

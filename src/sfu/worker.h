@@ -55,6 +55,11 @@ class Worker {
   std::uint64_t conferences_with_active_speaker() const {
     return conferences_with_active_speaker_.load(std::memory_order_relaxed);
   }
+  // Interpretation program mixing, readable from any thread: 20 ms frames mixed (one
+  // per language per tick) and the time the ticks took, and the programs running now.
+  std::uint64_t program_frames() const { return program_frames_.load(std::memory_order_relaxed); }
+  std::uint64_t program_mix_nanoseconds() const { return program_mix_ns_.load(std::memory_order_relaxed); }
+  std::uint64_t programs() const { return programs_.load(std::memory_order_relaxed); }
 
   // Loop thread only.
   void open_session(SessionId id, SessionOptions options);
@@ -100,6 +105,7 @@ class Worker {
   void flush_tcp();
   void restart_ice_if_offered(Peer& peer, const std::string& sdp_offer);
   void update_active_speakers(TimePoint now);
+  void on_mix_tick();
 
   int index_;
   net::EventLoop loop_;
@@ -117,6 +123,9 @@ class Worker {
   std::uint64_t next_track_ = 0;
   std::atomic<std::uint64_t> active_speaker_changes_{0};
   std::atomic<std::uint64_t> conferences_with_active_speaker_{0};
+  std::atomic<std::uint64_t> program_frames_{0};
+  std::atomic<std::uint64_t> program_mix_ns_{0};
+  std::atomic<std::uint64_t> programs_{0};
   std::thread thread_;
 };
 

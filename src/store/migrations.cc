@@ -61,7 +61,39 @@ CREATE TABLE registrations (
 );
 )sql";
 
-constexpr std::string_view kMigrations[] = {kV1};
+// Version 2. Recording files and what the REST API says about them; languages is a JSON
+// array of language codes.
+constexpr std::string_view kV2 = R"sql(
+CREATE TABLE recordings (
+  id INTEGER PRIMARY KEY,
+  conference_id INTEGER NOT NULL REFERENCES conferences(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  participant TEXT,
+  languages TEXT NOT NULL,
+  path TEXT NOT NULL,
+  started_ms INTEGER NOT NULL,
+  ended_ms INTEGER,
+  duration_ms INTEGER NOT NULL DEFAULT 0,
+  bytes INTEGER NOT NULL DEFAULT 0,
+  published INTEGER NOT NULL DEFAULT 0,
+  error TEXT
+);
+CREATE INDEX recordings_by_conference ON recordings(conference_id, started_ms, id);
+)sql";
+
+// Version 3. The live log: each input of a live conference (join, leave, command, timer
+// tick) since its last snapshot, so a restart replays what the snapshot misses. Rows
+// before the snapshot's log_seq are dropped when a snapshot is written.
+constexpr std::string_view kV3 = R"sql(
+CREATE TABLE live_log (
+  conference_id INTEGER NOT NULL REFERENCES conferences(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  entry TEXT NOT NULL,
+  PRIMARY KEY (conference_id, seq)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::string_view kMigrations[] = {kV1, kV2, kV3};
 
 }  // namespace
 

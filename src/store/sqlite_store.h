@@ -65,6 +65,21 @@ class SqliteStore final : public Store {
                                                 std::string_view email) override;
   StoreResult<std::vector<Registration>> list_registrations(std::string_view conference) override;
 
+  StoreResult<Recording> add_recording(const RecordingDraft& draft) override;
+  StoreResult<Recording> finish_recording(std::int64_t id, std::int64_t ended_ms,
+                                          std::int64_t duration_ms, std::int64_t bytes,
+                                          std::optional<std::string> error) override;
+  StoreResult<std::vector<Recording>> list_recordings(std::string_view conference) override;
+  StoreResult<Recording> get_recording(std::int64_t id) override;
+  StoreResult<Done> delete_recording(std::int64_t id) override;
+  StoreResult<Recording> set_recording_published(std::int64_t id, bool published) override;
+
+  StoreResult<std::int64_t> append_live_entry(std::string_view conference,
+                                              const nlohmann::json& entry) override;
+  StoreResult<std::vector<LiveEntry>> read_live_entries(std::string_view conference,
+                                                        std::int64_t after_seq) override;
+  StoreResult<Done> drop_live_entries(std::string_view conference, std::int64_t through_seq) override;
+
  private:
   SqliteStore(Database db, int schema_version)
       : db_(std::move(db)), schema_version_(schema_version) {}

@@ -80,6 +80,39 @@ struct Registration {
   std::string email;
 };
 
+// A recording file (see docs/recording.md): one published track ("track") or the stage as
+// the audience saw it with one audio track per language ("program").
+struct RecordingDraft {
+  std::string conference;
+  std::string kind;                        // "track" or "program"
+  std::optional<std::string> participant;  // whose track; absent for a program
+  std::vector<std::string> languages;      // audio languages in the file, in track order
+  std::string path;                        // relative to the data directory
+  std::int64_t started_ms = 0;             // unix milliseconds
+};
+
+struct Recording {
+  std::int64_t id = 0;
+  std::string conference;
+  std::string kind;
+  std::optional<std::string> participant;
+  std::vector<std::string> languages;
+  std::string path;
+  std::int64_t started_ms = 0;
+  std::optional<std::int64_t> ended_ms;  // absent while it is being written
+  std::int64_t duration_ms = 0;          // media time in the file
+  std::int64_t bytes = 0;
+  bool published = false;                // visible to press tokens
+  std::optional<std::string> error;      // why it stopped early (disk full, ...)
+};
+
+// One input of a live conference after its last stored snapshot (a join, a leave, a
+// command, a timer tick), kept so a restart can replay it; see docs/store.md.
+struct LiveEntry {
+  std::int64_t seq = 0;
+  nlohmann::json entry;
+};
+
 // Every call is a complete unit: it either happens entirely or not at all, and a call
 // that fails changes nothing. Implementations document their thread-safety.
 class Store {
@@ -141,6 +174,32 @@ class Store {
                                                         std::string_view email) = 0;
   virtual StoreResult<std::vector<Registration>> list_registrations(
       std::string_view conference) = 0;
+
+  // --- recordings (files in the data directory, see docs/recording.md) ---
+  // kInvalidArgument for an unknown kind or an empty path, kNotFound for no conference.
+  virtual StoreResult<Recording> add_recording(const RecordingDraft& draft) = 0;
+  // Marks a recording as ended; `error` says why when it stopped early.
+  virtual StoreResult<Recording> finish_recording(std::int64_t id, std::int64_t ended_ms,
+                                                  std::int64_t duration_ms, std::int64_t bytes,
+                                                  std::optional<std::string> error) = 0;
+  // In start order (then id).
+  virtual StoreResult<std::vector<Recording>> list_recordings(std::string_view conference) = 0;
+  virtual StoreResult<Recording> get_recording(std::int64_t id) = 0;
+  // Removes the row only; the caller deletes the file.
+  virtual StoreResult<Done> delete_recording(std::int64_t id) = 0;
+  virtual StoreResult<Recording> set_recording_published(std::int64_t id, bool published) = 0;
+
+  // --- the live log: inputs of a live conference since its last snapshot ---
+  // Returns the entry's sequence number (increasing per conference); kNotFound for no
+  // conference.
+  virtual StoreResult<std::int64_t> append_live_entry(std::string_view conference,
+                                                      const nlohmann::json& entry) = 0;
+  // Entries with seq > after_seq, in order.
+  virtual StoreResult<std::vector<LiveEntry>> read_live_entries(std::string_view conference,
+                                                                std::int64_t after_seq) = 0;
+  // Forgets the entries up to through_seq (a snapshot now holds them).
+  virtual StoreResult<Done> drop_live_entries(std::string_view conference,
+                                              std::int64_t through_seq) = 0;
 };
 
 inline constexpr int kMaxPageSize = 1000;

@@ -3,81 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "store/sqlite_store.h"
+#include "tests/api/member_client.h"
 #include "tests/api/server_fixture.h"
 
 namespace podium::api {
 namespace {
 
 using namespace test_support;
-
-// A client that keeps the events it reads, so tests can look at them.
-class Member {
- public:
-  Member(std::uint16_t port, std::string token)
-      : ws_(std::make_unique<boost::beast::websocket::stream<tcp::socket>>(ioc_)) {
-    tcp::resolver resolver(ioc_);
-    asio::connect(ws_->next_layer(), resolver.resolve("127.0.0.1", std::to_string(port)));
-    ws_->handshake("127.0.0.1", "/rtc?token=" + token);
-    send(json{{"type", "join"}, {"version", 1}});
-    welcome = next_of("welcome");
-    id = welcome["participant"]["id"];
-  }
-
-  void send(const json& message) { ws_->write(asio::buffer(message.dump())); }
-
-  json read() {
-    beast::flat_buffer buffer;
-    ws_->read(buffer);
-    auto message = json::parse(beast::buffers_to_string(buffer.data()));
-    if (message["type"] == "event") events.push_back(message["event"]);
-    return message;
-  }
-
-  json next_of(const std::string& type) {
-    for (;;) {
-      auto message = read();
-      if (message["type"] == type) return message;
-    }
-  }
-
-  // Sends a command and returns its result (events read meanwhile are kept).
-  json command(const std::string& name, json args = json::object()) {
-    args["type"] = "command";
-    args["id"] = ++next_id_;
-    args["command"] = name;
-    send(args);
-    for (;;) {
-      auto message = read();
-      if (message["type"] == "result" && message["id"] == next_id_) return message;
-    }
-  }
-
-  // Reads until a pong: everything sent to this client before the ping has arrived.
-  void sync() {
-    send(json{{"type", "ping"}});
-    next_of("pong");
-  }
-
-  std::vector<std::string> event_types() const {
-    std::vector<std::string> out;
-    for (const auto& e : events) out.push_back(e["type"]);
-    return out;
-  }
-  bool saw(const std::string& type) const {
-    for (const auto& e : events)
-      if (e["type"] == type) return true;
-    return false;
-  }
-
-  json welcome;
-  std::string id;
-  std::vector<json> events;
-
- private:
-  asio::io_context ioc_;
-  std::unique_ptr<boost::beast::websocket::stream<tcp::socket>> ws_;
-  int next_id_ = 0;
-};
 
 class ConferenceSignalingTest : public ServerTest {
  protected:

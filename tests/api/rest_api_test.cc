@@ -3,6 +3,7 @@
 
 #include "api/jwt.h"
 #include "api/rest_http.h"
+#include "tests/api/member_client.h"
 
 namespace podium::api {
 namespace {
@@ -155,7 +156,7 @@ TEST_F(RestApiTest, InvitationsGivePersonalJoinLinksAndCanBeRevoked) {
   ASSERT_EQ(invited.status, 201) << invited.body;
   auto body = invited.document();
   auto link = body["link"].get<std::string>();
-  ASSERT_EQ(link.rfind("http://podium.test:8080/?token=", 0), 0u) << link;
+  ASSERT_EQ(link.rfind("http://podium.test:8080/app/?token=", 0), 0u) << link;
   auto jwt = link.substr(link.find('=') + 1);
   EXPECT_EQ(jwt, body["token"]);
   auto access = verify_access_token(jwt, key_, unix_now());
@@ -329,6 +330,37 @@ TEST_F(RestApiTest, BodiesOverTheServerLimitAreRefused) {
   auto alice = login("alice@example.org", kAlicePassword);
   auto reply = request(http::verb::post, "/api/v1/conferences", std::string(300 * 1024, ' '), alice);
   EXPECT_EQ(reply.status, 413);
+}
+
+TEST_F(RestApiTest, ThePlannedAgendaIsTheRunningConferencesAgenda) {
+  auto token = login("alice@example.org", kAlicePassword);
+  auto created = request(http::verb::post, "/api/v1/conferences",
+                         json::parse(R"({"name": "hearing", "title": "Hearing", "agenda": [
+                             {"title": "Opening", "speakers": ["Chair"], "planned_ms": 120000},
+                             {"title": "Reply", "speakers": ["Member"]}]})").dump(),
+                         token);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.document()["agenda"][0]["id"], "i1");
+  expect_problem(request(http::verb::post, "/api/v1/conferences",
+                         json::parse(R"({"name": "bad", "title": "B", "agenda": [{"title": ""}]})").dump(),
+                         token),
+                 422);
+  auto invited = request(http::verb::post, "/api/v1/conferences/hearing/invitations",
+                         json{{"name", "Chair"}, {"role", "moderator"}}.dump(), token);
+  ASSERT_EQ(invited.status, 201) << invited.body;
+  test_support::Member chair(server_->port(), invited.document()["token"].get<std::string>());
+  const auto& agenda = chair.welcome["state"]["agenda"];
+  ASSERT_EQ(agenda.size(), 2u) << chair.welcome.dump();
+  EXPECT_EQ(agenda[0]["id"], "i1");
+  EXPECT_EQ(agenda[0]["title"], "Opening");
+  EXPECT_EQ(agenda[0]["planned_ms"], 120000);
+  EXPECT_EQ(agenda[0]["status"], "pending");
+  EXPECT_EQ(agenda[1]["id"], "i2");
+  ASSERT_TRUE(chair.command("open")["ok"]);
+  ASSERT_TRUE(chair.command("go-live")["ok"]);
+  auto started = chair.command("start-item", {{"item", "i2"}});
+  EXPECT_TRUE(started["ok"]) << started.dump();
+  EXPECT_FALSE(chair.command("start-item", {{"item", "i9"}})["ok"]);
 }
 
 }  // namespace

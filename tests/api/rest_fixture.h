@@ -72,6 +72,7 @@ class RestApiTest : public ::testing::Test {
     config.port = 0;
     config.key = key_;
     config.store = store_.get();
+    config.data_dir = dir_;
     server_ = std::make_unique<Server>(config, *media_, &sink_);
     server_->start();
     thread_ = std::thread([this] { server_->run(); });

@@ -121,5 +121,40 @@ TEST(ConferenceDocument, RefusesWhatBreaksARule) {
   EXPECT_TRUE(ok) << ok.error();
 }
 
+TEST(ConferenceDocument, AgendaItemsGetIdsAndDefaults) {
+  auto document = validate_conference_document(json::parse(R"({"title": "t", "agenda": [
+      {"title": "Opening", "speakers": ["Chair"], "planned_ms": 300000},
+      {"id": "qa", "title": "Questions", "language": "az"}]})"));
+  ASSERT_TRUE(document) << document.error();
+  const auto& agenda = (*document)["agenda"];
+  ASSERT_EQ(agenda.size(), 2u);
+  EXPECT_EQ(agenda[0]["id"], "i1");
+  EXPECT_EQ(agenda[0]["speakers"], json::parse(R"(["Chair"])"));
+  EXPECT_EQ(agenda[0]["planned_ms"], 300000);
+  EXPECT_EQ(agenda[1]["id"], "qa");
+  EXPECT_EQ(agenda[1]["speakers"], json::array());
+  EXPECT_EQ(agenda[1]["language"], "az");
+  EXPECT_EQ(validate_conference_document({{"title", "t"}}).value()["agenda"], json::array());
+}
+
+TEST(ConferenceDocument, RefusesABadAgenda) {
+  const char* cases[] = {
+      R"({"title": "t", "agenda": "Opening"})",
+      R"({"title": "t", "agenda": [1]})",
+      R"({"title": "t", "agenda": [{"speakers": ["A"]}]})",
+      R"({"title": "t", "agenda": [{"title": ""}]})",
+      R"({"title": "t", "agenda": [{"title": "x", "planned_ms": -1}]})",
+      R"({"title": "t", "agenda": [{"title": "x", "planned_ms": 1.5}]})",
+      R"({"title": "t", "agenda": [{"title": "x", "speakers": [""]}]})",
+      R"({"title": "t", "agenda": [{"title": "x", "id": "a b"}]})",
+      R"({"title": "t", "agenda": [{"title": "x", "id": "a"}, {"title": "y", "id": "a"}]})",
+      R"({"title": "t", "agenda": [{"title": "x", "status": "done"}]})",
+      R"({"title": "t", "agenda": [{"title": "x", "language": "english language"}]})",
+  };
+  for (const char* text : cases) {
+    EXPECT_FALSE(validate_conference_document(json::parse(text))) << text;
+  }
+}
+
 }  // namespace
 }  // namespace podium::api

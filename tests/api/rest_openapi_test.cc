@@ -55,6 +55,8 @@ std::string openapi_template(std::string_view path) {
   // api, v1, conferences, {name}, collection, {id}
   if (parts.size() >= 4 && parts[2] == "conferences") parts[3] = "{name}";
   if (parts.size() >= 6 && parts[4] == "invitations") parts[5] = "{id}";
+  // api, v1, recordings, {id}, file
+  if (parts.size() >= 4 && parts[2] == "recordings") parts[3] = "{id}";
   std::string out;
   for (const auto& part : parts) out += "/" + part;
   return out;
@@ -64,7 +66,7 @@ namespace {
 
 TEST(OpenApi, DocumentsTheRestApi) {
   const auto& spec = openapi_operations();
-  EXPECT_EQ(spec.size(), 7u);
+  EXPECT_EQ(spec.size(), 14u);
   ASSERT_TRUE(spec.count("/api/v1/conferences/{name}"));
   const auto& conference = spec.at("/api/v1/conferences/{name}");
   EXPECT_TRUE(conference.count("patch"));

@@ -126,6 +126,20 @@ TEST_F(ServerTest, WhipOfferTheMediaPlaneRefusesLeavesNoParticipant) {
   EXPECT_NE(viewer.status, 403);
 }
 
+TEST_F(ServerTest, WhepLanguageMustBeOneTheConferenceInterpretsInto) {
+  // docs/interpretation.md: ?lang= picks a language's program; the conference has no
+  // booths, so any language but the floor is unknown.
+  auto unknown = post_sdp("/whep/demo?lang=fr", token("demo", "V", Role::kAttendee));
+  expect_json_error(unknown, 404);
+  EXPECT_NE(unknown.body.find("no interpretation into 'fr'"), std::string::npos) << unknown.body;
+  expect_json_error(post_sdp("/whep/demo?lang=f%20r", token("demo", "V", Role::kAttendee)), 400);
+  // The floor is always there: the request gets as far as the offer (a malformed one here).
+  auto floor = post_sdp("/whep/demo?lang=floor", token("demo", "V", Role::kAttendee));
+  EXPECT_EQ(floor.status, 400);
+  EXPECT_NE(floor.body.find("SDP"), std::string::npos) << floor.body;
+  EXPECT_NE(metrics().find("podium_participants 0\n"), std::string::npos);
+}
+
 TEST_F(ServerTest, UnknownPathAndPreflight) {
   expect_json_error(request(http::verb::get, "/api/v9/nothing"), 404);
   expect_json_error(request(http::verb::post, "/nothing", "x"), 404);

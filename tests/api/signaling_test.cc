@@ -96,12 +96,12 @@ TEST(ParseClientMessage, RejectsWithReason) {
 }
 
 TEST(ServerMessages, WelcomeShape) {
-  auto text = welcome_message({"p3", "Alice", "speaker"}, "demo", true,
+  auto text = welcome_message({"p3", "Alice", "speaker"}, "demo", {.publish = true, .subscribe = true},
                               {{"p1", "Bob", "moderator"}}, {{"t1", "p1", "audio"}});
   auto message = json::parse(text);
   EXPECT_EQ(message, json::parse(R"({"type":"welcome","version":1,
       "participant":{"id":"p3","name":"Alice","role":"speaker"},"conference":"demo",
-      "permissions":{"publish":true},"participants":[{"id":"p1","name":"Bob","role":"moderator"}],
+      "permissions":{"publish":true,"subscribe":true},"participants":[{"id":"p1","name":"Bob","role":"moderator"}],
       "tracks":[{"id":"t1","participant":"p1","kind":"audio"}]})"));
 }
 
@@ -138,7 +138,8 @@ TEST_F(SchemaAgreement, ClientTypesAreExactlyTheParsedOnes) {
 TEST_F(SchemaAgreement, ServerTypesAreExactlyTheBuiltOnes) {
   std::set<std::string> built;
   for (const auto& text :
-       {welcome_message({}, "c", false, {}, {}), answer_message("v=0", {}),
+       {welcome_message({}, "c", {}, {}, {}), answer_message("v=0", {}),
+        permissions_message("attendee", {}),
         participant_joined_message({}), participant_left_message("p1"),
         track_published_message({}), track_removed_message("t1"), active_speaker_message("p1"),
         error_message(ErrorCode::kInternal, "x"), pong_message(), result_message(1, true),

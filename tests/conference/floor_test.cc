@@ -49,7 +49,8 @@ TEST_F(ConferenceTest, StartingAnItemGrantsTheFloorToItsFirstSpeaker) {
                                      .planned_ms = 300'000,
                                      .language = "en"}));
   auto e = ok(conf.start_item("mod", "i1"));
-  EXPECT_THAT(types(e), ElementsAre("agenda_item_started", "floor_granted"));
+  EXPECT_THAT(types(e),
+              ElementsAre("agenda_item_started", "floor_language_changed", "floor_granted"));
   auto g = all_of_type<FloorGranted>(e).at(0);
   EXPECT_EQ(g.participant, "mp1");
   EXPECT_EQ(g.allotted_ms, 300'000);
@@ -60,7 +61,8 @@ TEST_F(ConferenceTest, StartingAnItemGrantsTheFloorToItsFirstSpeaker) {
   refused(conf.remove_item("mod", "i1"), "end the item");
   advance_ms(120'000);
   e = ok(conf.end_item("mod"));
-  EXPECT_THAT(types(e), ElementsAre("agenda_item_ended", "floor_released"));
+  EXPECT_THAT(types(e),
+              ElementsAre("agenda_item_ended", "floor_released", "floor_language_changed"));
   auto r = all_of_type<FloorReleased>(e).at(0);
   EXPECT_EQ(r.reason, "item_ended");
   EXPECT_EQ(r.held_ms, 120'000);

@@ -87,7 +87,10 @@ struct Talker {
   std::uint32_t ssrc;
   std::uint16_t sequence = 0;
   void send(bool talking) {
-    peer.send_audio(ssrc, sequence, 960u * sequence, talking ? kSpeechLevel : kSilenceLevel, talking);
+    // Speech rises and falls from frame to frame (the detector ignores level noise).
+    static constexpr int kWobble[5] = {-6, 0, 6, 0, 0};
+    auto speech = static_cast<std::uint8_t>(kSpeechLevel + kWobble[sequence % 5]);
+    peer.send_audio(ssrc, sequence, 960u * sequence, talking ? speech : kSilenceLevel, talking);
     ++sequence;
   }
 };

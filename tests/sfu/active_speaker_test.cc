@@ -20,8 +20,19 @@ struct Level {
   std::uint8_t level = 127;
   bool voice = false;
 };
-constexpr Level kSpeech{30, true};   // -30 dBov, VAD says voice
 constexpr Level kSilence{127, false};
+
+// Speech around -30 dBov that rises and falls by 12 dB from one 20 ms frame to the next,
+// as syllables do; every 100 ms slice has the same mean, so timings stay exact.
+Level speech(std::chrono::milliseconds t, int base = 30) {
+  static constexpr int kWobble[5] = {-6, 0, 6, 0, 0};
+  return {static_cast<std::uint8_t>(base + kWobble[(t.count() / 20) % 5]), true};
+}
+
+// A steady background the VAD takes for voice: level ±1 dB, like a fan or a hum.
+Level steady_noise(std::chrono::milliseconds t, int level) {
+  return {static_cast<std::uint8_t>(level + ((t.count() / 20) % 3) - 1), true};
+}
 
 struct Change {
   std::chrono::milliseconds at;
@@ -68,7 +79,7 @@ class Conference {
 
 // Speech in [from, to), silence elsewhere.
 Level talks(std::chrono::milliseconds t, std::chrono::milliseconds from, std::chrono::milliseconds to) {
-  return t >= from && t < to ? kSpeech : kSilence;
+  return t >= from && t < to ? speech(t) : kSilence;
 }
 
 TEST(ActiveSpeakerDetector, FirstSpeakerTakesTheFloorAfter600msOfSpeech) {
@@ -144,16 +155,61 @@ TEST(ActiveSpeakerDetector, LoudBackgroundNoiseWithoutVoiceNeverSpeaks) {
   EXPECT_EQ(changes, (std::vector<Change>{{5600ms, "bob"}}));
 }
 
-TEST(ActiveSpeakerDetector, ConstantNoiseFlaggedAsVoiceIsAbsorbedByTheNoiseFloor) {
+TEST(ActiveSpeakerDetector, ConstantNoiseFlaggedAsVoiceNeverTakesTheFloor) {
   Conference c;
-  // Alice's VAD is fooled by a steady -70 dBov hum: 57 dB above silence. The floor rises
-  // 0.5 dB per slice and stops counting it once within 10 dB: after 94 slices (9.4 s).
+  // Alice's VAD is fooled by a steady -70 dBov hum, exactly level: it never counts.
   auto changes = c.run(20s, [](auto key, auto t) {
     if (key == kAlice) return Level{70, true};
     return talks(t, 12s, 20s);
   });
-  // Bob then needs only his own 600 ms.
-  EXPECT_EQ(changes, (std::vector<Change>{{600ms, "alice"}, {12600ms, "bob"}}));
+  // Bob needs only his own 600 ms.
+  EXPECT_EQ(changes, (std::vector<Change>{{12600ms, "bob"}}));
+}
+
+TEST(ActiveSpeakerDetector, SteadyLoudNoiseNeverBecomesDominant) {
+  Conference c;
+  // A loud fan (-20 dBov) from the first packet, and one that starts suddenly after 3 s
+  // of silence: neither speaks, not even while the noise floor has yet to settle.
+  auto changes = c.run(30s, [](auto key, auto t) {
+    if (key == kAlice) return steady_noise(t, 20);
+    return t < 3s ? kSilence : steady_noise(t, 25);
+  });
+  EXPECT_TRUE(changes.empty()) << changes.front();
+  EXPECT_EQ(c.detector.dominant(), "");
+}
+
+TEST(ActiveSpeakerDetector, SpeechOverSteadyNoiseTakesTheFloor) {
+  Conference c;
+  // Both sit in noisy rooms (-50 dBov); Alice speaks up over hers (-30 dBov) from 5 s to
+  // 9 s, then Bob over his from 12 s, with the pauses between phrases speech has.
+  auto phrase = [](std::chrono::milliseconds t, std::chrono::milliseconds from,
+                   std::chrono::milliseconds to) {
+    bool in_pause = (t - from) % 2000ms >= 1600ms;  // 1.6 s phrases, 0.4 s pauses
+    return t >= from && t < to && !in_pause ? speech(t) : steady_noise(t, 50);
+  };
+  auto changes = c.run(20s, [&](auto key, auto t) {
+    return key == kAlice ? phrase(t, 5s, 9s) : phrase(t, 12s, 20s);
+  });
+  // Alice after her first 600 ms; Bob once his 1.5 s window leads hers by 4 slices
+  // (her speech ended at 9 s: she has none left in the window by then).
+  EXPECT_EQ(changes, (std::vector<Change>{{5600ms, "alice"}, {12600ms, "bob"}}));
+}
+
+TEST(ActiveSpeakerDetector, CoughsOverNoiseDoNotFlap) {
+  Conference c;
+  // Alice speaks on; Bob, in a noisy room, coughs for 200 ms every second.
+  auto changes = c.run(15s, [](auto key, auto t) {
+    if (key == kAlice) return talks(t, 0s, 15s);
+    return t % 1000ms < 200ms ? speech(t, 20) : steady_noise(t, 60);
+  });
+  EXPECT_EQ(changes, (std::vector<Change>{{600ms, "alice"}}));
+  // And with Alice silent, the coughs still take nothing.
+  auto later = c.run(25s, [](auto key, auto t) {
+    if (key == kAlice) return kSilence;
+    return t % 1000ms < 200ms ? speech(t, 20) : steady_noise(t, 60);
+  });
+  EXPECT_TRUE(later.empty());
+  EXPECT_EQ(c.detector.dominant(), "alice");
 }
 
 TEST(ActiveSpeakerDetector, VeryQuietVoiceIsNotSpeech) {

@@ -8,6 +8,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 node scripts/gen-signaling-types.mjs --check
+node scripts/gen-rest-types.mjs --check
 npx --no-install tsc --noEmit
 npm run --silent lint
 npx --no-install vitest run --reporter=dot

@@ -33,6 +33,8 @@ export function PreJoin({ claims, on_join }: Props) {
   const [stream, set_stream] = useState<MediaStream | null>(null);
   const [problem, set_problem] = useState<DeviceProblem | null>(null);
   const [attempt, set_attempt] = useState(0);
+  // Joining waits for the devices being opened, or it would join without them.
+  const [opening, set_opening] = useState(true);
   const meter = useMemo(() => new LevelMeter(), []);
   const handed_over = useRef(false);
 
@@ -40,11 +42,13 @@ export function PreJoin({ claims, on_join }: Props) {
     let cancelled = false;
     let opened: MediaStream | null = null;
     set_problem(null);
+    set_opening(true);
     open_devices(choice)
       .then(async (s) => {
         if (cancelled) { stop_stream(s); return; }
         opened = s;
         set_stream(s);
+        set_opening(false);
         if (s) meter.start(s);
         // Labels and ids are only listed once permission was granted.
         set_devices(await list_devices());
@@ -52,6 +56,7 @@ export function PreJoin({ claims, on_join }: Props) {
       .catch((error: unknown) => {
         if (cancelled) return;
         set_stream(null);
+        set_opening(false);
         set_problem(classify_media_error(error));
       });
     return () => {
@@ -88,7 +93,7 @@ export function PreJoin({ claims, on_join }: Props) {
           class="prejoin-form"
           onSubmit={(e) => {
             e.preventDefault();
-            if (!can_join) return;
+            if (!can_join || opening) return;
             handed_over.current = true;
             meter.stop();
             on_join(stream, name.trim());
@@ -134,7 +139,7 @@ export function PreJoin({ claims, on_join }: Props) {
               <button type="button" onClick={() => set_attempt(attempt + 1)}>{t('devices.retry')}</button>
             </div>
           ) : null}
-          <button type="submit" class="primary" disabled={!can_join}>{t('prejoin.join')}</button>
+          <button type="submit" class="primary" disabled={!can_join || opening} aria-busy={opening}>{t('prejoin.join')}</button>
         </form>
       </div>
     </main>

@@ -1,8 +1,20 @@
-// Stage: the featured participant (floor holder; for now the newest publisher) large,
-// everyone else in a strip, the active speaker outlined, a banner while reconnecting.
+// Stage: the floor holder (else the newest publisher) large, everyone else in a strip,
+// the active speaker outlined, a banner while reconnecting; beside it the panels the
+// role uses: moderator controls, the participant's own controls, Q&A, chat, and the
+// live timeline for the press and hosts.
 import { t, format_time } from '../i18n/i18n';
 import type { Session } from '../rtc/session';
 import type { ConferenceStore } from '../state/conference_store';
+import { is_host } from '../state/conference_model';
+import { ChatPanel } from './ChatPanel';
+import { FloorBar } from './FloorBar';
+import { HostPanel } from './HostPanel';
+import { InterpretationBooths } from './InterpretationBooths';
+import { InterpretationAudio, InterpretationPicker } from './InterpretationPicker';
+import { InterpreterConsole } from './InterpreterConsole';
+import { MyPanel } from './MyPanel';
+import { QAPanel } from './QAPanel';
+import { Timeline } from './Timeline';
 import { VideoTile } from './VideoTile';
 
 interface Props {
@@ -14,7 +26,8 @@ interface Props {
   on_rejoin(): void;
 }
 
-export function Stage({ store, session, local_stream, joined_at, on_leave, on_rejoin }: Props) {
+export function Stage({ store, session, local_stream: _initial_stream, joined_at, on_leave, on_rejoin }: Props) {
+  const local_stream = session.local.value;
   const status = store.status.value;
   const me = store.me.value;
   const featured = store.featured.value;
@@ -22,6 +35,8 @@ export function Stage({ store, session, local_stream, joined_at, on_leave, on_re
   const streams = session.streams.value;
   const others = [...store.participants.value.values()].filter((p) => p.id !== featured);
   const error = store.error.value;
+  // With languages, remote voices play through the listening graph (floor + channel).
+  const listening = store.interpretation.languages.value.length > 0;
 
   if (status === 'left' || status === 'error') {
     return (
@@ -40,7 +55,7 @@ export function Stage({ store, session, local_stream, joined_at, on_leave, on_re
         <div class="banner" role="alert" data-testid="reconnecting">{t('stage.reconnecting')}</div>
       ) : null}
       <header class="stage-bar">
-        <h1 id="stage-heading">{store.conference.value ?? t('stage.heading')}</h1>
+        <h1 id="stage-heading">{store.model.title.value ?? store.conference.value ?? t('stage.heading')}</h1>
         <p class="stage-status">
           {status === 'connecting' ? t('stage.connecting')
             : session.publishing.value ? t('stage.publishing') : t('stage.watching')}
@@ -49,13 +64,20 @@ export function Stage({ store, session, local_stream, joined_at, on_leave, on_re
         </p>
         <button type="button" class="danger" onClick={on_leave}>{t('stage.leave')}</button>
       </header>
+      {status !== 'connecting' ? <FloorBar store={store} /> : null}
+      {listening && status === 'joined' ? <InterpretationAudio store={store} session={session} /> : null}
+      {listening && me?.role !== 'interpreter' ? <InterpretationPicker store={store} session={session} /> : null}
+      {me && store.model.people.value.get(me.id)?.presence === 'waiting' ? <p class="notice" role="status" data-testid="lobby-wait">{t('stage.lobby_wait')}</p> : null}
+      <div class="stage-grid">
+      <div class="stage-main">
       <section class="featured" aria-label={t('stage.featured')}>
         {featured ? (
           <VideoTile
-            stream={streams.get(featured) ?? null}
+            stream={featured === me?.id ? local_stream : streams.get(featured) ?? null}
             label={store.name_of(featured)}
             speaking={speaker === featured}
             participant={featured}
+            muted={listening}
             large
           />
         ) : (
@@ -82,11 +104,25 @@ export function Stage({ store, session, local_stream, joined_at, on_leave, on_re
                 label={`${p.name} · ${t(`role.${p.role}`)}`}
                 speaking={speaker === p.id}
                 participant={p.id}
+                muted={listening}
               />
             </li>
           ))}
         </ul>
       </section>
+      </div>
+      {me && status === 'joined' ? (
+        <aside class="stage-side" aria-label={t('stage.panels')}>
+          {is_host(me.role) ? <HostPanel store={store} session={session} /> : null}
+          {me.role === 'interpreter' ? <InterpreterConsole store={store} session={session} /> : null}
+          {is_host(me.role) ? <InterpretationBooths store={store} session={session} /> : null}
+          <MyPanel store={store} session={session} />
+          <QAPanel store={store} session={session} />
+          {me.role === 'press' || is_host(me.role) ? <Timeline store={store} /> : null}
+          <ChatPanel store={store} session={session} />
+        </aside>
+      ) : null}
+      </div>
     </main>
   );
 }

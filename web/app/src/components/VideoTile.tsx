@@ -9,9 +9,11 @@ interface Props {
   // Our own preview: muted so we do not hear ourselves, mirrored like a mirror.
   self?: boolean;
   participant?: string;
+  // Sound played elsewhere (the interpretation listening graph).
+  muted?: boolean;
 }
 
-export function VideoTile({ stream, label, speaking, large = false, self = false, participant }: Props) {
+export function VideoTile({ stream, label, speaking, large = false, self = false, participant, muted = false }: Props) {
   const video = useRef<HTMLVideoElement>(null);
   const [blocked, set_blocked] = useState(false);
 
@@ -33,7 +35,7 @@ export function VideoTile({ stream, label, speaking, large = false, self = false
     .filter(Boolean).join(' ');
   return (
     <figure class={classes} data-participant={participant} data-speaking={speaking ? 'true' : 'false'}>
-      <video ref={video} autoplay playsInline muted={self} aria-label={label} />
+      <video ref={video} autoplay playsInline muted={self || muted} aria-label={label} />
       <figcaption>
         <span class="name">{label}</span>
         {speaking ? <span class="badge">{t('stage.speaking')}</span> : null}

@@ -5,7 +5,7 @@
 
 export type ClientMessage = Join | Offer | Leave | Ping | Command | VideoSize;
 
-export type ServerMessage = Welcome | Answer | ParticipantJoined | ParticipantLeft | TrackPublished | TrackRemoved | ActiveSpeaker | Error | Result | Event | Pong;
+export type ServerMessage = Welcome | Answer | ParticipantJoined | ParticipantLeft | TrackPublished | TrackRemoved | ActiveSpeaker | Permissions | Error | Result | Event | Pong;
 
 export type ParticipantId = string;
 
@@ -63,9 +63,7 @@ export type Welcome = {
   version: 1;
   participant: Participant;
   conference: string;
-  permissions: {
-    publish: boolean;
-  };
+  permissions: MediaPermissions;
   participants: Participant[];
   tracks: Track[];
   /** The conference as this participant may see it: state, settings, participants, agenda, floor with remaining_ms, the speaker queue as visible to them, chat tail, questions. */
@@ -103,6 +101,19 @@ export type TrackRemoved = {
   track: TrackId;
 };
 
+/** What the participant may do with media now. publish: offer sendonly m-sections (its role allows it and it is admitted). subscribe: receive tracks (false while waiting in the lobby: no tracks are announced and every offer is refused with forbidden); the server always sends it, absent means true. */
+export type MediaPermissions = {
+  publish: boolean;
+  subscribe?: boolean;
+};
+
+/** To one participant when what it may do changes: its role was changed (promoted, demoted) or it was admitted from the lobby. Replaces the welcome's permissions and role. */
+export type Permissions = {
+  type: "permissions";
+  role: Role;
+  permissions: MediaPermissions;
+};
+
 /** The conference's dominant speaker changed (from the RFC 6464 audio levels of the published audio tracks). Not sent when nobody talks: the last speaker keeps the floor. */
 export type ActiveSpeaker = {
   type: "active-speaker";
@@ -119,11 +130,11 @@ export type Pong = {
   type: "pong";
 };
 
-/** A conference command, answered by a Result with the same id; its events follow as Event messages. Arguments by command: start-item {item}; grant-floor, grant-hand {participant, ms?}; extend-floor {ms}; raise-hand {topic?}; move-hand {participant, index}; dismiss-hand, admit, reject {participant}; mute, ask-to-unmute {participant, kind}; accept-unmute {kind}; change-role {participant, role}; send-chat, ask-question {text}; delete-chat {message}; mute-chat {participant, muted?}; upvote-question, answer-question, dismiss-question {question}; pick-question {question, promote?, ms?}. */
+/** A conference command, answered by a Result with the same id; its events follow as Event messages. Arguments by command: start-item {item}; grant-floor, grant-hand {participant, ms?}; extend-floor {ms}; raise-hand {topic?}; move-hand {participant, index}; dismiss-hand, admit, reject {participant}; mute, ask-to-unmute {participant, kind}; accept-unmute {kind}; change-role {participant, role}; send-chat, ask-question {text}; delete-chat {message}; mute-chat {participant, muted?}; upvote-question, answer-question, dismiss-question {question}; pick-question {question, promote?, ms?}; interpretation (docs/interpretation.md): set-floor-language {language, participant?}; assign-interpreter {participant, language, sources?}; unassign-interpreter {participant}; request-handover {participant?}; confirm-handover; cancel-handover {language?}; mute-booth {language?, muted?}; interpreter-source {source}; choose-language {language, floor_level?}; slower-please. */
 export type Command = {
   type: "command";
   id: number | string;
-  command: "open" | "go-live" | "end" | "start-item" | "end-item" | "grant-floor" | "revoke-floor" | "yield-floor" | "extend-floor" | "pause-floor" | "resume-floor" | "raise-hand" | "lower-hand" | "move-hand" | "grant-hand" | "dismiss-hand" | "admit" | "reject" | "admit-all" | "mute" | "ask-to-unmute" | "accept-unmute" | "change-role" | "send-chat" | "delete-chat" | "mute-chat" | "ask-question" | "upvote-question" | "pick-question" | "answer-question" | "dismiss-question";
+  command: "open" | "go-live" | "end" | "start-item" | "end-item" | "grant-floor" | "revoke-floor" | "yield-floor" | "extend-floor" | "pause-floor" | "resume-floor" | "raise-hand" | "lower-hand" | "move-hand" | "grant-hand" | "dismiss-hand" | "admit" | "reject" | "admit-all" | "mute" | "ask-to-unmute" | "accept-unmute" | "change-role" | "send-chat" | "delete-chat" | "mute-chat" | "ask-question" | "upvote-question" | "pick-question" | "answer-question" | "dismiss-question" | "start-recording" | "stop-recording" | "set-floor-language" | "assign-interpreter" | "unassign-interpreter" | "request-handover" | "confirm-handover" | "cancel-handover" | "mute-booth" | "interpreter-source" | "choose-language" | "slower-please";
   participant?: ParticipantId;
   ms?: number;
   item?: string;
@@ -136,6 +147,14 @@ export type Command = {
   muted?: boolean;
   question?: number;
   promote?: boolean;
+  /** A language tag of the conference (e.g. "ru"); choose-language also takes "floor", set-floor-language "" (the running item's). */
+  language?: string;
+  /** The languages an interpreter interprets from; empty: any. */
+  sources?: string[];
+  /** What an interpreter listens to: "floor" or another booth's language (relay). */
+  source?: string;
+  /** Level of the floor under a language channel (default 0.2). */
+  floor_level?: number;
 };
 
 export type Result = {
@@ -155,4 +174,4 @@ export type Event = {
 export type SignalingMessage = ClientMessage | ServerMessage;
 
 export const kClientMessageTypes = ['join', 'offer', 'leave', 'ping', 'command', 'video-size'] as const;
-export const kServerMessageTypes = ['welcome', 'answer', 'participant-joined', 'participant-left', 'track-published', 'track-removed', 'active-speaker', 'error', 'result', 'event', 'pong'] as const;
+export const kServerMessageTypes = ['welcome', 'answer', 'participant-joined', 'participant-left', 'track-published', 'track-removed', 'active-speaker', 'permissions', 'error', 'result', 'event', 'pong'] as const;

@@ -4,8 +4,11 @@
 
 import { batch, computed, signal } from '@preact/signals';
 import type {
-  Participant, ParticipantId, ServerMessage, Track, TrackId,
+  Participant, ParticipantId, Role, ServerMessage, Track, TrackId,
 } from '../protocol/signaling.gen';
+import { ConferenceModel, may_publish_role } from './conference_model';
+import type { ModelAnnouncement } from './conference_model';
+import { InterpretationModel } from './interpretation_model';
 
 export type SessionStatus =
   | 'idle' | 'connecting' | 'joined' | 'reconnecting' | 'left' | 'error';
@@ -13,7 +16,7 @@ export type SessionStatus =
 // Something the ARIA live region says; key is a catalog key, params its values.
 export interface Announcement {
   seq: number;
-  key: 'announce.joined' | 'announce.left' | 'announce.floor' | 'announce.reconnected';
+  key: 'announce.joined' | 'announce.left' | 'announce.floor' | 'announce.reconnected' | ModelAnnouncement['key'];
   params: Record<string, string>;
 }
 
@@ -37,9 +40,21 @@ export class ConferenceStore {
   // Participants with a published video track, oldest first: the newest one is
   // featured until the floor (conference layer) is in the protocol.
   readonly publishers = signal<readonly ParticipantId[]>([]);
+  // The conference itself (state, agenda, floor, queue, lobby, chat, Q&A, timeline).
+  readonly model = new ConferenceModel();
+  // Languages, booths and what we listen to (docs/interpretation.md).
+  readonly interpretation = new InterpretationModel();
 
-  // The participant shown large on the stage.
+  constructor() {
+    this.model.on_announce = (a) => this.announce(a.key, a.params);
+    this.model.on_my_role = (role) => this.set_my_role(role);
+  }
+
+  // The participant shown large on the stage: the floor holder, else (no floor yet, or a
+  // conference nobody scheduled) the newest video publisher.
   readonly featured = computed<ParticipantId | null>(() => {
+    const holder = this.model.floor.value?.participant;
+    if (holder) return holder;
     const list = this.publishers.value;
     return list.length > 0 ? list[list.length - 1] ?? null : null;
   });
@@ -72,6 +87,9 @@ export class ConferenceStore {
             this.active_speaker.value = null;
           }
           this.error.value = null;
+          this.model.load(msg.state ?? {}, msg.participant.id);
+          this.interpretation.load((msg.state as unknown as { interpretation?: unknown } | undefined)?.interpretation,
+            msg.participant.id);
           this.status.value = 'joined';
           if (this.rejoining_) this.announce('announce.reconnected', {});
         });
@@ -125,10 +143,32 @@ export class ConferenceStore {
         this.error.value = { code: msg.code, message: msg.message };
         return false;
       // Conference commands' results and events: the moderator and speaker views come next.
+      case 'event': {
+        const e: Record<string, unknown> =
+          typeof msg.event === 'object' && msg.event !== null ? msg.event : {};
+        if (e.type === 'role_changed' && typeof e.participant === 'string' && typeof e.to === 'string') {
+          const who = this.participants.value.get(e.participant);
+          if (who) {
+            const next = new Map(this.participants.value);
+            next.set(who.id, { ...who, role: e.to as Role });
+            this.participants.value = next;
+          }
+        }
+        this.model.apply(e);
+        this.interpretation.apply(e);
+        return false;
+      }
+      // What we may do now (our role changed, or we were admitted from the lobby).
+      case 'permissions':
+        batch(() => {
+          const me = this.me.value;
+          if (me) this.me.value = { ...me, role: msg.role };
+          this.may_publish.value = msg.permissions.publish;
+        });
+        return false;
       case 'answer':
       case 'pong':
       case 'result':
-      case 'event':
         return false;
     }
   }
@@ -137,6 +177,16 @@ export class ConferenceStore {
   name_of(id: ParticipantId): string {
     if (id === this.me.value?.id) return this.me.value.name;
     return this.participants.value.get(id)?.name ?? id;
+  }
+
+  // The conference changed our role: what we may publish follows it (the server's
+  // media session does the same), and the session adds or stops our tracks.
+  private set_my_role(role: Role): void {
+    const me = this.me.value;
+    batch(() => {
+      if (me) this.me.value = { ...me, role };
+      this.may_publish.value = may_publish_role(role);
+    });
   }
 
   // A failure that ends the session (join refused, channel could not open).
@@ -159,6 +209,8 @@ export class ConferenceStore {
       this.publishers.value = [];
       this.active_speaker.value = null;
     });
+    this.model.reset();
+    this.interpretation.reset();
   }
 
   private set_tracks(tracks: Track[]): void {
@@ -174,7 +226,7 @@ export class ConferenceStore {
     if (after !== null && after !== before) this.announce('announce.floor', { name: this.name_of(after) });
   }
 
-  private announce(key: Announcement['key'], params: Record<string, string>): void {
+  private announce(key: Announcement['key'], params: Readonly<Record<string, string>>): void {
     this.seq_ += 1;
     this.announcement.value = { seq: this.seq_, key, params };
   }

@@ -1,0 +1,229 @@
+// Live interpretation in the browser app (/app/), with tones a listener can tell apart:
+// the floor speaker's fake microphone plays 440 Hz, interpreter A's 880 Hz, interpreter
+// B's 660 Hz (WAVs made with sox at test time, one Chromium per microphone, since the
+// fake-capture file is a browser switch). The organizer creates the conference with its
+// languages over REST; the moderator (commands from its page) opens it, goes live, gives
+// the floor to the speaker (agenda item in Hebrew) and puts A and B in the Russian booth.
+// Measured with the WebAudio analyser of each listening page (what it plays):
+//   - a listener on "floor" hears 440 Hz and no 880 Hz;
+//   - a listener who picks Russian in the picker hears 880 Hz loud and 440 Hz ducked
+//     under it (the default floor level, 20 %);
+//   - A hands over to B: the Russian listener now hears 660 Hz instead of 880 Hz, with
+//     no new offer/answer (the server switched the channel);
+//   - nobody but the interpreters' own pages knows the interpreters' tracks.
+// Audio processing (echo cancellation, noise suppression, gain control) is turned off in
+// the pages so the tones stay tones.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as join_path } from 'node:path';
+import {
+  assert_no_page_errors, conference_name, launch_browser, mint_token, server_url, wait_for,
+} from './lib/harness.mjs';
+
+const kPassword = 'interpretation-password-1';
+
+function has_sox() {
+  try {
+    execFileSync('sox', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function tone(dir, name, hz) {
+  const file = join_path(dir, `${name}.wav`);
+  const synth = hz ? ['synth', '20', 'sine', String(hz), 'vol', '0.3'] : ['trim', '0', '20'];
+  execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', file, ...synth], { timeout: 20000 });
+  return file;
+}
+
+// Audio only, without the browser's voice processing, whatever the app asks for.
+function plain_microphone() {
+  const md = navigator.mediaDevices;
+  const original = md.getUserMedia.bind(md);
+  md.getUserMedia = (constraints = {}) => original({
+    video: false,
+    audio: constraints.audio
+      ? { ...(typeof constraints.audio === 'object' ? constraints.audio : {}),
+        echoCancellation: false, noiseSuppression: false, autoGainControl: false }
+      : false,
+  });
+}
+
+async function open(browser, token, label) {
+  const context = await browser.newContext();
+  await context.addInitScript(plain_microphone);
+  const page = await context.newPage();
+  page.label = label;
+  page.podium_errors = [];
+  page.on('pageerror', (error) => page.podium_errors.push(`${label}: ${error.message}`));
+  page.on('console', (msg) => {
+    if (process.env.PODIUM_E2E_VERBOSE) console.log(`[${label}] ${msg.type()}: ${msg.text()}`);
+    if (msg.type() === 'error' && !/favicon|status of 4\d\d/.test(msg.text())) {
+      page.podium_errors.push(`${label}: console error: ${msg.text()}`);
+    }
+  });
+  await page.goto(`${server_url()}/app/?token=${token}`, { waitUntil: 'domcontentloaded' });
+  // Join only once the microphone is open, or the page would join without it.
+  await wait_for(() => page.evaluate(() => document.querySelector('.preview video')?.srcObject?.getAudioTracks().length > 0),
+    `${label}: microphone open`);
+  await page.locator('.prejoin-form button[type=submit]').click();
+  await wait_for(() => page.evaluate(() => window.podium?.store.status.value === 'joined'), `${label}: joined`);
+  page.id = await page.evaluate(() => window.podium.store.me.value.id);
+  return page;
+}
+
+async function command(page, name, args = {}) {
+  const result = await page.evaluate(([n, a]) => window.podium.session().command(n, a), [name, args]);
+  assert.ok(result.ok, `${page.label}: ${name} refused: ${result.reason}`);
+}
+
+// dB at 440, 660 and 880 Hz and at 1500 Hz (no tone there: the noise floor).
+const levels = (page) => page.evaluate(() => {
+  const l = window.podium_listening?.levels_db([440, 660, 880, 1500]);
+  return l ? { f440: l[0], f660: l[1], f880: l[2], noise: l[3] } : null;
+});
+
+async function expect_levels(page, ok, what, interval_ms = 250) {
+  let last = null;
+  try {
+    return await wait_for(async () => {
+      last = await levels(page);
+      return last && ok(last) ? last : null;
+    }, `${page.label}: ${what}`, 20000, interval_ms);
+  } catch (error) {
+    const state = await page.evaluate(async () => {
+      const session = window.podium.session();
+      const inbound = [];
+      (await session?.peer_connection?.getStats())?.forEach((s) => {
+        if (s.type === 'inbound-rtp') inbound.push([s.kind, s.packetsReceived, s.audioLevel]);
+      });
+      return {
+        graph: window.podium_listening?.describe(),
+        tracks: [...window.podium.store.tracks.value.values()],
+        streams: [...(session?.streams.value.keys() ?? [])],
+        channel: session?.channel_track.value?.readyState ?? null,
+        inbound,
+      };
+    }).catch((e) => `unreadable: ${e.message}`);
+    error.message += `\n  levels: ${JSON.stringify(last)}\n  page: ${JSON.stringify(state)}`;
+    throw error;
+  }
+}
+
+describe('interpretation', { skip: !has_sox() && 'needs sox' }, () => {
+  let dir;
+  const browsers = [];
+  const pages = [];
+
+  before(() => { dir = mkdtempSync(join_path(tmpdir(), 'podium-interp-')); });
+  after(async () => {
+    for (const b of browsers) await b.close().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a listener hears the interpreter over the ducked floor, and the handover switches voices', async () => {
+    const conference = conference_name('interp');
+    const email = `${conference}@example.org`;
+    execFileSync(process.env.PODIUM_BIN, ['admin', 'create-organizer', '--email', email,
+      '--password-stdin', '--data-dir', process.env.PODIUM_DATA_DIR],
+    { input: `${kPassword}\n`, encoding: 'utf8', timeout: 20000 });
+    const base = server_url();
+    const login = await (await fetch(`${base}/api/v1/login`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email, password: kPassword }),
+    })).json();
+    const created = await fetch(`${base}/api/v1/conferences`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${login.token}` },
+      body: JSON.stringify({
+        name: conference, title: 'Interpretation', languages: ['he', 'ru', 'en'],
+        agenda: [{ id: 'opening', title: 'Opening', language: 'he' }],
+      }),
+    });
+    assert.equal(created.status, 201, await created.text());
+
+    const [floor_mic, a_mic, b_mic, quiet] = [tone(dir, 'f440', 440), tone(dir, 'a880', 880),
+      tone(dir, 'b660', 660), tone(dir, 'silence', 0)];
+    const launch = async (file) => {
+      const b = await launch_browser({ args: [`--use-file-for-fake-audio-capture=${file}`] });
+      browsers.push(b);
+      return b;
+    };
+    const [speaker_browser, a_browser, b_browser, quiet_browser] =
+      await Promise.all([launch(floor_mic), launch(a_mic), launch(b_mic), launch(quiet)]);
+    const token = (name, role) => mint_token(conference, name, role);
+
+    const mod = await open(quiet_browser, token('Moderator', 'moderator'), 'moderator');
+    pages.push(mod);
+    await command(mod, 'open');
+    await command(mod, 'go-live');
+    const speaker = await open(speaker_browser, token('Speaker', 'speaker'), 'speaker');
+    const interp_a = await open(a_browser, token('Interpreter A', 'interpreter'), 'interpreter A');
+    const interp_b = await open(b_browser, token('Interpreter B', 'interpreter'), 'interpreter B');
+    const ru_listener = await open(quiet_browser, token('Listener RU', 'attendee'), 'listener ru');
+    const floor_listener = await open(quiet_browser, token('Listener floor', 'attendee'), 'listener floor');
+    pages.push(speaker, interp_a, interp_b, ru_listener, floor_listener);
+
+    await command(mod, 'start-item', { item: 'opening' });
+    await command(mod, 'grant-floor', { participant: speaker.id });
+    await command(mod, 'assign-interpreter', { participant: interp_a.id, language: 'ru', sources: ['he'] });
+    await command(mod, 'assign-interpreter', { participant: interp_b.id, language: 'ru' });
+    await wait_for(() => interp_a.evaluate(() => window.podium.store.interpretation.my_booth.value?.live ===
+      window.podium.store.me.value.id), 'interpreter A is live (first present in the booth)');
+    await wait_for(() => interp_a.getByTestId('booth-state').textContent().then((t) => /live/i.test(t)),
+      'interpreter A sees "You are live"');
+
+    // Everyone sees the floor language.
+    await wait_for(() => ru_listener.getByTestId('floor-language').textContent()
+      .then((t) => t.includes('Hebrew')), 'the listener sees "Floor: Hebrew"');
+
+    // The floor listener: the speaker, nothing of the booth.
+    const on_floor = await expect_levels(floor_listener,
+      (l) => l.f440 > l.noise + 30 && l.f880 < l.f440 - 30, 'hears 440 Hz and not 880 Hz');
+
+    // The Russian listener picks Russian in the app.
+    await ru_listener.getByTestId('listen-language').selectOption('ru');
+    const in_ru = await expect_levels(ru_listener,
+      (l) => l.f880 > l.f440 + 6 && l.f440 > l.noise + 15,
+      'hears 880 Hz over 440 Hz ducked');
+    // The default floor level is 20 % (-14 dB); allow for the codec and the analyser window.
+    assert.ok(in_ru.f880 - in_ru.f440 < 24, `440 Hz still audible under 880 Hz: ${JSON.stringify(in_ru)}`);
+
+    // Nobody but interpreters is told about interpreters' tracks.
+    for (const p of [ru_listener, floor_listener, mod]) {
+      const owners = await p.evaluate(() => [...window.podium.store.tracks.value.values()].map((t) => t.participant));
+      assert.ok(!owners.includes(interp_a.id) && !owners.includes(interp_b.id),
+        `${p.label} knows an interpreter's track: ${JSON.stringify(owners)}`);
+    }
+
+    // Handover from A to B: B goes live when A confirms; the listener's channel switches
+    // without a renegotiation.
+    const negotiations = await ru_listener.evaluate(() => window.podium.session().negotiations);
+    await command(interp_a, 'request-handover', { participant: interp_b.id });
+    const confirmed_at = Date.now();
+    await command(interp_a, 'confirm-handover');
+    const after_handover = await expect_levels(ru_listener,
+      (l) => l.f660 > l.f880 + 20 && l.f660 > l.f440 + 6, 'hears interpreter B (660 Hz) instead of A', 50);
+    // From the confirmation to the analyser showing B (includes its smoothing): not asserted.
+    const switch_ms = Date.now() - confirmed_at;
+    assert.equal(await ru_listener.evaluate(() => window.podium.session().negotiations), negotiations,
+      'the handover needed no new offer');
+
+    // Back to the floor: the listener hears the speaker alone at full level.
+    await ru_listener.getByTestId('listen-language').selectOption('floor');
+    await expect_levels(ru_listener, (l) => l.f440 > l.noise + 30 && l.f660 < l.f440 - 30,
+      'back on the floor: 440 Hz only');
+
+    if (process.env.PODIUM_E2E_REPORT) {
+      console.log('interpretation levels (dB):', JSON.stringify({ on_floor, in_ru, after_handover }),
+        `handover heard after ${switch_ms} ms`);
+    }
+    assert_no_page_errors(assert, pages);
+  });
+});
