@@ -86,6 +86,20 @@ describe('ConferenceModel', () => {
       ['agenda_item_started', 'floor_granted', 'floor_released', 'agenda_item_ended']);
   });
 
+  it('shows recording while the conference is recorded, from the welcome and from events', () => {
+    const store = joined('attendee');
+    const m = store.model;
+    expect(m.recording.value).toBe(false);
+    store.apply(event('recording_started', { by: 'p9' }));
+    expect(m.recording.value).toBe(true);
+    expect(store.announcement.value?.key).toBe('announce.recording_started');
+    store.apply(event('recording_stopped', { by: '', reason: 'failed', detail: 'No space left on device' }));
+    expect(m.recording.value).toBe(false);
+    expect(store.announcement.value?.key).toBe('announce.recording_failed');
+    m.load({ conference: 'live', recording: true }, 'p1');
+    expect(m.recording.value).toBe(true);
+  });
+
   it('keeps the queue in order through raise, move and lower', () => {
     const store = joined('moderator');
     const m = store.model;

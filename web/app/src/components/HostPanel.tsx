@@ -43,6 +43,11 @@ export function HostPanel({ store, session }: Props) {
         {state === 'scheduled' || state === 'open'
           ? <button type="button" class="primary" data-testid="go-live" onClick={() => run('go-live')}>{t('host.go_live')}</button> : null}
         {state !== 'ended' ? <button type="button" class="danger" data-testid="end" onClick={() => run('end')}>{t('host.end')}</button> : null}
+        {state !== 'ended'
+          ? (m.recording.value
+            ? <button type="button" data-testid="stop-recording" onClick={() => run('stop-recording')}>{t('host.stop_recording')}</button>
+            : <button type="button" data-testid="start-recording" onClick={() => run('start-recording')}>{t('host.start_recording')}</button>)
+          : null}
       </div>
 
       <h3>{t('host.agenda')}</h3>

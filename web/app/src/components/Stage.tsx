@@ -62,6 +62,8 @@ export function Stage({ store, session, local_stream: _initial_stream, joined_at
           {' · '}
           {t('stage.joined_at', { time: format_time(joined_at) })}
         </p>
+        {store.model.recording.value
+          ? <span class="recording-badge" role="status" data-testid="recording">{t('stage.recording')}</span> : null}
         <button type="button" class="danger" onClick={on_leave}>{t('stage.leave')}</button>
       </header>
       {status !== 'connecting' ? <FloorBar store={store} /> : null}

@@ -72,7 +72,8 @@ export type ModelAnnouncement =
   | { key: 'announce.role'; params: { role: string } }
   | { key: 'announce.state'; params: { state: string } }
   | { key: 'announce.unmute_asked'; params: Record<string, never> }
-  | { key: 'announce.hand_granted'; params: Record<string, never> };
+  | { key: 'announce.hand_granted'; params: Record<string, never> }
+  | { key: 'announce.recording_started' | 'announce.recording_stopped' | 'announce.recording_failed'; params: Record<string, never> };
 
 type Fields = Record<string, unknown>;
 
@@ -133,6 +134,8 @@ export class ConferenceModel {
   readonly chat = signal<readonly ChatMessage[]>([]);
   readonly questions = signal<readonly Question[]>([]);
   readonly timeline = signal<readonly TimelineEntry[]>([]);
+  // True while the conference is being recorded (everyone sees an indicator).
+  readonly recording = signal(false);
   // Questions this viewer upvoted (the server refuses a second vote anyway).
   readonly my_votes = signal<ReadonlySet<number>>(new Set());
   // Kinds a host asked us to unmute.
@@ -165,6 +168,7 @@ export class ConferenceModel {
       this.chat.value = [];
       this.questions.value = [];
       this.timeline.value = [];
+      this.recording.value = false;
       this.unmute_asked.value = new Set();
     });
   }
@@ -177,6 +181,7 @@ export class ConferenceModel {
       this.state.value = (str(s.conference) || null) as ConferenceState | null;
       this.title.value = str(s.title) || null;
       this.settings.value = obj(s.settings) as Settings;
+      this.recording.value = s.recording === true;
       this.people.value = new Map(arr(s.participants).map(person_of).filter((p): p is Person => p !== null)
         .map((p) => [p.id, p]));
       this.agenda.value = arr(s.agenda).map(item_of).filter((i): i is AgendaItem => i !== null);
@@ -226,6 +231,14 @@ export class ConferenceModel {
       case 'conference_state_changed':
         this.state.value = str(e.to) as ConferenceState;
         this.say({ key: 'announce.state', params: { state: str(e.to) } });
+        break;
+      case 'recording_started':
+        this.recording.value = true;
+        this.say({ key: 'announce.recording_started', params: {} });
+        break;
+      case 'recording_stopped':
+        this.recording.value = false;
+        this.say({ key: str(e.reason) === 'failed' ? 'announce.recording_failed' : 'announce.recording_stopped', params: {} });
         break;
       case 'settings_changed':
         this.settings.value = obj(e.settings) as Settings;
