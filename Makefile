@@ -1,5 +1,5 @@
 # Podium: `make run` builds and serves on http://127.0.0.1:8080; `make test` runs every test.
-.PHONY: all deps build web run test unit e2e asan bench fuzz clean format
+.PHONY: all deps build web run test test-media unit e2e asan bench fuzz clean format
 
 JOBS ?= 2
 HTTP ?= 127.0.0.1:8080
@@ -31,7 +31,12 @@ run: deps build
 # Every test (unit, integration, fuzz corpora, and the browser tests against the
 # instrumented server) built with AddressSanitizer + UBSan.
 test: deps asan
-	ctest --test-dir build/asan --output-on-failure -j $(JOBS)
+	ctest --test-dir build/asan --output-on-failure -j $(JOBS) -LE media
+
+# The long media-quality cases (burst loss, 10 % loss, reordering, a minute of loss;
+# docs/media-quality.md), a few minutes on their own.
+test-media: deps asan
+	ctest --test-dir build/asan --output-on-failure -L media
 
 asan: web
 	@[ -f build/asan/build.ninja ] || cmake --preset asan >/dev/null
@@ -41,11 +46,19 @@ unit: asan
 	ctest --test-dir build/asan --output-on-failure -j $(JOBS) -LE e2e
 
 e2e: asan
-	ctest --test-dir build/asan --output-on-failure -L e2e
+	ctest --test-dir build/asan --output-on-failure -L e2e -LE media
 
-bench:
+# The benchmark binaries (the bench preset), then the system benchmarks: Podium and Janus
+# under the same load in one network namespace, server on core 0, load client on core 1
+# (bench/system/run.py, about 12 minutes; QUICK=1 for a short sweep of about 2). Numbers
+# go to build/bench-results.json; the plots to docs/benchmarks/ (build/bench-plots/ when
+# QUICK). NICE=-15 gives server and client priority on a shared machine. See docs/benchmarks.md.
+bench: deps
 	@[ -f build/bench/build.ninja ] || cmake --preset bench >/dev/null
 	cmake --build --preset bench -j $(JOBS)
+	python3 bench/system/run.py --podium build/bench/podium --loadtest build/bench/podium-loadtest \
+	  --preset $(if $(QUICK),quick,full) $(if $(NICE),--nice $(NICE)) --json build/bench-results.json
+	/usr/bin/python3 bench/system/plot.py build/bench-results.json $(if $(QUICK),build/bench-plots,docs/benchmarks)
 
 fuzz:
 	@dpkg-query -W clang-14 libclang-rt-14-dev >/dev/null 2>&1 || apt-get install -y -qq clang-14 libclang-rt-14-dev

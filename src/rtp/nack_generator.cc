@@ -26,6 +26,8 @@ NackGenerator::Reception NackGenerator::on_packet(std::uint16_t sequence_number,
     auto it = std::lower_bound(missing_.begin(), missing_.end(), sequence,
                                [](const Missing& m, std::int64_t s) { return m.sequence < s; });
     if (it == missing_.end() || it->sequence != sequence) return Reception::kDuplicate;
+    last_repair_delay_ = now - it->detected_at;
+    last_repair_tries_ = it->tries;
     missing_.erase(it);
     return Reception::kRecovered;
   }

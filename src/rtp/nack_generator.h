@@ -50,6 +50,9 @@ class NackGenerator {
 
   std::size_t missing_count() const { return missing_.size(); }
   std::uint64_t given_up() const { return given_up_; }
+  // Of the last kRecovered packet: time since its loss was detected, and NACKs sent for it.
+  Duration last_repair_delay() const { return last_repair_delay_; }
+  int last_repair_tries() const { return last_repair_tries_; }
   void reset();
 
  private:
@@ -65,6 +68,8 @@ class NackGenerator {
   std::vector<Missing> missing_;  // increasing sequence
   Duration retry_interval_ = kDefaultRetryInterval;
   std::uint64_t given_up_ = 0;
+  Duration last_repair_delay_{};
+  int last_repair_tries_ = 0;
 };
 
 }  // namespace podium::rtp

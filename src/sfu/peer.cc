@@ -49,18 +49,23 @@ bool offer_receives(sdp::Direction d) {
   return d == sdp::Direction::kRecvOnly || d == sdp::Direction::kSendRecv;
 }
 
-// What we forward best: Opus for audio; VP8 first for video (every browser decodes it),
-// then the others in the order the publisher listed them.
+// The codec a publisher's section is received in: Opus for audio; for video the first
+// the publisher lists (its preference, RFC 3264 §6.1, e.g. after setCodecPreferences)
+// among VP8, VP9, H.264 with packetization-mode 1 (RFC 6184 §8.1) and AV1.
 std::string preferred_codec(const sdp::MediaDescription& section, MediaKind kind) {
-  static constexpr const char* kVideoPreference[] = {"VP8", "VP9", "H264", "AV1"};
-  auto offered = [&](std::string_view name) {
-    return std::any_of(section.codecs.begin(), section.codecs.end(), [&](const auto& c) {
-      return strcasecmp(c.name.c_str(), std::string(name).c_str()) == 0;
-    });
-  };
-  if (kind == MediaKind::kAudio) return offered("opus") ? "opus" : "";
-  for (auto* name : kVideoPreference)
-    if (offered(name)) return name;
+  static constexpr const char* kVideoCodecs[] = {"VP8", "VP9", "H264", "AV1"};
+  for (const auto& c : section.codecs) {
+    if (kind == MediaKind::kAudio) {
+      if (strcasecmp(c.name.c_str(), "opus") == 0) return "opus";
+      continue;
+    }
+    for (auto* name : kVideoCodecs) {
+      if (strcasecmp(c.name.c_str(), name) != 0) continue;
+      if (strcasecmp(name, "H264") == 0 && sdp::fmtp_parameter(c.fmtp, "packetization-mode") != "1")
+        continue;
+      return name;
+    }
+  }
   return "";
 }
 
@@ -275,7 +280,7 @@ NegotiateResult Peer::negotiate(const NegotiateRequest& request, TimePoint now) 
         sender.stream_id = request.stage ? "stage" : "interpretation";
         sender.track_id = id;
       } else {
-        sender.stream_id = source ? source->publisher().participant_id() : "stage";
+        sender.stream_id = source ? source->participant_id() : "stage";
         sender.track_id = source ? source->id() : std::string("stage-") + section.kind;
       }
       plan.sender = sender;
@@ -283,6 +288,13 @@ NegotiateResult Peer::negotiate(const NegotiateRequest& request, TimePoint now) 
         plan.codec_names = {"opus"};
       } else if (source) {
         plan.codec_names = {source->codec().name};
+        const RtpCodecParameters& forwarded = source->codec();
+        plan.forwarded_codec = sdp::Codec{static_cast<std::uint8_t>(forwarded.payload_type),
+                                          forwarded.name,
+                                          static_cast<std::uint32_t>(forwarded.clock_rate),
+                                          static_cast<std::uint16_t>(forwarded.channels),
+                                          forwarded.fmtp,
+                                          {}};
       } else {
         // The stage may later carry any publisher; offer what publishers are asked for.
         plan.codec_names = {*kind == MediaKind::kAudio ? "opus" : "VP8"};
@@ -361,6 +373,7 @@ NegotiateResult Peer::negotiate(const NegotiateRequest& request, TimePoint now) 
       if (*kind == MediaKind::kVideo) producer->set_simulcast(simulcast_rids(answered, offered));
       if (*kind == MediaKind::kVideo && has_feedback(answered.codecs.front(), "nack"))
         producer->enable_nack();
+      if (rtt_) producer->set_round_trip_time(*rtt_);
       // A simulcast section's SSRCs are learned from the rid of each stream's packets.
       if (auto ssrc = primary_ssrc(offered); ssrc && !producer->is_simulcast()) {
         producer->set_ssrc(*ssrc);
@@ -386,6 +399,7 @@ NegotiateResult Peer::negotiate(const NegotiateRequest& request, TimePoint now) 
         auto consumer = std::make_unique<Consumer>(mid, *kind, plans[i].sender->ssrc,
                                                    answered.codecs.front().payload_type, extensions,
                                                    *this);
+        consumer->set_codec(codec_parameters(answered.codecs.front()));
         consumer_by_ssrc_[consumer->ssrc()] = consumer.get();
         worker_.counters().consumers.add();
         it = consumers_.emplace(mid, std::move(consumer)).first;
@@ -587,7 +601,12 @@ void Peer::on_rtcp(webrtc::Transport&, Bytes data, TimePoint now) {
         if (auto sr = rtp::SenderReport::parse(packet)) {
           if (auto it = producer_by_ssrc_.find(sr->ssrc()); it != producer_by_ssrc_.end())
             it->second->on_sender_report(sr->ssrc(), sr->ntp_timestamp(), now);
+          for (std::size_t i = 0; i < sr->report_count(); ++i) on_report_block(sr->report_block(i));
         }
+        break;
+      case rtp::RtcpType::kReceiverReport:
+        if (auto rr = rtp::ReceiverReport::parse(packet))
+          for (std::size_t i = 0; i < rr->report_count(); ++i) on_report_block(rr->report_block(i));
         break;
       case rtp::RtcpType::kPayloadFeedback:
         log::debug("sfu", "PSFB fmt {} from {}", packet.fmt(), participant_id());
@@ -619,6 +638,25 @@ void Peer::on_rtcp(webrtc::Transport&, Bytes data, TimePoint now) {
     }
   });
   if (!valid) worker_.counters().drop(webrtc::DropReason::kMalformedRtcp);
+}
+
+// RFC 3550 §6.4.1: round trip = arrival of the report (middle 32 bits of NTP) - LSR -
+// DLSR, in 1/65536 s, for a block about one of our consumers' streams. Smoothed like
+// TCP's SRTT (RFC 6298 §2, gain 1/8); the producers NACK again after it.
+void Peer::on_report_block(const rtp::ReportBlock& block) {
+  if (block.last_sr == 0 || !consumer_by_ssrc_.contains(block.ssrc)) return;
+  auto arrival = static_cast<std::uint32_t>(ntp_now() >> 16);
+  std::uint32_t units = arrival - block.last_sr - block.delay_since_last_sr;
+  if (units > 10 * 65536) return;  // negative (clock step, bogus DLSR) or absurd
+  Duration sample{static_cast<std::int64_t>(units) * 1'000'000 / 65536};
+  if (!rtt_)
+    log::info("sfu", "{}: first round trip {} ms", participant_id(), sample.count() / 1000);
+  rtt_ = rtt_ ? (*rtt_ * 7 + sample) / 8 : sample;
+  for (auto& [mid, producer] : producers_) producer->set_round_trip_time(*rtt_);
+}
+
+void Peer::on_tick(TimePoint now) {
+  for (auto& [mid, producer] : producers_) producer->on_tick(now);
 }
 
 void Peer::request_keyframe_for(std::uint32_t consumer_ssrc, TimePoint now) {

@@ -47,6 +47,11 @@ class Peer final : public webrtc::TransportListener {
 
   // Periodic RTCP: sender reports for consumers, receiver reports for producers.
   void send_reports(TimePoint now);
+  // The worker's short tick: NACKs toward this peer that fell due (Producer::on_tick).
+  void on_tick(TimePoint now);
+  // Smoothed round trip to this peer, from the report blocks it sends about our
+  // sender reports (RFC 3550 §6.4.1); nullopt until one arrives.
+  std::optional<Duration> round_trip_time() const { return rtt_; }
   // PLI toward this peer for one stream (its media SSRC) of one of its producers.
   void send_keyframe_request(const Producer& producer, std::uint32_t media_ssrc);
   // Generic NACK toward this peer for packets of one stream of one of its producers
@@ -71,6 +76,8 @@ class Peer final : public webrtc::TransportListener {
   void remove_producer(const std::string& mid, TimePoint now, std::vector<std::string>& removed);
   void remove_consumer(const std::string& mid);
   void request_keyframe_for(std::uint32_t consumer_ssrc, TimePoint now);
+  void on_report_block(const rtp::ReportBlock& block);
+  std::optional<Duration> rtt_;
 
   SessionId id_;
   SessionOptions options_;

@@ -5,6 +5,7 @@
 #include "sfu/consumer.h"
 #include "webrtc/media_counters.h"
 #include "sfu/peer.h"
+#include "sfu/relay.h"
 #include "sfu/router.h"
 
 namespace podium::sfu {
@@ -21,13 +22,32 @@ Producer::Producer(std::string id, MediaKind kind, RtpCodecParameters codec)
   streams_.push_back(make_stream(""));
 }
 
+Producer::Producer(std::string id, std::string mid, MediaKind kind, RtpCodecParameters codec,
+                   rtp::ExtensionMap extensions, std::string participant_id, std::uint64_t sequence,
+                   RelayOrigin& origin, Router& router)
+    : id_(std::move(id)), mid_(std::move(mid)), kind_(kind), codec_(std::move(codec)),
+      extensions_(extensions), publisher_(nullptr), sequence_(sequence), relay_origin_(&origin),
+      relay_router_(&router), relay_participant_(std::move(participant_id)) {
+  streams_.push_back(make_stream(""));
+}
+
+const std::string& Producer::participant_id() const {
+  return publisher_ ? publisher_->participant_id() : relay_participant_;
+}
+
 // Video streams keep a retransmission buffer from the start (allocated once here).
 Producer::Stream Producer::make_stream(std::string rid) const {
   Stream stream;
   stream.rid = std::move(rid);
   if (kind_ == MediaKind::kVideo) stream.retransmissions = std::make_unique<rtp::RetransmissionBuffer>();
-  if (nack_enabled_) stream.nack = std::make_unique<rtp::NackGenerator>();
+  if (nack_enabled_) stream.nack = make_nack_generator();
   return stream;
+}
+
+std::unique_ptr<rtp::NackGenerator> Producer::make_nack_generator() const {
+  auto nack = std::make_unique<rtp::NackGenerator>();
+  if (rtt_) nack->set_round_trip_time(*rtt_ + kNackRetryMargin);
+  return nack;
 }
 
 void Producer::set_simulcast(const std::vector<std::string>& rids) {
@@ -57,7 +77,7 @@ std::optional<int> Producer::layer_of_rtx_ssrc(std::uint32_t ssrc) const {
 void Producer::enable_nack() {
   if (nack_enabled_) return;
   nack_enabled_ = true;
-  for (auto& stream : streams_) stream.nack = std::make_unique<rtp::NackGenerator>();
+  for (auto& stream : streams_) stream.nack = make_nack_generator();
   nack_due_.reserve(rtp::NackGenerator::kMaxMissing);
 }
 
@@ -135,6 +155,11 @@ void Producer::forward(const rtp::RtpPacket& packet, TimePoint now, bool repaire
     auto reception = stream.nack->on_packet(packet.sequence_number(), now);
     if (repaired && reception == rtp::NackGenerator::Reception::kDuplicate) return;
     if (reception == rtp::NackGenerator::Reception::kKeyframeNeeded) request_keyframe(now, layer);
+    if (reception == rtp::NackGenerator::Reception::kRecovered && publisher_) {
+      publisher_->counters().upstream_repaired.add();
+      publisher_->counters().upstream_repair_micros.add(
+          static_cast<std::uint64_t>(stream.nack->last_repair_delay().count()));
+    }
   }
   if (stream.statistics)
     stream.statistics->on_packet(packet.sequence_number(), packet.timestamp(), now, packet.payload_size());
@@ -155,16 +180,41 @@ void Producer::forward(const rtp::RtpPacket& packet, TimePoint now, bool repaire
   if (stream.retransmissions) stream.retransmissions->store(packet, now);
   // Active speaker and interpretation programs.
   if (kind_ == MediaKind::kAudio && publisher_) publisher_->router().on_audio_packet(*this, packet);
+  if (kind_ == MediaKind::kAudio && relay_router_) relay_router_->on_audio_packet(*this, packet);
   // A recorder's copy (docs/recording.md), after the pause check: only what the
   // conference lets the audience hear and see.
   if (publisher_)
     if (MediaTap* tap = publisher_->router().tap())
       if (tap->on_rtp(*this, layer, packet, now)) request_keyframe(now, layer);
   for (Consumer* consumer : consumers_) consumer->forward(packet, now, layer);
-  if (stream.nack && stream.ssrc && publisher_) {
-    nack_due_.clear();
-    stream.nack->collect(now, nack_due_);
-    if (!nack_due_.empty()) publisher_->send_nack(*this, *stream.ssrc, nack_due_);
+  // One copy toward each other worker of the conference (sfu/relay.h).
+  if (relay_targets_ && !relay_targets_->empty())
+    relay_hub_->push(relay_worker_, *relay_targets_, relay_key_, layer, packet);
+  send_due_nacks(now, layer);
+}
+
+void Producer::set_round_trip_time(Duration rtt) {
+  rtt_ = rtt;
+  for (auto& stream : streams_)
+    if (stream.nack) stream.nack->set_round_trip_time(rtt + kNackRetryMargin);
+}
+
+void Producer::on_tick(TimePoint now) {
+  for (int layer = 0; layer < stream_count(); ++layer) send_due_nacks(now, layer);
+}
+
+void Producer::send_due_nacks(TimePoint now, int layer) {
+  Stream& stream = streams_[layer];
+  if (!stream.nack || !stream.ssrc || !publisher_) return;
+  nack_due_.clear();
+  std::uint64_t given_up = stream.nack->given_up();
+  stream.nack->collect(now, nack_due_);
+  if (!nack_due_.empty()) publisher_->send_nack(*this, *stream.ssrc, nack_due_);
+  // A packet that ran out of tries or age will not come: the subscribers' decoders wait
+  // for it until a keyframe, so ask for one now rather than when they notice.
+  if (stream.nack->given_up() != given_up) {
+    publisher_->counters().nack_given_up.add(stream.nack->given_up() - given_up);
+    request_keyframe(now, layer);
   }
 }
 
@@ -172,6 +222,11 @@ void Producer::request_keyframe(TimePoint now, int layer) {
   if (kind_ != MediaKind::kVideo || layer < 0 || layer >= stream_count()) return;
   Stream& stream = streams_[layer];
   if (stream.last_keyframe_request && now - *stream.last_keyframe_request < kKeyframeInterval) return;
+  if (relay_origin_) {  // the original's worker asks its publisher
+    stream.last_keyframe_request = now;
+    relay_origin_->request_keyframe(*this, layer);
+    return;
+  }
   if (!stream.ssrc || !publisher_) return;  // not seen yet: asked again when a consumer retries
   stream.last_keyframe_request = now;
   publisher_->send_keyframe_request(*this, *stream.ssrc);

@@ -23,6 +23,9 @@ namespace podium::sfu {
 
 class Consumer;
 class Peer;
+class RelayHub;
+class RelayOrigin;
+class Router;
 
 class Producer {
  public:
@@ -38,9 +41,30 @@ class Producer {
   MediaKind kind() const { return kind_; }
   const RtpCodecParameters& codec() const { return codec_; }
   const rtp::ExtensionMap& extensions() const { return extensions_; }
-  // Not for internal sources.
+  // A relay producer (sfu/relay.h): stands on this worker for a producer of another
+  // worker of the conference. No publisher: its keyframe requests go to `origin`, its
+  // audio feeds `router`'s program mixers (never the active speaker); no NACK toward a
+  // publisher, but subscribers' NACKs are answered from its own retransmission buffer.
+  Producer(std::string id, std::string mid, MediaKind kind, RtpCodecParameters codec,
+           rtp::ExtensionMap extensions, std::string participant_id, std::uint64_t sequence,
+           RelayOrigin& origin, Router& router);
+
+  // Not for internal sources or relay producers.
   Peer& publisher() const { return *publisher_; }
   bool internal() const { return publisher_ == nullptr; }
+  bool relayed() const { return relay_origin_ != nullptr; }
+  // Who publishes it (for a relay producer: the original's publisher); empty for an
+  // internal source.
+  const std::string& participant_id() const;
+  // Relay out (set by the router of a conference that spans workers): each packet
+  // forwarded is also pushed once to every worker in `*targets` (empty: none).
+  void set_relay_out(RelayHub* hub, int worker, const std::vector<int>* targets, std::uint64_t key) {
+    relay_hub_ = hub;
+    relay_worker_ = worker;
+    relay_targets_ = targets;
+    relay_key_ = key;
+  }
+  std::uint64_t relay_key() const { return relay_key_; }
   // Order of creation in its router; the stage follows the newest publisher.
   std::uint64_t sequence() const { return sequence_; }
 
@@ -59,6 +83,7 @@ class Producer {
   std::optional<std::uint32_t> ssrc(int layer = 0) const { return streams_[layer].ssrc; }
   void set_ssrc(std::uint32_t ssrc, int layer = 0);
   void set_payload_types(std::vector<int> types) { payload_types_ = std::move(types); }
+  const std::vector<int>& payload_types() const { return payload_types_; }
   bool accepts_payload_type(int pt) const;
 
   // Per stream, for layer selection: active (packets within kInactiveAfter) and bitrate.
@@ -84,6 +109,14 @@ class Producer {
   // the publisher negotiated "nack" for the codec.
   void enable_nack();
   bool nack_enabled() const { return nack_enabled_; }
+  // Round trip to the publisher (from its report blocks, RFC 3550 §6.4.1): a missing
+  // packet is NACKed again once a retransmission could have come and did not, i.e.
+  // after the round trip plus kNackRetryMargin, not on every packet that arrives.
+  void set_round_trip_time(Duration rtt);
+  static constexpr Duration kNackRetryMargin{10'000};
+  // Periodic (the worker's tick): NACKs that fell due without a packet arriving, and a
+  // keyframe request for a stream whose missing packet was given up on.
+  void on_tick(TimePoint now);
   // The publisher's RTX stream (RFC 4588): its SSRC (from a=ssrc-group:FID or learned
   // from the first RTX packet) and the RTX payload type of each original one.
   std::optional<std::uint32_t> rtx_ssrc(int layer = 0) const { return streams_[layer].rtx_ssrc; }
@@ -116,6 +149,14 @@ class Producer {
   rtp::ExtensionMap extensions_;
   Peer* publisher_;  // null for an internal source
   std::uint64_t sequence_;
+  // Relays (sfu/relay.h): the way home of a relay producer, the way out of an original.
+  RelayOrigin* relay_origin_ = nullptr;
+  Router* relay_router_ = nullptr;
+  std::string relay_participant_;
+  RelayHub* relay_hub_ = nullptr;
+  int relay_worker_ = 0;
+  const std::vector<int>* relay_targets_ = nullptr;
+  std::uint64_t relay_key_ = 0;
   std::vector<int> payload_types_;
   std::vector<Consumer*> consumers_;
   bool paused_ = false;
@@ -137,6 +178,9 @@ class Producer {
     std::uint64_t bitrate_bps = 0;
   };
   Stream make_stream(std::string rid) const;
+  void send_due_nacks(TimePoint now, int layer);
+  std::unique_ptr<rtp::NackGenerator> make_nack_generator() const;
+  std::optional<Duration> rtt_;  // to the publisher, once measured
   std::vector<Stream> streams_;
   std::vector<std::uint16_t> nack_due_;  // reused; capacity reserved once
   std::vector<std::pair<int, int>> rtx_payload_types_;  // (rtx, original)

@@ -64,6 +64,9 @@ struct MediaCounters {
   Counter nacks_sent;            // NACK packets to publishers
   Counter retransmissions_sent;  // packets resent to subscribers (RTX or plain)
   Counter rtx_packets_in;        // RTX packets from publishers
+  Counter upstream_repaired;          // missing publisher packets that came after a NACK
+  Counter upstream_repair_micros;     // sum of their delays from detection to arrival
+  Counter nack_given_up;              // missing publisher packets given up on (then a PLI)
   // Bandwidth estimation (transport-cc, REMB).
   Counter transport_cc_feedback_sent;      // feedback packets to publishers
   Counter transport_cc_feedback_received;  // feedback packets from subscribers

@@ -9,7 +9,8 @@
 // 127.0.0.2, and the relay listens on 127.0.0.2:PORT (all of 127/8 is local on
 // lo), so the relay is the only media address the browsers learn. The relay
 // starts clean (a baseline), then impairs, then rate-limits and lifts.
-// PODIUM_E2E_REPORT=1 prints the figures quoted in docs/media-quality.md.
+// PODIUM_E2E_REPORT=1 prints the figures quoted in docs/media-quality.md;
+// PODIUM_E2E_TRACE=1 also prints when each receiver's freeze count grows.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -80,7 +81,20 @@ function delta(after, before, ms) {
 
 async function measure(pages, ms) {
   const before = await Promise.all(pages.map(video_figures));
-  await new Promise((resolve) => setTimeout(resolve, ms));
+  if (process.env.PODIUM_E2E_TRACE) {
+    const last = before.map((f) => f.freezeCount);
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const now = await Promise.all(pages.map(video_figures));
+      now.forEach((f, i) => {
+        if (f.freezeCount !== last[i]) console.log(`TRACE ${new Date().toISOString()} page ${i} freeze -> ${f.freezeCount} total ${f.totalFreezesDuration}`);
+        last[i] = f.freezeCount;
+      });
+    }
+  } else {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  }
   const after = await Promise.all(pages.map(video_figures));
   return after.map((a, i) => delta(a, before[i], ms));
 }
@@ -153,7 +167,11 @@ describe('two speakers through a lossy, delayed path', { timeout: 150000 }, () =
     report('under loss (Alice, Bob)', [at_alice, at_bob]);
     const retransmissions = await server_metric(server.url, 'podium_retransmissions_sent_total') - metrics_before.retransmissions;
     const nacks_sent = await server_metric(server.url, 'podium_nacks_sent_total') - metrics_before.nacks_sent;
-    report('server under loss', { retransmissions, nacks_sent });
+    const repaired = await server_metric(server.url, 'podium_upstream_packets_repaired_total');
+    const repair_ms = repaired
+      ? await server_metric(server.url, 'podium_upstream_repair_microseconds_total') / repaired / 1000 : 0;
+    const given_up = await server_metric(server.url, 'podium_nack_given_up_total');
+    report('server under loss', { retransmissions, nacks_sent, repaired, mean_repair_ms: repair_ms, given_up });
     const counters = relay.counters();
     assert.ok(counters.up.dropped_loss > 0 && counters.down.dropped_loss > 0, JSON.stringify(counters));
     // The server answered the receivers' NACKs (RTX, RFC 4588) and asked the

@@ -9,6 +9,7 @@
 
 #include "tests/integration/media_fixture.h"
 #include "tests/integration/test_peer.h"
+#include "rtp/nack_generator.h"
 #include "util/bytes.h"
 
 namespace podium::testing {
@@ -171,6 +172,29 @@ TEST_F(LossRecovery, PodiumNacksThePacketThePublisherSkipped) {
   for (auto& p : bob.received) tags.push_back(p.payload.back());
   EXPECT_NE(std::find(tags.begin(), tags.end(), static_cast<std::uint8_t>(kFirst + 4)), tags.end())
       << "the late packet reached the subscriber";
+}
+
+// The NACKs are timer-driven: a publisher that sends nothing after the gap (the last
+// packet of a picture was lost) is still asked again, and once the packet is given up
+// (kMaxRetries, RFC 4585 leaves when to the receiver) Podium asks for a keyframe
+// instead of leaving the subscribers' decoders waiting for a packet that will not come.
+TEST_F(LossRecovery, PodiumNacksAgainWithoutNewPacketsAndAsksForAKeyframeWhenItGivesUp) {
+  connect_pair({"video", "sendonly", kPublisherSsrc, "0"}, false);
+  for (std::uint16_t s = kFirst; s < kFirst + 4; ++s) publish(s);
+  alice.pump(100);
+  std::size_t plis_before = alice.pli_received;
+  alice.nacked.clear();
+  publish(kFirst + 5);  // kFirst + 4 is missing; nothing follows
+  alice.pump(1500);
+  std::size_t nacks = 0;
+  for (auto& [ssrc, sequence] : alice.nacked) {
+    EXPECT_EQ(sequence, kFirst + 4);
+    ++nacks;
+  }
+  // Packet-driven NACKs would have asked once (one packet arrived after the gap).
+  EXPECT_EQ(nacks, static_cast<std::size_t>(rtp::NackGenerator::kMaxRetries));
+  EXPECT_GT(alice.pli_received, plis_before) << "a keyframe request once the packet was given up";
+  EXPECT_EQ(metric(metrics(), "podium_nack_given_up_total"), 1u);
 }
 
 // Sends RTX for `sequence` on `rtx_ssrc` with its own sequence number `rtx_sequence`.

@@ -17,6 +17,7 @@
 #include "rtp/rtcp_writer.h"
 #include "rtp/rtp_writer.h"
 #include "sdp/session_description.h"
+#include "webrtc/srtp_profile.h"
 
 namespace podium::testing {
 namespace {
@@ -102,7 +103,7 @@ void TestPeer::send_check() {
 
 bool TestPeer::connect(int timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  dtls_.emplace(certificate_, dtls::DtlsTransport::Role::kClient);
+  dtls_.emplace(certificate_, dtls::DtlsTransport::Role::kClient, srtp_profiles);
   dtls_->set_remote_fingerprint("sha-256", remote_fingerprint_);
   while (std::chrono::steady_clock::now() < deadline) {
     if (!ice_ok_) send_check();
@@ -188,8 +189,7 @@ void TestPeer::handle(MutableBytes datagram) {
     for (auto& d : dtls_->take_outgoing()) transmit(d);
     if (dtls_->state() == dtls::DtlsTransport::State::kConnected && !srtp_out_) {
       auto keys = dtls_->srtp_keys();
-      auto profile = keys->profile == dtls::SrtpProfile::kAeadAes128Gcm ? srtp::Profile::kAeadAes128Gcm
-                                                                         : srtp::Profile::kAes128CmSha1_80;
+      auto profile = webrtc::to_srtp_profile(keys->profile);
       srtp_in_.emplace(std::move(*srtp::SrtpSession::create(profile, keys->remote_key, keys->remote_salt,
                                                             srtp::Direction::kInbound)));
       srtp_out_.emplace(std::move(*srtp::SrtpSession::create(profile, keys->local_key, keys->local_salt,

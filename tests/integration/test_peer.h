@@ -135,6 +135,14 @@ class TestPeer {
   std::vector<std::vector<std::uint8_t>> transport_feedback;
   // Any RTCP compound, protected and sent.
   void send_rtcp(Bytes compound);
+
+  // The SRTP protection profiles the client offers in DTLS use_srtp (RFC 5764 §4.1.1),
+  // and the one the server chose once connected.
+  std::vector<dtls::SrtpProfile> srtp_profiles = dtls::default_srtp_profiles();
+  std::optional<dtls::SrtpProfile> srtp_profile() const {
+    auto keys = dtls_ ? dtls_->srtp_keys() : std::nullopt;
+    return keys ? std::optional(keys->profile) : std::nullopt;
+  }
 };
 
 }  // namespace podium::testing

@@ -222,6 +222,8 @@ export class ImpairRelay {
     this.paths_ = { up: new ImpairedPath(random), down: new ImpairedPath(random) };
     this.idle_timeout_ms_ = options.idle_timeout_ms ?? kIdleTimeoutMs;
     this.clients_ = new Map();  // "ip:port" → {socket, address, port, last_ms}
+    this.random_ = random;
+    this.client_paths_ = new Map();  // "ip:port" → {up, down}: one client's own path
     this.unexpected_ = 0;       // packets on an upstream socket not from the server
     this.queue_ = new SendQueue();
     const patch = {};
@@ -255,6 +257,48 @@ export class ImpairRelay {
 
   config() {
     return { up: { ...this.paths_.up.settings }, down: { ...this.paths_.down.settings } };
+  }
+
+  // One client's own path (e.g. a single subscriber's slow link): its packets go through
+  // these settings instead of the shared ones, from the defaults up. `key` is the
+  // client's "IP:PORT" as the relay sees it (client_keys()). Same patch format and
+  // checks as configure(); returns an error text or null.
+  configure_client(key, patch) {
+    if (typeof key !== 'string' || !/^.+:\d+$/.test(key)) return `bad client '${key}' (IP:PORT)`;
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+      return 'expected an object with "both", "up" and/or "down"';
+    }
+    for (const [dir, value] of Object.entries(patch)) {
+      if (!['both', 'up', 'down'].includes(dir)) return `unknown direction '${dir}' (both, up, down)`;
+      const error = check_impairment(value, dir);
+      if (error) return error;
+    }
+    let paths = this.client_paths_.get(key);
+    if (!paths) {
+      paths = { up: new ImpairedPath(this.random_), down: new ImpairedPath(this.random_) };
+      this.client_paths_.set(key, paths);
+    }
+    for (const dir of ['up', 'down']) {
+      if (patch.both) paths[dir].configure(patch.both);
+      if (patch[dir]) paths[dir].configure(patch[dir]);
+    }
+    return null;
+  }
+
+  client_keys() { return [...this.clients_.keys()]; }
+
+  // The client ("IP:PORT") whose packets reach the upstream from this local port, i.e.
+  // the address the server sees for it; undefined if none.
+  client_by_upstream_port(port) {
+    for (const [key, client] of this.clients_) {
+      if (client.socket.address().port === port) return key;
+    }
+    return undefined;
+  }
+
+  client_counters(key) {
+    const paths = this.client_paths_.get(key);
+    return paths ? { up: { ...paths.up.counters }, down: { ...paths.down.counters } } : null;
   }
 
   counters() {
@@ -303,7 +347,7 @@ export class ImpairRelay {
         return;
       }
       client.last_ms = performance.now();
-      this.forward_(this.paths_.down, data, () =>
+      this.forward_(this.client_paths_.get(key)?.down ?? this.paths_.down, data, () =>
         this.socket_.send(data, client.port, client.address));
     });
     socket.bind(0);
@@ -314,7 +358,8 @@ export class ImpairRelay {
   from_client_(data, from) {
     const client = this.client_for_(from);
     client.last_ms = performance.now();
-    this.forward_(this.paths_.up, data, () =>
+    const key = `${from.address}:${from.port}`;
+    this.forward_(this.client_paths_.get(key)?.up ?? this.paths_.up, data, () =>
       client.socket.send(data, this.upstream_.port, this.upstream_.address));
   }
 

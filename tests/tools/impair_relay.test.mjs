@@ -142,6 +142,42 @@ describe('ImpairRelay over loopback', () => {
     }
   });
 
+  it('impairs one client\'s path only when configured per client', async () => {
+    const echo = await echo_server();
+    const relay = await ImpairRelay.start({ listen: '127.0.0.1:0', upstream: echo.address, seed: 5 });
+    const port = Number(relay.address.split(':').pop());
+    const slow = await client_socket();
+    const fast = await client_socket();
+    try {
+      slow.send('hello', port, '127.0.0.1');
+      fast.send('hello', port, '127.0.0.1');
+      await sleep(100);
+      const key = relay.client_keys().find((k) => k.endsWith(`:${slow.address().port}`));
+      assert.ok(key, `client keys: ${relay.client_keys()}`);
+      assert.match(relay.configure_client(key, { down: { loss: 101 } }), /percentage/);
+      assert.match(relay.configure_client('nonsense', { down: {} }), /IP:PORT/);
+      assert.equal(relay.configure_client(key, { down: { loss: 100 } }), null);
+      for (let i = 0; i < 10; i += 1) {
+        slow.send(`s${i}`, port, '127.0.0.1');
+        fast.send(`f${i}`, port, '127.0.0.1');
+      }
+      await sleep(200);
+      assert.equal(fast.replies.length, 11, 'the other client is untouched');
+      assert.equal(slow.replies.length, 1, 'every reply to the slow client is lost');
+      assert.equal(relay.client_counters(key).down.dropped_loss, 10);
+      assert.equal(relay.counters().down.dropped_loss, 0, 'the shared path lost nothing');
+      assert.equal(relay.configure_client(key, { down: { loss: 0 } }), null);
+      slow.send('again', port, '127.0.0.1');
+      await sleep(100);
+      assert.equal(slow.replies.length, 2, 'lifted');
+    } finally {
+      slow.close();
+      fast.close();
+      await relay.close();
+      echo.socket.close();
+    }
+  });
+
   it('delays one direction only and refuses a bad setting without changing anything', async () => {
     const echo = await echo_server();
     const relay = await ImpairRelay.start({
