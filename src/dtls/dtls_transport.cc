@@ -27,8 +27,16 @@ constexpr const char* kCipherList =
     "ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA";
 constexpr const char* kGroups = "X25519:P-256:P-384";
 // RFC 5764 §4.1.2 and RFC 7714 §14.2. The server takes the first profile of its own list
-// that the client offered, so GCM wins whenever both sides have it.
-constexpr const char* kSrtpProfiles = "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80";
+// that the client offered, so AES-128-GCM wins whenever both sides have it; the 32-bit
+// tag of AES128_CM_SHA1_32 is the weakest and comes last.
+std::string srtp_profile_list(const std::vector<SrtpProfile>& profiles) {
+  std::string list;
+  for (SrtpProfile p : profiles) {
+    if (!list.empty()) list += ':';
+    list += to_string(p);
+  }
+  return list;
+}
 constexpr std::string_view kExporterLabel = "EXTRACTOR-dtls_srtp";  // RFC 5764 §4.2
 
 // RFC 6347 §4.2.4.1: start at 1 s, double on each retransmission, cap at 60 s.
@@ -123,7 +131,7 @@ struct DtlsTransport::Impl {
 
   explicit Impl(Role r) : role(r) {}
 
-  std::string init(const Certificate::Impl& certificate);
+  std::string init(const Certificate::Impl& certificate, const std::vector<SrtpProfile>& profiles);
   void start(TimePoint at);
   void drive_handshake();
   void read_records();
@@ -216,7 +224,8 @@ int verify_peer(int, X509_STORE_CTX* store) {
 
 }  // namespace
 
-std::string DtlsTransport::Impl::init(const Certificate::Impl& certificate) {
+std::string DtlsTransport::Impl::init(const Certificate::Impl& certificate,
+                                      const std::vector<SrtpProfile>& profiles) {
   ERR_clear_error();
   ctx.reset(SSL_CTX_new(DTLS_method()));
   if (!ctx) return "SSL_CTX_new failed: " + take_openssl_errors();
@@ -233,7 +242,8 @@ std::string DtlsTransport::Impl::init(const Certificate::Impl& certificate) {
   if (SSL_CTX_set_cipher_list(c, kCipherList) != 1 || SSL_CTX_set1_groups_list(c, kGroups) != 1) {
     return "setting ciphers failed: " + take_openssl_errors();
   }
-  if (SSL_CTX_set_tlsext_use_srtp(c, kSrtpProfiles) != 0) {  // 0 means success here
+  if (profiles.empty()) return "no SRTP protection profile to offer";
+  if (SSL_CTX_set_tlsext_use_srtp(c, srtp_profile_list(profiles).c_str()) != 0) {  // 0: success
     return "setting SRTP profiles failed: " + take_openssl_errors();
   }
   // The server must ask for the client's certificate: its fingerprint is the only
@@ -387,24 +397,34 @@ Result<SrtpKeyMaterial> DtlsTransport::Impl::export_keys() {
   if (selected == nullptr) return Error{"peer negotiated no SRTP profile (RFC 5764 use_srtp)"};
 
   SrtpKeyMaterial out;
-  // RFC 3711 §8.2 / RFC 7714 §12: 128-bit keys; 112-bit salt for AES-CM, 96-bit for GCM.
-  constexpr std::size_t kKeyLength = 16;
+  // RFC 5764 §4.1.2, RFC 7714 §14.2: 128-bit keys (256-bit for AES-256-GCM); 112-bit
+  // salt for AES-CM, 96-bit for GCM.
+  std::size_t key_length = 16;
   std::size_t salt_length = 0;
   switch (selected->id) {
     case SRTP_AEAD_AES_128_GCM:
       out.profile = SrtpProfile::kAeadAes128Gcm;
       salt_length = 12;
       break;
+    case SRTP_AEAD_AES_256_GCM:
+      out.profile = SrtpProfile::kAeadAes256Gcm;
+      key_length = 32;
+      salt_length = 12;
+      break;
     case SRTP_AES128_CM_SHA1_80:
       out.profile = SrtpProfile::kAes128CmSha1_80;
+      salt_length = 14;
+      break;
+    case SRTP_AES128_CM_SHA1_32:
+      out.profile = SrtpProfile::kAes128CmSha1_32;
       salt_length = 14;
       break;
     default:
       return Error{"unexpected SRTP profile " + std::string(selected->name)};
   }
 
-  std::array<std::uint8_t, 2 * (kKeyLength + 14)> material{};
-  const std::size_t total = 2 * (kKeyLength + salt_length);
+  std::array<std::uint8_t, 2 * (32 + 14)> material{};
+  const std::size_t total = 2 * (key_length + salt_length);
   if (SSL_export_keying_material(ssl.get(), material.data(), total, kExporterLabel.data(),
                                  kExporterLabel.size(), nullptr, 0, 0) != 1) {
     return Error{"exporting SRTP keys failed: " + take_openssl_errors()};
@@ -412,16 +432,16 @@ Result<SrtpKeyMaterial> DtlsTransport::Impl::export_keys() {
   // RFC 5764 §4.2: client key | server key | client salt | server salt.
   const std::uint8_t* p = material.data();
   const std::uint8_t* client_key = p;
-  const std::uint8_t* server_key = p + kKeyLength;
-  const std::uint8_t* client_salt = p + 2 * kKeyLength;
-  const std::uint8_t* server_salt = p + 2 * kKeyLength + salt_length;
+  const std::uint8_t* server_key = p + key_length;
+  const std::uint8_t* client_salt = p + 2 * key_length;
+  const std::uint8_t* server_salt = p + 2 * key_length + salt_length;
   const bool client = role == Role::kClient;
   const std::uint8_t* local_key = client ? client_key : server_key;
   const std::uint8_t* remote_key = client ? server_key : client_key;
   const std::uint8_t* local_salt = client ? client_salt : server_salt;
   const std::uint8_t* remote_salt = client ? server_salt : client_salt;
-  out.local_key.assign(local_key, local_key + kKeyLength);
-  out.remote_key.assign(remote_key, remote_key + kKeyLength);
+  out.local_key.assign(local_key, local_key + key_length);
+  out.remote_key.assign(remote_key, remote_key + key_length);
   out.local_salt.assign(local_salt, local_salt + salt_length);
   out.remote_salt.assign(remote_salt, remote_salt + salt_length);
   OPENSSL_cleanse(material.data(), material.size());
@@ -441,8 +461,12 @@ void DtlsTransport::Impl::on_openssl_timer(timeval* next) {
 }
 
 DtlsTransport::DtlsTransport(const Certificate& certificate, Role role)
+    : DtlsTransport(certificate, role, default_srtp_profiles()) {}
+
+DtlsTransport::DtlsTransport(const Certificate& certificate, Role role,
+                             const std::vector<SrtpProfile>& srtp_profiles)
     : impl_(std::make_unique<Impl>(role)) {
-  if (std::string error = impl_->init(certificate.impl()); !error.empty()) {
+  if (std::string error = impl_->init(certificate.impl(), srtp_profiles); !error.empty()) {
     impl_->fail(std::move(error));
   }
 }
@@ -558,12 +582,23 @@ const char* to_string(DtlsTransport::State state) {
   return "?";
 }
 
+const std::vector<SrtpProfile>& default_srtp_profiles() {
+  static const std::vector<SrtpProfile> profiles = {
+      SrtpProfile::kAeadAes128Gcm, SrtpProfile::kAeadAes256Gcm, SrtpProfile::kAes128CmSha1_80,
+      SrtpProfile::kAes128CmSha1_32};
+  return profiles;
+}
+
 std::string_view to_string(SrtpProfile profile) {
   switch (profile) {
     case SrtpProfile::kAeadAes128Gcm:
       return "SRTP_AEAD_AES_128_GCM";
     case SrtpProfile::kAes128CmSha1_80:
       return "SRTP_AES128_CM_SHA1_80";
+    case SrtpProfile::kAeadAes256Gcm:
+      return "SRTP_AEAD_AES_256_GCM";
+    case SrtpProfile::kAes128CmSha1_32:
+      return "SRTP_AES128_CM_SHA1_32";
   }
   return "?";
 }

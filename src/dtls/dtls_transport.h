@@ -28,6 +28,10 @@ class DtlsTransport {
   // The certificate's key and X.509 are shared (reference counted), so the Certificate
   // object need not outlive the transport.
   DtlsTransport(const Certificate& certificate, Role role);
+  // With only these SRTP protection profiles in the use_srtp extension (RFC 5764
+  // §4.1.1), in order of preference; a server picks the first of its list the client
+  // offered. Empty fails the transport.
+  DtlsTransport(const Certificate& certificate, Role role, const std::vector<SrtpProfile>& srtp_profiles);
   DtlsTransport(DtlsTransport&&) noexcept;
   DtlsTransport& operator=(DtlsTransport&&) noexcept;
   ~DtlsTransport();

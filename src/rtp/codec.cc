@@ -43,10 +43,30 @@ bool is_vp9_keyframe(Bytes payload) {
 }
 
 // AV1 RTP payload format §4.4: the aggregation header's N bit marks the first packet
-// of a coded video sequence; Z=1 would mean it continues an OBU instead.
+// of a coded video sequence; Z=1 would mean it continues an OBU instead. A sender that
+// does not set N still starts a key frame with a sequence header OBU (AV1 §7.5), so a
+// first OBU element of type OBU_SEQUENCE_HEADER (1) counts too.
 bool is_av1_keyframe(Bytes payload) {
   if (payload.empty()) return false;
-  return (payload[0] & 0x08) != 0 && (payload[0] & 0x80) == 0;
+  const std::uint8_t header = payload[0];
+  if (header & 0x80) return false;  // Z
+  if (header & 0x08) return true;   // N
+  // §4.4: with W=1 the single element has no length field; otherwise the first element
+  // starts with its LEB128 length.
+  std::size_t offset = 1;
+  if (((header >> 4) & 0x03) != 1) {
+    std::uint64_t length = 0;
+    for (int i = 0;; ++i) {
+      if (offset >= payload.size() || i == 8) return false;
+      std::uint8_t byte = payload[offset++];
+      length |= static_cast<std::uint64_t>(byte & 0x7F) << (7 * i);
+      if ((byte & 0x80) == 0) break;
+    }
+    if (length == 0 || length > payload.size() - offset) return false;
+  }
+  if (offset >= payload.size()) return false;
+  const std::uint8_t obu_header = payload[offset];
+  return (obu_header & 0x80) == 0 && ((obu_header >> 3) & 0x0F) == 1;
 }
 
 }  // namespace

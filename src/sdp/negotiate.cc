@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "sdp/tokens.h"
 #include "util/log.h"
@@ -51,8 +52,85 @@ bool codec_matches(const Codec& offered, std::string_view kind, const SupportedC
   return true;
 }
 
-// The offered codecs Podium may use for this section, best first.
-std::vector<Codec> choose_codecs(const MediaDescription& section, const SectionPlan& plan) {
+// RFC 6184 §8.1 profile-level-id: profile_idc, profile-iop (constraint flags), level_idc.
+struct H264ProfileLevel {
+  std::string_view profile;  // "constrained-baseline", "baseline", "main", "high", ...
+  int level_rank;            // 2 × level_idc (62 for 3.1); 21 for level 1b, between 1 and 1.1
+};
+
+std::optional<H264ProfileLevel> h264_profile_level(std::string_view fmtp) {
+  // RFC 6184 §8.1: absent means 42000A (Baseline, level 1.0).
+  std::string id = fmtp_parameter(fmtp, "profile-level-id").value_or("42000a");
+  if (id.size() != 6) return std::nullopt;
+  std::uint32_t value = 0;
+  for (char c : id) {
+    int digit = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+                : (c >= 'a' && c <= 'f')                     ? c - 'a' + 10
+                : (c >= 'A' && c <= 'F')                     ? c - 'A' + 10
+                                                             : -1;
+    if (digit < 0) return std::nullopt;
+    value = value << 4 | static_cast<std::uint32_t>(digit);
+  }
+  const std::uint8_t profile_idc = value >> 16;
+  const std::uint8_t iop = (value >> 8) & 0xFF;
+  const std::uint8_t level_idc = value & 0xFF;
+  // Which profile an (idc, constraint flags) pair names, as ITU-T H.264 §A.2 and
+  // RFC 6184 Table 5 define them; "x" bits are not looked at.
+  struct Pattern {
+    std::uint8_t idc;
+    std::string_view bits;  // constraint_set0..5 and the two reserved zero bits
+    std::string_view profile;
+  };
+  static constexpr Pattern kPatterns[] = {
+      {0x42, "x1xx0000", "constrained-baseline"}, {0x4D, "1xxx0000", "constrained-baseline"},
+      {0x58, "11xx0000", "constrained-baseline"}, {0x42, "x0xx0000", "baseline"},
+      {0x58, "10xx0000", "baseline"},             {0x4D, "0x0x0000", "main"},
+      {0x64, "00000000", "high"},                 {0x64, "00001100", "constrained-high"},
+      {0xF4, "00000000", "high-444-predictive"},
+  };
+  for (const Pattern& p : kPatterns) {
+    if (p.idc != profile_idc) continue;
+    bool match = true;
+    for (int bit = 0; bit < 8; ++bit) {
+      bool set = (iop >> (7 - bit)) & 1;
+      char want = p.bits[static_cast<std::size_t>(bit)];
+      if (want != 'x' && set != (want == '1')) match = false;
+    }
+    if (!match) continue;
+    // Level 1b: level_idc 11 with constraint_set3 in the Baseline/Main family (§A.3.1).
+    bool level_1b = level_idc == 11 && (iop & 0x10) && profile_idc != 0x64 && profile_idc != 0xF4;
+    return H264ProfileLevel{p.profile, level_1b ? 21 : 2 * static_cast<int>(level_idc)};
+  }
+  return std::nullopt;
+}
+
+std::string parameter_or(std::string_view fmtp, std::string_view key, std::string_view fallback) {
+  return fmtp_parameter(fmtp, key).value_or(std::string(fallback));
+}
+
+// `fmtp` with key=value set (replaced if present, else appended).
+std::string with_fmtp_parameter(std::string_view fmtp, std::string_view key, std::string_view value) {
+  std::vector<std::string> params;
+  bool replaced = false;
+  for (std::string_view param : tokens::split(fmtp, ';')) {
+    param = tokens::trim(param);
+    if (param.empty()) continue;
+    auto eq = param.find('=');
+    if (eq != std::string_view::npos && iequals(tokens::trim(param.substr(0, eq)), key)) {
+      params.push_back(fmt::format("{}={}", key, value));
+      replaced = true;
+    } else {
+      params.emplace_back(param);
+    }
+  }
+  if (!replaced) params.push_back(fmt::format("{}={}", key, value));
+  return fmt::format("{}", fmt::join(params, ";"));
+}
+
+// The offered codecs Podium may use for this section, best first. Offered formats that
+// cannot receive the forwarded stream add their reason to `mismatches`.
+std::vector<Codec> choose_codecs(const MediaDescription& section, const SectionPlan& plan,
+                                 std::vector<std::string>& mismatches) {
   struct Ranked {
     std::size_t rank;
     Codec codec;
@@ -70,8 +148,30 @@ std::vector<Codec> choose_codecs(const MediaDescription& section, const SectionP
                              [&](const std::string& name) { return iequals(name, match->name); });
       if (it == plan.codec_names.end()) continue;
       rank = static_cast<std::size_t>(it - plan.codec_names.begin());
+      bool named_before = std::any_of(ranked.begin(), ranked.end(), [&](const Ranked& r) {
+        return iequals(r.codec.name, match->name);
+      });
+      if (plan.mode == Mode::kReceive && named_before) continue;
+    }
+    const Codec* forwarded = plan.mode == Mode::kSend && plan.forwarded_codec
+                                 ? &*plan.forwarded_codec
+                                 : nullptr;
+    if (forwarded) {
+      if (!iequals(forwarded->name, match->name) || forwarded->clock_rate != offered.clock_rate) continue;
+      if (auto why = receive_mismatch(offered, *forwarded)) {
+        mismatches.push_back(fmt::format("{} {}: {}", offered.payload_type, offered.name, *why));
+        continue;
+      }
     }
     Codec answer = offered;  // keep the offer's fmtp (opus minptime/useinbandfec, H264 profile)
+    // RFC 7587 §7.1: stereo=1 says the receiver prefers stereo and sprop-stereo=1 that
+    // the sender is likely to send it; a stereo publisher stays stereo for this subscriber.
+    if (forwarded && iequals(forwarded->name, "opus") &&
+        (parameter_or(forwarded->fmtp, "stereo", "0") == "1" ||
+         parameter_or(forwarded->fmtp, "sprop-stereo", "0") == "1")) {
+      answer.fmtp = with_fmtp_parameter(answer.fmtp, "stereo", "1");
+      answer.fmtp = with_fmtp_parameter(answer.fmtp, "sprop-stereo", "1");
+    }
     std::erase_if(answer.rtcp_fb, [](const std::string& fb) {
       return std::find(std::begin(kSupportedFeedback), std::end(kSupportedFeedback), fb) ==
              std::end(kSupportedFeedback);
@@ -291,6 +391,44 @@ std::string codec_names(const MediaDescription& section) {
 
 bool is_rtx(const Codec& codec) { return iequals(codec.name, "rtx"); }
 
+std::optional<std::string> receive_mismatch(const Codec& receiver, const Codec& sent) {
+  if (iequals(sent.name, "H264")) {
+    std::string sent_mode = parameter_or(sent.fmtp, "packetization-mode", "0");
+    std::string receiver_mode = parameter_or(receiver.fmtp, "packetization-mode", "0");
+    if (sent_mode != receiver_mode) {
+      return fmt::format("packetization-mode {} but the stream uses {}", receiver_mode, sent_mode);
+    }
+    auto theirs = h264_profile_level(receiver.fmtp);
+    auto ours = h264_profile_level(sent.fmtp);
+    if (!ours) return std::string("the stream's profile-level-id is not understood");
+    if (!theirs) return std::string("profile-level-id not understood");
+    // Constrained Baseline is a subset of Baseline (H.264 §A.2.1.1): a Baseline decoder
+    // takes it.
+    bool subset = theirs->profile == "baseline" && ours->profile == "constrained-baseline";
+    if (theirs->profile != ours->profile && !subset) {
+      return fmt::format("H.264 profile {} but the stream is {}", theirs->profile, ours->profile);
+    }
+    if (theirs->level_rank < ours->level_rank) {
+      return fmt::format("H.264 level {:.1f} is below the stream's {:.1f}", theirs->level_rank / 20.0,
+                         ours->level_rank / 20.0);
+    }
+    return std::nullopt;
+  }
+  if (iequals(sent.name, "VP9")) {
+    std::string theirs = parameter_or(receiver.fmtp, "profile-id", "0");
+    std::string ours = parameter_or(sent.fmtp, "profile-id", "0");
+    if (theirs != ours) return fmt::format("VP9 profile-id {} but the stream is {}", theirs, ours);
+    return std::nullopt;
+  }
+  if (iequals(sent.name, "AV1")) {
+    std::string theirs = parameter_or(receiver.fmtp, "profile", "0");
+    std::string ours = parameter_or(sent.fmtp, "profile", "0");
+    if (theirs != ours) return fmt::format("AV1 profile {} but the stream is {}", theirs, ours);
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 std::optional<std::uint8_t> rtx_payload_type_for(const MediaDescription& section,
                                                  std::uint8_t payload_type) {
   for (const Codec& c : section.codecs) {
@@ -352,11 +490,21 @@ Result<SessionDescription> build_answer(const SessionDescription& offer,
     if (plan.mode == Mode::kSend && !plan.sender) return Error{label + ": send plan has no sender"};
     if (auto error = check_transport(offered, offer, label)) return Error{*error};
 
-    std::vector<Codec> codecs = choose_codecs(offered, plan);
+    std::vector<std::string> mismatches;
+    std::vector<Codec> codecs = choose_codecs(offered, plan, mismatches);
     add_rtx(offered, codecs);
     if (codecs.empty()) {
-      std::string reason =
-          fmt::format("{}: no common codec (offered {})", label, codec_names(offered));
+      std::string reason;
+      if (!plan.forwarded_codec) {
+        reason = fmt::format("{}: no common codec (offered {})", label, codec_names(offered));
+      } else if (mismatches.empty()) {
+        reason = fmt::format("{}: cannot receive the {} stream (offered {})", label,
+                             plan.forwarded_codec->name, codec_names(offered));
+      } else {
+        reason = fmt::format("{}: cannot receive the {} stream (fmtp '{}'): {}", label,
+                             plan.forwarded_codec->name, plan.forwarded_codec->fmtp,
+                             fmt::join(mismatches, "; "));
+      }
       log::info("sdp", "rejecting {}", reason);
       if (!no_codec_reason) no_codec_reason = std::move(reason);
       answer.media.push_back(rejected_section(offered));

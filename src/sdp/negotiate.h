@@ -58,6 +58,15 @@ bool is_rtx(const Codec& codec);
 std::optional<std::uint8_t> rtx_payload_type_for(const MediaDescription& section,
                                                  std::uint8_t payload_type);
 
+// Why an offered format `receiver` cannot receive a stream sent as `sent` (same name and
+// clock rate assumed checked); nullopt if it can. RFC 6184 §8.1/§8.2.2 for H.264: same
+// packetization-mode and profile (profile_idc with the constraint flags that define it,
+// e.g. Constrained Baseline 42e0 = 4240 = 4de0; a Baseline receiver also takes
+// Constrained Baseline), and the sent level no higher than the
+// receiver's; RFC 9628 §6 for VP9: same profile-id (default 0); AV1 RTP §7.2: same
+// profile (default 0).
+std::optional<std::string> receive_mismatch(const Codec& receiver, const Codec& sent);
+
 struct LocalSender {
   std::uint32_t ssrc = 0;
   std::string cname;
@@ -72,8 +81,15 @@ struct SectionPlan {
   Mode mode = Mode::kReject;
   std::optional<LocalSender> sender;  // required for kSend
   // Allowed codecs by name (case-insensitive, e.g. {"VP8"}), in preference order;
-  // empty: everything in supported_codecs().
+  // empty: everything in supported_codecs(). When names are given, a receiving section
+  // keeps only the first offered format of each name (one H.264 profile, one VP9
+  // profile-id): the publisher sends in exactly what was answered.
   std::vector<std::string> codec_names;
+  // kSend: the codec of the stream Podium forwards, as its publisher negotiated it.
+  // Only offered formats that can receive that stream are answered (see
+  // receive_mismatch); their fmtp is the subscriber's, with Opus stereo added when the
+  // stream is stereo.
+  std::optional<Codec> forwarded_codec;
 };
 
 struct AnswerOptions {

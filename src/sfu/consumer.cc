@@ -7,10 +7,12 @@
 #include "rtp/codec.h"
 #include "rtp/rtcp_writer.h"
 #include "rtp/rtp_writer.h"
+#include "sdp/negotiate.h"
 #include "webrtc/media_counters.h"
 #include "sfu/peer.h"
 #include "sfu/producer.h"
 #include "util/clock.h"
+#include "util/log.h"
 
 namespace podium::sfu {
 namespace {
@@ -23,6 +25,24 @@ std::array<std::uint8_t, 3> abs_send_time(TimePoint now) {
   std::uint32_t value = static_cast<std::uint32_t>(((micros << 18) / 1'000'000) & 0xFFFFFF);
   return {static_cast<std::uint8_t>(value >> 16), static_cast<std::uint8_t>(value >> 8),
           static_cast<std::uint8_t>(value)};
+}
+
+sdp::Codec to_sdp(const RtpCodecParameters& p) {
+  sdp::Codec c;
+  c.payload_type = static_cast<std::uint8_t>(p.payload_type);
+  c.name = p.name;
+  c.clock_rate = static_cast<std::uint32_t>(p.clock_rate);
+  c.channels = static_cast<std::uint16_t>(p.channels);
+  c.fmtp = p.fmtp;
+  return c;
+}
+
+// Why the subscriber, who negotiated `negotiated`, cannot decode `source`; nullopt if it can.
+std::optional<std::string> codec_mismatch(const RtpCodecParameters& negotiated,
+                                          const RtpCodecParameters& source) {
+  if (negotiated.codec != source.codec || negotiated.clock_rate != source.clock_rate)
+    return "the subscriber negotiated " + negotiated.name;
+  return sdp::receive_mismatch(to_sdp(negotiated), to_sdp(source));
 }
 
 bool newer(std::uint16_t a, std::uint16_t b) {
@@ -46,7 +66,16 @@ void Consumer::set_source(Producer* source, TimePoint now) {
   rebase_ = true;
   waiting_for_keyframe_ = kind_ == MediaKind::kVideo;
   keyframe_requested_at_.reset();
+  source_fits_ = true;
   if (!source_) return;
+  if (codec_) {
+    if (auto why = codec_mismatch(*codec_, source_->codec())) {
+      source_fits_ = false;
+      log::info("sfu", "consumer {} of {}: track {} is {} ({}): {}; not forwarded", mid_,
+                subscriber_.participant_id(), source_->id(), source_->codec().name,
+                source_->codec().fmtp, *why);
+    }
+  }
   if (clock_rate_ != source_->codec().clock_rate || !sent_any_) {
     clock_rate_ = source_->codec().clock_rate;
     sent_ = rtp::SenderStatistics(static_cast<std::uint32_t>(clock_rate_));
@@ -109,14 +138,14 @@ void Consumer::on_source_resumed(TimePoint now) {
 }
 
 void Consumer::request_keyframe(TimePoint now) {
-  if (!source_ || kind_ != MediaKind::kVideo) return;
+  if (!source_ || !source_fits_ || kind_ != MediaKind::kVideo) return;
   keyframe_requested_at_ = now;
   source_->request_keyframe(now, target_layer_);
 }
 
 void Consumer::forward(const rtp::RtpPacket& packet, TimePoint now, int layer) {
   webrtc::Transport& transport = subscriber_.transport();
-  if (!transport.connected()) return;
+  if (!transport.connected() || !source_fits_) return;
   Bytes payload = packet.payload();
   if (layer != current_layer_) {
     // Another simulcast stream can only be decoded from one of its keyframes; until it

@@ -46,6 +46,11 @@ class Consumer {
   // for a keyframe, which is requested now.
   void set_source(Producer* source, TimePoint now);
 
+  // The codec this consumer's subscriber negotiated. A source in another codec (or an
+  // H.264 profile, VP9/AV1 profile the subscriber cannot decode; the stage may move to
+  // such a publisher) is attached but not forwarded.
+  void set_codec(const RtpCodecParameters& codec) { codec_ = codec; }
+  bool source_fits() const { return source_fits_; }
   // Rewrites and sends one packet of the source's stream `layer` (0 unless simulcast).
   void forward(const rtp::RtpPacket& packet, TimePoint now, int layer = 0);
 
@@ -104,6 +109,8 @@ class Consumer {
   rtp::ExtensionMap extensions_;
   Peer& subscriber_;
   Producer* source_ = nullptr;
+  std::optional<RtpCodecParameters> codec_;
+  bool source_fits_ = true;
 
   bool waiting_for_keyframe_ = true;
   std::optional<TimePoint> keyframe_requested_at_;

@@ -10,6 +10,7 @@
 #include "srtp/srtp_session.h"
 #include "util/log.h"
 #include "webrtc/media_counters.h"
+#include "webrtc/srtp_profile.h"
 
 namespace podium::webrtc {
 namespace {
@@ -21,11 +22,6 @@ ice::TransportAddress to_ice_address(const net::Endpoint& endpoint) {
   std::memcpy(address.ip.data(), ip.data(), ip.size());
   address.port = endpoint.port();
   return address;
-}
-
-srtp::Profile to_srtp_profile(dtls::SrtpProfile profile) {
-  return profile == dtls::SrtpProfile::kAeadAes128Gcm ? srtp::Profile::kAeadAes128Gcm
-                                                      : srtp::Profile::kAes128CmSha1_80;
 }
 
 }  // namespace
@@ -187,7 +183,7 @@ void Transport::receive_dtls(Bytes datagram, const Path& from, TimePoint now) {
     state_ = TransportState::kConnected;
     impl_->counters.transports_connected.add();
     log::info("webrtc", "transport {}: connected via {} ({})", local_ufrag(), from.to_string(),
-              profile == srtp::Profile::kAeadAes128Gcm ? "AEAD_AES_128_GCM" : "AES_CM_128_HMAC_SHA1_80");
+              srtp::to_string(profile));
     impl_->listener.on_transport_connected(*this);
   } else if (after == dtls::DtlsTransport::State::kFailed) {
     close("DTLS failed: " + impl_->dtls.failure_reason());

@@ -71,8 +71,19 @@ TEST(Codec, H264Keyframe) {
 TEST(Codec, Av1Keyframe) {
   EXPECT_TRUE(key(Codec::kAv1, "18 0a0b"));   // N=1, W=1
   EXPECT_FALSE(key(Codec::kAv1, "98 0a0b"));  // Z=1: continues an OBU
-  EXPECT_FALSE(key(Codec::kAv1, "10 0a0b"));
+  EXPECT_FALSE(key(Codec::kAv1, "10 320b"));  // N=0, a frame OBU
   EXPECT_FALSE(key(Codec::kAv1, ""));
+  // Without N: a first OBU that is a sequence header (type 1, header byte 0x0a with
+  // has_size) starts a key frame; a frame OBU (type 6, 0x32) does not.
+  EXPECT_TRUE(key(Codec::kAv1, "10 0a0b 00000002"));    // W=1: no element length
+  EXPECT_TRUE(key(Codec::kAv1, "20 03 0a0100 05 32"));  // W=2: LEB128 length 3 first
+  EXPECT_TRUE(key(Codec::kAv1, "00 8001 0a" + std::string(254, '0')));  // 2-byte LEB128
+  EXPECT_FALSE(key(Codec::kAv1, "10 3201"));
+  EXPECT_FALSE(key(Codec::kAv1, "20 03 320100 05 0a"));
+  EXPECT_FALSE(key(Codec::kAv1, "20 09 0a01"));  // length past the end
+  EXPECT_FALSE(key(Codec::kAv1, "20 80"));       // LEB128 cut off
+  EXPECT_FALSE(key(Codec::kAv1, "90 0a0b"));     // Z=1
+  EXPECT_FALSE(key(Codec::kAv1, "10"));
 }
 
 TEST(Codec, AudioAndUnknownHaveNoKeyframes) {

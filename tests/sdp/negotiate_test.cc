@@ -38,14 +38,14 @@ SessionDescription offer_from(const std::string& text) {
 }
 
 SectionPlan receive(std::vector<std::string> codecs = {}) {
-  return SectionPlan{Mode::kReceive, std::nullopt, std::move(codecs)};
+  return SectionPlan{Mode::kReceive, std::nullopt, std::move(codecs), std::nullopt};
 }
 SectionPlan send(std::uint32_t ssrc, std::vector<std::string> codecs = {}) {
   return SectionPlan{Mode::kSend, LocalSender{ssrc, "podium", "stage", "t" + std::to_string(ssrc)},
-                     std::move(codecs)};
+                     std::move(codecs), std::nullopt};
 }
-SectionPlan reject() { return SectionPlan{Mode::kReject, std::nullopt, {}}; }
-SectionPlan inactive() { return SectionPlan{Mode::kInactive, std::nullopt, {}}; }
+SectionPlan reject() { return SectionPlan{Mode::kReject, std::nullopt, {}, std::nullopt}; }
+SectionPlan inactive() { return SectionPlan{Mode::kInactive, std::nullopt, {}, std::nullopt}; }
 
 SessionDescription answer_ok(const SessionDescription& offer, std::vector<SectionPlan> plans,
                              const AnswerOptions& o = options()) {
@@ -418,7 +418,7 @@ TEST(BuildAnswer, RejectsUnusableOffers) {
                          {receive(), receive()}),
             "m-section 0 (audio): offer has a=setup:passive, but Podium is always DTLS passive");
   EXPECT_EQ(answer_error(offer_from(whep), {receive()}), "2 m-sections offered but 1 plans given");
-  SectionPlan no_sender{Mode::kSend, std::nullopt, {}};
+  SectionPlan no_sender{Mode::kSend, std::nullopt, {}, std::nullopt};
   EXPECT_EQ(answer_error(offer_from(whep), {no_sender, receive()}),
             "m-section 0 (audio): send plan has no sender");
 }
@@ -498,6 +498,106 @@ TEST(BuildAnswer, RtxSsrcIsAnnouncedOnlyWhenTheSubscriberOfferedRtx) {
   EXPECT_THAT(plain_answer.media[0].formats, ElementsAre("96"));
   EXPECT_TRUE(plain_answer.media[0].ssrc_groups.empty());
   for (const auto& ssrc : plain_answer.media[0].ssrcs) EXPECT_EQ(ssrc.ssrc, 1111u);
+}
+
+}  // namespace
+}  // namespace podium::sdp
+
+namespace podium::sdp {
+namespace {
+
+Codec codec(std::string name, std::string fmtp, std::uint8_t pt = 100) {
+  return Codec{pt, std::move(name), 90000, 0, std::move(fmtp), {}};
+}
+
+TEST(ReceiveMismatch, H264ProfileLevelAndPacketizationMode) {
+  auto h264 = [](std::string profile_level_id, std::string mode = "1") {
+    return codec("H264", "level-asymmetry-allowed=1;packetization-mode=" + mode +
+                             ";profile-level-id=" + profile_level_id);
+  };
+  EXPECT_EQ(receive_mismatch(h264("42e01f"), h264("42e01f")), std::nullopt);
+  // RFC 6184 §8.1: Constrained Baseline written three ways.
+  EXPECT_EQ(receive_mismatch(h264("4de01f"), h264("42e01f")), std::nullopt);
+  EXPECT_EQ(receive_mismatch(h264("42e01f"), h264("58c01f")), std::nullopt);
+  // A Baseline decoder takes Constrained Baseline, not the other way round.
+  EXPECT_EQ(receive_mismatch(h264("42001f"), h264("42e01f")), std::nullopt);
+  EXPECT_EQ(receive_mismatch(h264("42e01f"), h264("42001f")),
+            "H.264 profile constrained-baseline but the stream is baseline");
+  EXPECT_EQ(receive_mismatch(h264("4d001f"), h264("640c1f")),
+            "H.264 profile main but the stream is constrained-high");
+  EXPECT_EQ(receive_mismatch(h264("640032"), h264("640c1f")),
+            "H.264 profile high but the stream is constrained-high");
+  // Levels: the receiver's must reach the stream's (1b sits between 1 and 1.1).
+  EXPECT_EQ(receive_mismatch(h264("42e034"), h264("42e01f")), std::nullopt);
+  EXPECT_EQ(receive_mismatch(h264("42e01e"), h264("42e01f")),
+            "H.264 level 3.0 is below the stream's 3.1");
+  EXPECT_EQ(receive_mismatch(h264("42f00b"), h264("42e00a")), std::nullopt);  // 1b ≥ 1
+  EXPECT_NE(receive_mismatch(h264("42f00b"), h264("42e00b")), std::nullopt);  // 1b < 1.1
+  EXPECT_EQ(receive_mismatch(h264("42e01f", "0"), h264("42e01f")),
+            "packetization-mode 0 but the stream uses 1");
+  // Absent profile-level-id is 42000A (Baseline 1.0); garbage is refused.
+  EXPECT_EQ(receive_mismatch(codec("H264", "packetization-mode=1"), h264("42e00a")), std::nullopt);
+  EXPECT_EQ(receive_mismatch(h264("zz001f"), h264("42e01f")), "profile-level-id not understood");
+  EXPECT_EQ(receive_mismatch(h264("42e01f"), h264("42e0")),
+            "the stream's profile-level-id is not understood");
+}
+
+TEST(ReceiveMismatch, Vp9AndAv1Profiles) {
+  EXPECT_EQ(receive_mismatch(codec("VP9", "profile-id=0"), codec("VP9", "")), std::nullopt);
+  EXPECT_EQ(receive_mismatch(codec("VP9", "profile-id=0"), codec("VP9", "profile-id=2")),
+            "VP9 profile-id 0 but the stream is 2");
+  EXPECT_EQ(receive_mismatch(codec("AV1", "level-idx=5;profile=0;tier=0"), codec("AV1", "")),
+            std::nullopt);
+  EXPECT_EQ(receive_mismatch(codec("AV1", "profile=0"), codec("AV1", "profile=1")),
+            "AV1 profile 0 but the stream is 1");
+  EXPECT_EQ(receive_mismatch(codec("VP8", ""), codec("VP8", "")), std::nullopt);
+}
+
+TEST(BuildAnswer, ReceivingANamedCodecKeepsItsFirstOfferedFormat) {
+  auto offer = offer_from(load_fixture("chrome_offer.sdp"));
+  auto answer = answer_ok(offer, {receive({"opus"}), receive({"VP9"}), inactive(), reject()});
+  // VP9 profile-id=0 (98) and its rtx; not profile 2 (100).
+  EXPECT_THAT(answer.media[1].formats, ElementsAre("98", "99"));
+  EXPECT_EQ(answer.media[1].codecs[0].fmtp, "profile-id=0");
+}
+
+TEST(BuildAnswer, SubscriberGetsTheFormatThatCanReceiveTheForwardedStream) {
+  auto offer = offer_from(load_fixture("chrome_offer.sdp"));
+  SectionPlan plan = send(9, {"H264"});
+  // A Constrained Baseline stream: the subscriber's 102 (42e01f) takes it, with its rtx.
+  plan.forwarded_codec =
+      codec("H264", "packetization-mode=1;profile-level-id=4de01e;level-asymmetry-allowed=1", 120);
+  auto answer = answer_ok(offer, {receive(), receive(), plan, reject()});
+  EXPECT_THAT(answer.media[2].formats, ElementsAre("102", "103"));
+  EXPECT_EQ(answer.media[2].codecs[0].fmtp,
+            "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f");
+
+  // A High stream cannot be received: the section is rejected, the reason says why.
+  plan.forwarded_codec = codec("H264", "packetization-mode=1;profile-level-id=640c1f", 120);
+  auto refused = answer_ok(offer, {receive(), receive(), plan, reject()});
+  EXPECT_EQ(refused.media[2].port, 0);
+  EXPECT_THAT(answer_error(offer, {reject(), reject(), plan, reject()}),
+              HasSubstr("m-section 2 (video): cannot receive the H264 stream (fmtp "
+                        "'packetization-mode=1;profile-level-id=640c1f'): 102 H264: H.264 profile "
+                        "constrained-baseline but the stream is constrained-high"));
+
+  // A codec the subscriber did not offer at all.
+  plan.forwarded_codec = codec("AV1", "", 45);
+  plan.codec_names = {"AV1"};
+  EXPECT_THAT(answer_error(offer, {reject(), reject(), plan, reject()}),
+              HasSubstr("cannot receive the AV1 stream (offered VP8, rtx, H264)"));
+}
+
+TEST(BuildAnswer, OpusStereoOfTheForwardedStreamIsAnnounced) {
+  auto offer = offer_from(load_fixture("chrome_offer.sdp"));
+  offer.media[0].direction = Direction::kRecvOnly;
+  SectionPlan plan = send(9, {"opus"});
+  plan.forwarded_codec = Codec{111, "opus", 48000, 2, "minptime=10;stereo=1;useinbandfec=1", {}};
+  auto answer = answer_ok(offer, {plan, reject(), reject(), reject()});
+  EXPECT_EQ(answer.media[0].codecs[0].fmtp, "minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1");
+  plan.forwarded_codec->fmtp = "minptime=10;useinbandfec=1";
+  answer = answer_ok(offer, {plan, reject(), reject(), reject()});
+  EXPECT_EQ(answer.media[0].codecs[0].fmtp, "minptime=10;useinbandfec=1");
 }
 
 }  // namespace
