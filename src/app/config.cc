@@ -76,6 +76,13 @@ Result<ServeConfig> load_config_file(const std::string& path, ServeConfig config
         error = Error{fmt::format("{}: workers must be an integer between 1 and 256", where(path, node))};
       else
         config.workers = static_cast<int>(*v);
+    } else if (name == "worker_sessions_before_spread") {
+      auto v = node.value<std::int64_t>();
+      if (!v || *v < 0 || *v > 1000000)
+        error = Error{fmt::format("{}: worker_sessions_before_spread must be an integer between 0 and 1000000",
+                                  where(path, node))};
+      else
+        config.worker_sessions_before_spread = static_cast<int>(*v);
     } else {
       error = Error{fmt::format("{}: unknown setting '{}'", where(path, node), name)};
     }

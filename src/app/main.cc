@@ -31,7 +31,8 @@ namespace {
 
 constexpr const char* kUsage = R"(usage:
   podium serve [--config FILE] [--http ADDR:PORT] [--udp ADDR:PORT] [--tcp ADDR:PORT|off]
-               [--announce IP] [--workers N] [--data-dir DIR] [--web-root DIR] [--log-level LEVEL]
+               [--announce IP] [--workers N] [--worker-sessions-before-spread N]
+               [--data-dir DIR] [--web-root DIR] [--log-level LEVEL]
   podium token --conference NAME --name DISPLAY --role ROLE [--ttl DURATION] [--data-dir DIR]
   podium admin create-organizer --email EMAIL [--password-stdin] [--data-dir DIR]
   podium version
@@ -169,7 +170,7 @@ int run_serve(int argc, char** argv) {
   std::vector<std::pair<std::string, std::string>> flags;
   if (auto err = parse_flags(argc, argv, 2,
                              {"config", "http", "udp", "tcp", "announce", "workers", "data-dir",
-                              "web-root", "log-level"},
+                              "web-root", "log-level", "worker-sessions-before-spread"},
                              flags))
     return fail(*err + "\n" + kUsage);
   ServeConfig config;
@@ -192,6 +193,11 @@ int run_serve(int argc, char** argv) {
           std::stoi(v) < 1)
         return fail(fmt::format("--workers '{}' must be an integer between 1 and 256", v));
       config.workers = std::stoi(v);
+    } else if (k == "worker-sessions-before-spread") {
+      if (v.empty() || v.size() > 7 || v.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoi(v) > 1000000)
+        return fail(fmt::format("--worker-sessions-before-spread '{}' must be an integer between 0 and 1000000", v));
+      config.worker_sessions_before_spread = std::stoi(v);
     }
   }
   if (config.workers == 0) config.workers = std::max(1u, std::thread::hardware_concurrency());
@@ -222,6 +228,7 @@ int run_serve(int argc, char** argv) {
     media_config.tcp_port = tcp_port;
   }
   media_config.workers = config.workers;
+  media_config.worker_sessions_before_spread = config.worker_sessions_before_spread;
 
   api::ServerConfig server_config;
   server_config.address = http_host;

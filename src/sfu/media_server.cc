@@ -13,6 +13,7 @@
 #include "net/udp_socket.h"
 #include "sfu/consumer.h"
 #include "sfu/peer.h"
+#include "sfu/relay.h"
 #include "sfu/router.h"
 #include "sfu/worker.h"
 #include "srtp/srtp_session.h"
@@ -24,15 +25,32 @@ struct MediaServer::Impl {
   MediaServerConfig config;
   MediaEvents events;
   std::optional<dtls::Certificate> certificate;
+  std::unique_ptr<RelayHub> relays;  // with several workers; outlives them
   std::vector<std::unique_ptr<Worker>> workers;
   std::atomic<SessionId> next_session{1};
 
   std::mutex mutex;  // guards the placement maps (control path only)
-  std::unordered_map<std::string, int> conference_worker;
+  std::unordered_map<std::string, int> conference_worker;  // the home worker
   std::unordered_map<std::string, int> conference_sessions;
-  std::unordered_map<SessionId, std::pair<int, std::string>> session_worker;
+  // Per conference: sessions on each worker, receive-only sessions on the home.
+  std::unordered_map<std::string, std::map<int, int>> conference_workers;
+  std::unordered_map<std::string, int> home_audience;
+  std::vector<int> worker_sessions;  // all conferences
+  struct Placed {
+    int worker;
+    std::string conference;
+    bool audience;  // receive-only, counted in home_audience
+  };
+  std::unordered_map<SessionId, Placed> session_worker;
   std::unordered_map<std::string, InterpretationPlan> plans;  // by conference
   std::unordered_map<std::string, std::shared_ptr<MediaTap>> taps;  // by conference
+  // What a router opened later on another worker must know, by conference (cleared
+  // with the conference's last session, like the placement).
+  std::unordered_map<std::string, std::string> stages;
+  struct Permission {
+    bool audio, video;
+  };
+  std::unordered_map<std::string, std::map<std::string, Permission>> permissions;
   int next_worker = 0;
 
   Worker* worker_of(const std::string& conference) {
@@ -41,10 +59,23 @@ struct MediaServer::Impl {
     return it == conference_worker.end() ? nullptr : workers[it->second].get();
   }
 
+  // Every worker with a session of the conference (its routers), home first.
+  std::vector<Worker*> workers_of(const std::string& conference) {
+    std::vector<Worker*> out;
+    std::lock_guard lock(mutex);
+    auto home = conference_worker.find(conference);
+    if (home == conference_worker.end()) return out;
+    out.push_back(workers[home->second].get());
+    if (auto it = conference_workers.find(conference); it != conference_workers.end())
+      for (auto [index, count] : it->second)
+        if (index != home->second && count > 0) out.push_back(workers[index].get());
+    return out;
+  }
+
   Worker* worker_of(SessionId id) {
     std::lock_guard lock(mutex);
     auto it = session_worker.find(id);
-    return it == session_worker.end() ? nullptr : workers[it->second.first].get();
+    return it == session_worker.end() ? nullptr : workers[it->second.worker].get();
   }
 };
 
@@ -89,12 +120,20 @@ void MediaServer::start() {
     impl_->workers.push_back(std::make_unique<Worker>(i, std::move(*socket), std::move(tcp), announce,
                                                       *impl_->certificate, impl_->events));
   }
+  impl_->worker_sessions.assign(impl_->workers.size(), 0);
+  if (impl_->workers.size() > 1) {
+    std::vector<Worker*> workers;
+    for (auto& worker : impl_->workers) workers.push_back(worker.get());
+    impl_->relays = std::make_unique<RelayHub>(std::move(workers));
+    for (auto& worker : impl_->workers) worker->set_relay_hub(impl_->relays.get());
+  }
   for (auto& worker : impl_->workers) worker->start();
 }
 
 void MediaServer::stop() {
   for (auto& worker : impl_->workers) worker->stop();
   impl_->workers.clear();
+  impl_->relays.reset();
 }
 
 SessionId MediaServer::open_session(SessionOptions options) {
@@ -103,31 +142,57 @@ SessionId MediaServer::open_session(SessionOptions options) {
   int index;
   std::shared_ptr<MediaTap> tap;
   std::optional<InterpretationPlan> plan;
+  std::optional<std::string> stage;
+  std::map<std::string, Impl::Permission> permissions;
   {
     std::lock_guard lock(impl_->mutex);
-    if (auto found = impl_->plans.find(options.conference); found != impl_->plans.end())
+    const std::string& conference = options.conference;
+    if (auto found = impl_->plans.find(conference); found != impl_->plans.end())
       plan = found->second;
-    if (auto found = impl_->taps.find(options.conference); found != impl_->taps.end())
-      tap = found->second;
-    // A conference lives on one worker; new conferences go round the workers.
-    auto [it, inserted] = impl_->conference_worker.try_emplace(options.conference, 0);
-    if (inserted) it->second = impl_->next_worker++ % static_cast<int>(impl_->workers.size());
-    index = it->second;
-    impl_->conference_sessions[options.conference]++;
-    impl_->session_worker[id] = {index, options.conference};
+    // New conferences go round the workers; that worker is the conference's home.
+    int count = static_cast<int>(impl_->workers.size());
+    auto [it, inserted] = impl_->conference_worker.try_emplace(conference, 0);
+    if (inserted) it->second = impl_->next_worker++ % count;
+    int home = it->second;
+    index = home;
+    // Publishers stay home (the active speaker, program mixes and the recorder are
+    // there); the audience spreads once the home holds enough of it (docs/config.md).
+    bool audience = !options.may_publish && count > 1;
+    if (audience && impl_->home_audience[conference] >= impl_->config.worker_sessions_before_spread) {
+      for (int i = 0; i < count; ++i)
+        if (impl_->worker_sessions[i] < impl_->worker_sessions[index]) index = i;
+    }
+    audience = audience && index == home;
+    if (audience) impl_->home_audience[conference]++;
+    if (index == home)
+      if (auto found = impl_->taps.find(conference); found != impl_->taps.end()) tap = found->second;
+    if (auto found = impl_->stages.find(conference); found != impl_->stages.end()) stage = found->second;
+    if (auto found = impl_->permissions.find(conference); found != impl_->permissions.end())
+      permissions = found->second;
+    impl_->conference_sessions[conference]++;
+    impl_->conference_workers[conference][index]++;
+    impl_->worker_sessions[index]++;
+    impl_->session_worker[id] = {index, conference, audience};
   }
   Worker* worker = impl_->workers[index].get();
   worker->loop().post([worker, id, options = std::move(options), tap = std::move(tap),
-                       plan = std::move(plan)]() mutable {
+                       plan = std::move(plan), stage = std::move(stage),
+                       permissions = std::move(permissions)]() mutable {
     std::string conference = options.conference;
     bool first = worker->router(conference) == nullptr;
     worker->open_session(id, std::move(options));
-    // A conference's router comes and goes with its sessions; the plan stays here.
-    if (plan && first)
-      if (Router* router = worker->router(conference))
-        router->set_interpretation(std::move(*plan), worker->loop().now());
-    if (tap)
-      if (Router* router = worker->router(conference)) router->set_tap(tap, worker->loop().now());
+    Router* router = worker->router(conference);
+    if (!router) return;
+    auto now = worker->loop().now();
+    // A conference's router comes and goes with its sessions (one per worker it is on);
+    // what the conference decided so far stays here and reaches each new router.
+    if (first) {
+      for (const auto& [participant, allowed] : permissions)
+        router->set_send_permission(participant, allowed.audio, allowed.video, now);
+      if (stage) router->set_stage_participant(std::move(*stage), now);
+      if (plan) router->set_interpretation(std::move(*plan), now);
+    }
+    if (tap) router->set_tap(tap, now);
   });
   return id;
 }
@@ -153,10 +218,19 @@ void MediaServer::close_session(SessionId session) {
     std::lock_guard lock(impl_->mutex);
     auto it = impl_->session_worker.find(session);
     if (it == impl_->session_worker.end()) return;
-    worker = impl_->workers[it->second.first].get();
-    if (--impl_->conference_sessions[it->second.second] == 0) {
-      impl_->conference_sessions.erase(it->second.second);
-      impl_->conference_worker.erase(it->second.second);
+    const auto& placed = it->second;
+    worker = impl_->workers[placed.worker].get();
+    impl_->worker_sessions[placed.worker]--;
+    if (placed.audience) impl_->home_audience[placed.conference]--;
+    auto& on_workers = impl_->conference_workers[placed.conference];
+    if (--on_workers[placed.worker] == 0) on_workers.erase(placed.worker);
+    if (--impl_->conference_sessions[placed.conference] == 0) {
+      impl_->conference_sessions.erase(placed.conference);
+      impl_->conference_worker.erase(placed.conference);
+      impl_->conference_workers.erase(placed.conference);
+      impl_->home_audience.erase(placed.conference);
+      impl_->stages.erase(placed.conference);
+      impl_->permissions.erase(placed.conference);
     }
     impl_->session_worker.erase(it);
   }
@@ -165,7 +239,12 @@ void MediaServer::close_session(SessionId session) {
 
 void MediaServer::set_send_permission(const std::string& conference,
                                       const std::string& participant_id, bool audio, bool video) {
-  if (Worker* worker = impl_->worker_of(conference)) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->conference_worker.count(conference))
+      impl_->permissions[conference][participant_id] = Impl::Permission{audio, video};
+  }
+  for (Worker* worker : impl_->workers_of(conference)) {
     worker->loop().post([worker, conference, participant_id, audio, video] {
       if (Router* router = worker->router(conference))
         router->set_send_permission(participant_id, audio, video, worker->loop().now());
@@ -182,8 +261,12 @@ void MediaServer::set_may_publish(SessionId session, bool may_publish) {
 }
 
 void MediaServer::set_stage(const std::string& conference, std::string participant_id) {
-  if (Worker* worker = impl_->worker_of(conference)) {
-    worker->loop().post([worker, conference, participant_id = std::move(participant_id)]() mutable {
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->conference_worker.count(conference)) impl_->stages[conference] = participant_id;
+  }
+  for (Worker* worker : impl_->workers_of(conference)) {
+    worker->loop().post([worker, conference, participant_id]() mutable {
       if (Router* router = worker->router(conference))
         router->set_stage_participant(std::move(participant_id), worker->loop().now());
     });
@@ -210,7 +293,6 @@ void MediaServer::set_tap(const std::string& conference, std::shared_ptr<MediaTa
 }
 
 void MediaServer::set_interpretation(const std::string& conference, InterpretationPlan plan) {
-  Worker* worker = nullptr;
   {
     std::lock_guard lock(impl_->mutex);
     if (plan.live.empty() && plan.interpreters.empty() && plan.floor_language.empty()) {
@@ -218,14 +300,13 @@ void MediaServer::set_interpretation(const std::string& conference, Interpretati
     } else {
       impl_->plans[conference] = plan;
     }
-    auto it = impl_->conference_worker.find(conference);
-    if (it != impl_->conference_worker.end()) worker = impl_->workers[it->second].get();
   }
-  if (!worker) return;
-  worker->loop().post([worker, conference, plan = std::move(plan)]() mutable {
-    if (Router* router = worker->router(conference))
-      router->set_interpretation(std::move(plan), worker->loop().now());
-  });
+  for (Worker* worker : impl_->workers_of(conference)) {
+    worker->loop().post([worker, conference, plan]() mutable {
+      if (Router* router = worker->router(conference))
+        router->set_interpretation(std::move(plan), worker->loop().now());
+    });
+  }
 }
 
 void MediaServer::set_preferred_layers(SessionId session, const std::string& mid, int spatial,
@@ -268,6 +349,9 @@ std::string MediaServer::metrics_text() const {
   metric("podium_nacks_sent_total", "counter", "Generic NACKs sent to publishers", sum(&C::nacks_sent));
   metric("podium_retransmissions_sent_total", "counter", "Packets resent to subscribers after a NACK", sum(&C::retransmissions_sent));
   metric("podium_rtx_packets_received_total", "counter", "RTX packets received from publishers", sum(&C::rtx_packets_in));
+  metric("podium_upstream_packets_repaired_total", "counter", "Packets missed from publishers that arrived after a NACK", sum(&C::upstream_repaired));
+  metric("podium_upstream_repair_microseconds_total", "counter", "Sum of those packets' delays from detected loss to arrival", sum(&C::upstream_repair_micros));
+  metric("podium_nack_given_up_total", "counter", "Packets missed from publishers given up on (a keyframe is requested)", sum(&C::nack_given_up));
   metric("podium_transport_cc_feedback_sent_total", "counter", "Transport-cc feedback packets sent to publishers", sum(&C::transport_cc_feedback_sent));
   metric("podium_transport_cc_feedback_received_total", "counter", "Transport-cc feedback packets received from subscribers", sum(&C::transport_cc_feedback_received));
   metric("podium_remb_received_total", "counter", "REMB packets received from subscribers", sum(&C::remb_received));
@@ -281,17 +365,25 @@ std::string MediaServer::metrics_text() const {
   }
   metric("podium_active_speaker_changes_total", "counter", "Times a conference's dominant speaker changed", speaker_changes);
   metric("podium_conferences_with_active_speaker", "gauge", "Conferences where someone holds the floor", with_speaker);
+  const RelayHub* relays = impl_->relays.get();
+  metric("podium_relay_packets_total", "counter", "RTP packets relayed to another worker of the same conference (one per packet per worker)", relays ? relays->packets() : 0);
+  metric("podium_relay_dropped_total", "counter", "Relayed packets dropped because the receiving worker fell behind (ring full)", relays ? relays->dropped() : 0);
+  metric("podium_relay_producers", "gauge", "Relay producers: tracks of another worker a worker stands in for", relays ? relays->relay_producers() : 0);
   std::uint64_t program_frames = 0, program_ns = 0, programs = 0;
   for (auto& w : impl_->workers) {
     program_frames += w->program_frames();
     program_ns += w->program_mix_nanoseconds();
     programs += w->programs();
   }
-  metric("podium_interpretation_programs", "gauge", "Interpretation program mixes running (one per language with a live interpreter)", programs);
+  metric("podium_interpretation_programs", "gauge", "Interpretation program mixes running (one per booth language someone listens to)", programs);
   metric("podium_interpretation_program_frames_total", "counter", "20 ms program frames mixed and encoded", program_frames);
   out += fmt::format("# HELP podium_interpretation_mix_seconds_total Worker time spent decoding, mixing and encoding programs\n"
                      "# TYPE podium_interpretation_mix_seconds_total counter\n"
                      "podium_interpretation_mix_seconds_total {:.6f}\n", static_cast<double>(program_ns) / 1e9);
+  out += "# HELP podium_program_mix_frames_total 20 ms program frames mixed, by language (only while someone listens)\n"
+         "# TYPE podium_program_mix_frames_total counter\n";
+  for (const auto& [language, frames] : program_frames_by_language())
+    out += fmt::format("podium_program_mix_frames_total{{lang=\"{}\"}} {}\n", language, frames);
   out += "# HELP podium_packets_dropped_total Datagrams or packets dropped, by reason\n"
          "# TYPE podium_packets_dropped_total counter\n";
   for (int r = 0; r < static_cast<int>(webrtc::DropReason::kCount); ++r) {

@@ -24,6 +24,12 @@ struct MediaServerConfig {
   std::string tcp_address;
   std::uint16_t tcp_port = 0;
   int workers = 1;
+  // Placement with several workers: sessions that may publish go to the conference's
+  // home worker (its first session's); a receive-only session (attendee, WHEP) also
+  // goes there until the home holds this many receive-only sessions of the conference,
+  // then to the worker with the fewest sessions, which receives the conference's media
+  // through an in-process relay (sfu/relay.h). 0: spread from the first one.
+  int worker_sessions_before_spread = 100;
 };
 
 using SessionId = std::uint64_t;

@@ -16,6 +16,7 @@
 #include "sfu/language_channel.h"
 #include "sfu/media_server.h"
 #include "sfu/media_tap.h"
+#include "sfu/relay.h"
 #include "sfu/track.h"
 #include "util/clock.h"
 
@@ -29,10 +30,20 @@ class Consumer;
 class Peer;
 class Producer;
 
-class Router {
+class Router final : public RelayOrigin {
  public:
   explicit Router(std::string conference);
-  ~Router();
+  ~Router() override;
+
+  // Relays (sfu/relay.h): this router is the conference's on worker `worker`; from now
+  // on its own producers are relayed to the conference's other workers, and it holds a
+  // relay producer for each of theirs. Once, right after construction, when the server
+  // has several workers.
+  void attach_relays(RelayHub& hub, int worker, TimePoint now);
+  // Follows the hub's catalog: relay targets, relay producers added and removed.
+  void sync_relays(TimePoint now);
+  // RelayOrigin: a relay producer's keyframe request, sent to its original's worker.
+  void request_keyframe(const Producer& relay, int layer) override;
 
   const std::string& conference() const { return conference_; }
 
@@ -84,7 +95,8 @@ class Router {
   std::size_t program_count() const { return programs_.program_count(); }
   void mix(TimePoint now) { programs_.mix(now); }
 
-  std::uint64_t next_sequence() { return ++sequence_; }
+  // Process-wide, so the order of producers is the same on every worker (relays).
+  static std::uint64_t next_sequence();
   std::size_t peer_count = 0;
 
   // The recorder's copy of the media (null: none). Attaching tells the tap every
@@ -99,10 +111,9 @@ class Router {
   Producer* audio_of(const std::string& participant_id) const;
 
   std::string conference_;
-  std::uint64_t sequence_ = 0;
   std::map<std::string, Producer*> producers_;
   std::unordered_set<Consumer*> stage_consumers_;
-  const Peer* stage_publisher_ = nullptr;
+  std::optional<std::string> stage_publisher_;  // participant id of the stage
   std::string stage_participant_;  // floor holder chosen by the conference, if any
   struct Permission {
     bool audio = true;
@@ -114,6 +125,17 @@ class Router {
   LanguagePrograms programs_;
   std::map<Consumer*, std::string> virtual_consumers_;  // → "lang:xx" / "program:xx"
   std::shared_ptr<MediaTap> tap_;
+  std::vector<std::string> tap_languages_;  // programs the tap holds
+  // Relays: the hub (null: one worker), this worker, the other workers of the
+  // conference (each local producer's packets go to them), the relay producers by key.
+  RelayHub* relay_hub_ = nullptr;
+  int relay_worker_ = 0;
+  std::vector<int> relay_targets_;
+  struct Relay {
+    std::unique_ptr<Producer> producer;
+    int origin = 0;
+  };
+  std::map<std::uint64_t, Relay> relays_;
 };
 
 }  // namespace podium::sfu

@@ -10,6 +10,7 @@
 #include "ice/tcp_framing.h"
 #include "sdp/session_description.h"
 #include "sfu/peer.h"
+#include "sfu/relay.h"
 #include "sfu/router.h"
 #include "util/log.h"
 
@@ -60,6 +61,7 @@ void Worker::start() {
   loop_.on_iteration_end([this] {
     socket_.flush();
     flush_tcp();
+    if (relay_hub_) relay_hub_->flush(index_);  // wakes the workers this iteration relayed to
   });
   thread_ = std::thread([this] {
     log::info("sfu", "worker {} serving media on udp {}{}", index_, socket_.local_endpoint().to_string(),
@@ -168,7 +170,10 @@ void Worker::flush_tcp() {
 
 void Worker::on_tick() {
   auto now = loop_.now();
-  for (auto& [id, peer] : peers_) peer->transport().on_tick(now);
+  for (auto& [id, peer] : peers_) {
+    peer->transport().on_tick(now);
+    peer->on_tick(now);  // NACKs that fell due (loss recovery)
+  }
   update_active_speakers(now);
 }
 
@@ -215,7 +220,10 @@ void Worker::on_report_tick() {
 
 void Worker::open_session(SessionId id, SessionOptions options) {
   auto& router = routers_[options.conference];
-  if (!router) router = std::make_unique<Router>(options.conference);
+  if (!router) {
+    router = std::make_unique<Router>(options.conference);
+    if (relay_hub_) router->attach_relays(*relay_hub_, index_, loop_.now());
+  }
   router->peer_count++;
   log::info("sfu", "worker {}: session {} opened for {} in {}", index_, id, options.participant_id,
             options.conference);

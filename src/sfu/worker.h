@@ -28,6 +28,7 @@ class Certificate;
 namespace podium::sfu {
 
 class Peer;
+class RelayHub;
 class Router;
 
 class Worker {
@@ -77,6 +78,8 @@ class Worker {
   // Every host candidate of this worker, UDP first (the default candidate), then the
   // ICE-TCP passive one.
   const std::vector<std::string>& candidates() const { return candidates_; }
+  // The relays between workers (sfu/relay.h); set before start() when there are several.
+  void set_relay_hub(RelayHub* hub) { relay_hub_ = hub; }
   std::size_t tcp_connections() const { return connections_.size(); }
   std::string next_track_id();
   // The conference's router on this worker, or null (loop thread only).
@@ -126,6 +129,7 @@ class Worker {
   std::atomic<std::uint64_t> program_frames_{0};
   std::atomic<std::uint64_t> program_mix_ns_{0};
   std::atomic<std::uint64_t> programs_{0};
+  RelayHub* relay_hub_ = nullptr;
   std::thread thread_;
 };
 

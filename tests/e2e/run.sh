@@ -94,8 +94,11 @@ print_log() {
   echo "----- end of server log -----"
 }
 
+# PODIUM_SERVE_ARGS: more flags for this server, e.g. "--workers 2
+# --worker-sessions-before-spread 0" to run the tests over the in-process relays.
+# shellcheck disable=SC2086
 "$podium" serve --http "127.0.0.1:$http_port" --udp "127.0.0.1:$udp_port" \
-  --data-dir "$data_dir" --web-root "$repo/web/static" --log-level info >"$log" 2>&1 &
+  --data-dir "$data_dir" --web-root "$repo/web/static" --log-level info ${PODIUM_SERVE_ARGS:-} >"$log" 2>&1 &
 server_pid=$!
 
 url="http://127.0.0.1:$http_port"
