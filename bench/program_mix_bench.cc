@@ -1,7 +1,8 @@
 // What an interpretation program costs the media worker per 20 ms frame: the real
-// LanguagePrograms tick (decode the floor once and each language's interpreter, mix,
-// encode with libopus, packetize and hand to the program producer) for 1, 2 and 4
-// languages. Divide by the language count for the cost per language.
+// LanguagePrograms tick (decode the floor voices once and each language's interpreter,
+// mix, encode with libopus, packetize and hand to the program producer) for 1, 2 and 4
+// languages, with one floor voice or a panel of three. Divide by the language count for
+// the cost per language.
 //
 //   build/bench/bench/program_mix_bench --benchmark_min_time=0.5
 #include <benchmark/benchmark.h>
@@ -68,11 +69,22 @@ struct Source {
 void BM_ProgramTick(benchmark::State& state) {
   log::set_level(log::Level::kWarn);
   int languages = static_cast<int>(state.range(0));
+  int floor_voices = static_cast<int>(state.range(1));
   RtpCodecParameters opus;
   opus.name = "opus";
   opus.codec = rtp::Codec::kOpus;
   opus.clock_rate = kMixSampleRate;
-  Source floor{std::make_unique<Producer>("floor", MediaKind::kAudio, opus), tone_packets(440)};
+  // The floor: the floor holder and the other panelists allowed to speak.
+  std::vector<std::unique_ptr<Source>> floor;
+  std::vector<const Producer*> voices;
+  for (int i = 0; i < floor_voices; ++i) {
+    auto source = std::make_unique<Source>();
+    source->producer =
+        std::make_unique<Producer>("floor" + std::to_string(i), MediaKind::kAudio, opus);
+    source->packets = tone_packets(440 + 37 * i);
+    voices.push_back(source->producer.get());
+    floor.push_back(std::move(source));
+  }
   std::vector<std::unique_ptr<Source>> interpreters;
   std::map<std::string, const Producer*> live;
   for (int i = 0; i < languages; ++i) {
@@ -84,16 +96,19 @@ void BM_ProgramTick(benchmark::State& state) {
     interpreters.push_back(std::move(source));
   }
   LanguagePrograms programs;
-  programs.configure(floor.producer.get(), live, TimePoint{});
-  for (int i = 0; i < 5; ++i) {  // past the jitter buffer's start
-    floor.send(programs);
+  programs.configure(voices.front(), voices, live, TimePoint{});
+  for (const auto& [language, producer] : live) programs.hold(language);  // as a listener would
+  auto send_all = [&] {
+    for (auto& in : floor) in->send(programs);
     for (auto& in : interpreters) in->send(programs);
+  };
+  for (int i = 0; i < 5; ++i) {  // past the jitter buffer's start
+    send_all();
     programs.mix(TimePoint{});
   }
   for (auto _ : state) {
     state.PauseTiming();
-    floor.send(programs);
-    for (auto& in : interpreters) in->send(programs);
+    send_all();
     state.ResumeTiming();
     programs.mix(TimePoint{});
   }
@@ -101,7 +116,10 @@ void BM_ProgramTick(benchmark::State& state) {
       static_cast<double>(state.iterations()) * languages,
       benchmark::Counter::kIsRate | benchmark::Counter::kInvert, benchmark::Counter::kIs1000);
 }
-BENCHMARK(BM_ProgramTick)->Arg(1)->Arg(2)->Arg(4)->Unit(benchmark::kMicrosecond);
+// {languages, floor voices}: one speaker, or a panel of three.
+BENCHMARK(BM_ProgramTick)
+    ->Args({1, 1})->Args({2, 1})->Args({4, 1})->Args({1, 3})->Args({4, 3})
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace podium::sfu

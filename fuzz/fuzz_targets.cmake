@@ -9,6 +9,7 @@ set(PODIUM_FUZZ_TARGETS
   sdp:podium_sdp
   signaling:podium_api
   srtp:podium_srtp
+  mixer:podium_sfu
 )
 
 # podium_fuzz_target_split(<entry> <name_var> <library_var>)

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "util/log.h"
 
@@ -170,6 +171,90 @@ void mix_frames(const PcmFrame* floor, const PcmFrame* interpreter, float floor_
   }
 }
 
+float frame_rms(const PcmFrame& frame) {
+  double sum = 0;
+  for (auto sample : frame) sum += static_cast<double>(sample) * sample;
+  return static_cast<float>(std::sqrt(sum / kMixFrameSamples));
+}
+
+void FloorMix::mix(const std::vector<Voice>& voices) {
+  struct Offered {
+    const PcmFrame* frame;
+    bool preferred;
+  };
+  std::vector<Offered> offered(states_.size(), Offered{nullptr, false});
+  for (auto& state : states_) state.seen = false;
+  for (const Voice& voice : voices) {
+    if (!voice.frame) continue;
+    auto it = std::find_if(states_.begin(), states_.end(),
+                           [&](const State& s) { return s.key == voice.key; });
+    if (it == states_.end()) {
+      states_.push_back(State{voice.key});
+      offered.push_back(Offered{nullptr, false});
+      it = states_.end() - 1;
+    }
+    auto index = static_cast<std::size_t>(it - states_.begin());
+    it->seen = true;
+    it->loudness = std::max(frame_rms(*voice.frame), it->loudness * kRelease);
+    offered[index] = Offered{voice.frame, voice.preferred};
+  }
+  // Who is in the mix: the floor holder when audible, then the loudest others; one
+  // already in needs to be overtaken by kHysteresis.
+  ranking_.clear();
+  for (std::size_t i = 0; i < states_.size(); ++i) {
+    const State& state = states_[i];
+    if (!state.seen || state.loudness < kAudibleRms) continue;
+    float score = state.loudness * (state.gain > 0.5f ? kHysteresis : 1.0f);
+    if (offered[i].preferred) score = std::numeric_limits<float>::max();
+    ranking_.emplace_back(score, i);
+  }
+  std::sort(ranking_.begin(), ranking_.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  if (ranking_.size() > kMaxVoices) ranking_.resize(kMaxVoices);
+  bed_.fill(0);
+  for (std::size_t i = 0; i < states_.size(); ++i) {
+    State& state = states_[i];
+    bool chosen = std::any_of(ranking_.begin(), ranking_.end(),
+                              [&](const auto& entry) { return entry.second == i; });
+    float from = state.gain, to = chosen ? 1.0f : 0.0f;
+    state.gain = to;
+    const PcmFrame* frame = offered[i].frame;
+    if (!frame || (from == 0 && to == 0)) continue;
+    if (from == to) {
+      for (int n = 0; n < kMixFrameSamples; ++n) bed_[n] += static_cast<float>((*frame)[n]);
+      continue;
+    }
+    // A linear fade over the frame.
+    float step = (to - from) / kMixFrameSamples;
+    for (int n = 0; n < kMixFrameSamples; ++n)
+      bed_[n] += static_cast<float>((*frame)[n]) * (from + step * static_cast<float>(n + 1));
+  }
+  std::erase_if(states_, [](const State& state) { return !state.seen; });
+}
+
+std::vector<FloorMix::Key> FloorMix::mixed() const {
+  std::vector<Key> keys;
+  for (const auto& state : states_)
+    if (state.gain > 0) keys.push_back(state.key);
+  return keys;
+}
+
+float FloorMix::loudness(Key key) const {
+  for (const auto& state : states_)
+    if (state.key == key) return state.loudness;
+  return 0;
+}
+
+void mix_over_bed(const std::array<float, kMixFrameSamples>& bed, float bed_gain,
+                  const PcmFrame* voice, PcmFrame& out) {
+  for (int i = 0; i < kMixFrameSamples; ++i) {
+    float sample = bed[i] * bed_gain;
+    if (voice) sample += static_cast<float>((*voice)[i]);
+    sample = std::clamp(sample, -32768.0f, 32767.0f);
+    out[i] = static_cast<std::int16_t>(std::lrint(sample));
+  }
+}
+
 ProgramEncoder::ProgramEncoder() {
   int error = OPUS_OK;
   encoder_ = opus_encoder_create(kMixSampleRate, 1, OPUS_APPLICATION_AUDIO, &error);
@@ -187,6 +272,10 @@ ProgramEncoder::ProgramEncoder() {
 
 ProgramEncoder::~ProgramEncoder() {
   if (encoder_) opus_encoder_destroy(encoder_);
+}
+
+void ProgramEncoder::reset() {
+  if (encoder_) opus_encoder_ctl(encoder_, OPUS_RESET_STATE);
 }
 
 Bytes ProgramEncoder::encode(const PcmFrame& frame) {

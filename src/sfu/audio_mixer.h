@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "rtp/sequence_unwrapper.h"
 #include "util/bytes.h"
@@ -92,6 +93,56 @@ class OpusInput {
 void mix_frames(const PcmFrame* floor, const PcmFrame* interpreter, float floor_gain,
                 PcmFrame& out);
 
+// Root mean square of a frame (0 … 32768).
+float frame_rms(const PcmFrame& frame);
+
+// The floor under the programs when several people may speak (the floor holder and
+// panelists allowed to send): the kMaxVoices loudest voices are summed, the others left
+// out, so open microphones add no noise and the bed stays bounded. Loudness is each
+// voice's frame RMS held and released slowly (kRelease per frame, about 22 dB/s), so a
+// pause between two words does not drop a speaker; a voice already in the mix needs to
+// be overtaken by kHysteresis to leave it. A voice entering or leaving the mix fades over
+// one frame instead of clicking. Voices are identified by a caller's key.
+class FloorMix {
+ public:
+  static constexpr std::size_t kMaxVoices = 3;
+  static constexpr float kRelease = 0.95f;
+  static constexpr float kHysteresis = 1.41f;  // +3 dB
+  // Quieter than this (-60 dBFS RMS) is not a voice worth a place in the mix.
+  static constexpr float kAudibleRms = 32.8f;
+
+  using Key = const void*;
+  // One tick: the frame of each voice decoded this tick (`preferred`: the floor holder,
+  // who keeps a place whenever audible). Voices not offered this tick are forgotten.
+  struct Voice {
+    Key key = nullptr;
+    const PcmFrame* frame = nullptr;
+    bool preferred = false;
+  };
+  // Sums the chosen voices into bed().
+  void mix(const std::vector<Voice>& voices);
+  const std::array<float, kMixFrameSamples>& bed() const { return bed_; }
+  // Keys of the voices in the mix after the last tick.
+  std::vector<Key> mixed() const;
+  // The held loudness of a voice (0: unknown), for ranking which voices to decode.
+  float loudness(Key key) const;
+
+ private:
+  struct State {
+    Key key = nullptr;
+    float loudness = 0;
+    float gain = 0;  // at the end of the last frame: 0 out, 1 in
+    bool seen = false;
+  };
+  std::vector<State> states_;
+  std::vector<std::pair<float, std::size_t>> ranking_;
+  std::array<float, kMixFrameSamples> bed_{};
+};
+
+// out = bed × bed_gain + voice (null: none), saturated to 16 bits.
+void mix_over_bed(const std::array<float, kMixFrameSamples>& bed, float bed_gain,
+                  const PcmFrame* voice, PcmFrame& out);
+
 // libopus encoder for one program: 48 kHz mono, 20 ms frames, in-band FEC on.
 class ProgramEncoder {
  public:
@@ -104,6 +155,8 @@ class ProgramEncoder {
   ProgramEncoder& operator=(const ProgramEncoder&) = delete;
 
   bool ok() const { return encoder_ != nullptr; }
+  // Forgets the previous frames (a program that starts again after a pause).
+  void reset();
   // The Opus packet for one frame, valid until the next call; empty on failure.
   Bytes encode(const PcmFrame& frame);
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "sfu/track.h"
 #include "util/clock.h"
@@ -32,6 +33,12 @@ class MediaTap {
                       TimePoint now) = 0;
   // The participant on the stage (the floor holder), empty when none is named.
   virtual void on_stage(const std::string& participant_id, TimePoint now) = 0;
+  // Languages whose program mix (LanguagePrograms, docs/interpretation.md) the tap wants:
+  // while it is attached the router keeps each of them mixed (a hold) and hands every
+  // packet it produces to on_program_rtp. Asked once, when the tap is attached.
+  virtual std::vector<std::string> program_languages() const { return {}; }
+  virtual void on_program_rtp(const std::string& /*language*/, const rtp::RtpPacket& /*packet*/,
+                              TimePoint /*now*/) {}
 };
 
 }  // namespace podium::sfu

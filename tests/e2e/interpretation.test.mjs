@@ -16,105 +16,17 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as join_path } from 'node:path';
 import {
-  assert_no_page_errors, conference_name, launch_browser, mint_token, server_url, wait_for,
+  assert_no_page_errors, conference_name, launch_browser, mint_token, wait_for,
 } from './lib/harness.mjs';
+import {
+  command, create_conference, expect_levels, has_sox, open, tone,
+} from './lib/interpretation.mjs';
 
 const kPassword = 'interpretation-password-1';
-
-function has_sox() {
-  try {
-    execFileSync('sox', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function tone(dir, name, hz) {
-  const file = join_path(dir, `${name}.wav`);
-  const synth = hz ? ['synth', '20', 'sine', String(hz), 'vol', '0.3'] : ['trim', '0', '20'];
-  execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', file, ...synth], { timeout: 20000 });
-  return file;
-}
-
-// Audio only, without the browser's voice processing, whatever the app asks for.
-function plain_microphone() {
-  const md = navigator.mediaDevices;
-  const original = md.getUserMedia.bind(md);
-  md.getUserMedia = (constraints = {}) => original({
-    video: false,
-    audio: constraints.audio
-      ? { ...(typeof constraints.audio === 'object' ? constraints.audio : {}),
-        echoCancellation: false, noiseSuppression: false, autoGainControl: false }
-      : false,
-  });
-}
-
-async function open(browser, token, label) {
-  const context = await browser.newContext();
-  await context.addInitScript(plain_microphone);
-  const page = await context.newPage();
-  page.label = label;
-  page.podium_errors = [];
-  page.on('pageerror', (error) => page.podium_errors.push(`${label}: ${error.message}`));
-  page.on('console', (msg) => {
-    if (process.env.PODIUM_E2E_VERBOSE) console.log(`[${label}] ${msg.type()}: ${msg.text()}`);
-    if (msg.type() === 'error' && !/favicon|status of 4\d\d/.test(msg.text())) {
-      page.podium_errors.push(`${label}: console error: ${msg.text()}`);
-    }
-  });
-  await page.goto(`${server_url()}/app/?token=${token}`, { waitUntil: 'domcontentloaded' });
-  // Join only once the microphone is open, or the page would join without it.
-  await wait_for(() => page.evaluate(() => document.querySelector('.preview video')?.srcObject?.getAudioTracks().length > 0),
-    `${label}: microphone open`);
-  await page.locator('.prejoin-form button[type=submit]').click();
-  await wait_for(() => page.evaluate(() => window.podium?.store.status.value === 'joined'), `${label}: joined`);
-  page.id = await page.evaluate(() => window.podium.store.me.value.id);
-  return page;
-}
-
-async function command(page, name, args = {}) {
-  const result = await page.evaluate(([n, a]) => window.podium.session().command(n, a), [name, args]);
-  assert.ok(result.ok, `${page.label}: ${name} refused: ${result.reason}`);
-}
-
-// dB at 440, 660 and 880 Hz and at 1500 Hz (no tone there: the noise floor).
-const levels = (page) => page.evaluate(() => {
-  const l = window.podium_listening?.levels_db([440, 660, 880, 1500]);
-  return l ? { f440: l[0], f660: l[1], f880: l[2], noise: l[3] } : null;
-});
-
-async function expect_levels(page, ok, what, interval_ms = 250) {
-  let last = null;
-  try {
-    return await wait_for(async () => {
-      last = await levels(page);
-      return last && ok(last) ? last : null;
-    }, `${page.label}: ${what}`, 20000, interval_ms);
-  } catch (error) {
-    const state = await page.evaluate(async () => {
-      const session = window.podium.session();
-      const inbound = [];
-      (await session?.peer_connection?.getStats())?.forEach((s) => {
-        if (s.type === 'inbound-rtp') inbound.push([s.kind, s.packetsReceived, s.audioLevel]);
-      });
-      return {
-        graph: window.podium_listening?.describe(),
-        tracks: [...window.podium.store.tracks.value.values()],
-        streams: [...(session?.streams.value.keys() ?? [])],
-        channel: session?.channel_track.value?.readyState ?? null,
-        inbound,
-      };
-    }).catch((e) => `unreadable: ${e.message}`);
-    error.message += `\n  levels: ${JSON.stringify(last)}\n  page: ${JSON.stringify(state)}`;
-    throw error;
-  }
-}
 
 describe('interpretation', { skip: !has_sox() && 'needs sox' }, () => {
   let dir;
@@ -129,24 +41,7 @@ describe('interpretation', { skip: !has_sox() && 'needs sox' }, () => {
 
   it('a listener hears the interpreter over the ducked floor, and the handover switches voices', async () => {
     const conference = conference_name('interp');
-    const email = `${conference}@example.org`;
-    execFileSync(process.env.PODIUM_BIN, ['admin', 'create-organizer', '--email', email,
-      '--password-stdin', '--data-dir', process.env.PODIUM_DATA_DIR],
-    { input: `${kPassword}\n`, encoding: 'utf8', timeout: 20000 });
-    const base = server_url();
-    const login = await (await fetch(`${base}/api/v1/login`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email, password: kPassword }),
-    })).json();
-    const created = await fetch(`${base}/api/v1/conferences`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${login.token}` },
-      body: JSON.stringify({
-        name: conference, title: 'Interpretation', languages: ['he', 'ru', 'en'],
-        agenda: [{ id: 'opening', title: 'Opening', language: 'he' }],
-      }),
-    });
-    assert.equal(created.status, 201, await created.text());
+    await create_conference(conference, ['he', 'ru', 'en'], 'he', kPassword);
 
     const [floor_mic, a_mic, b_mic, quiet] = [tone(dir, 'f440', 440), tone(dir, 'a880', 880),
       tone(dir, 'b660', 660), tone(dir, 'silence', 0)];

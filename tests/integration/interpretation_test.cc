@@ -85,6 +85,7 @@ struct Interpretation : MediaFixture {
   sfu::NegotiateResult subscribe(TestPeer& peer, std::map<std::string, std::string> subscriptions,
                                  bool stage = false, std::string language = {}) {
     auto session = open(kConference, "viewer-" + std::to_string(++viewers_), false);
+    last_session_ = session;
     std::promise<sfu::NegotiateResult> promise;
     sfu::NegotiateRequest request;
     request.sdp_offer = peer.make_offer({{"audio", "recvonly", 0, "0"}});
@@ -110,8 +111,15 @@ struct Interpretation : MediaFixture {
     return p;
   }
 
+  // 20 ms frames a language's program has mixed (all tests of the process).
+  std::uint64_t program_frames(const std::string& language) const {
+    auto value = metric("podium_program_mix_frames_total{lang=\"" + language + "\"}");
+    return value == ~0ULL ? 0 : value;
+  }
+
   static constexpr const char* kConference = "parliament";
   int viewers_ = 0;
+  sfu::SessionId last_session_ = 0;
 };
 
 TEST_F(Interpretation, ChannelsFollowTheLiveInterpreterAndProgramsMixTheFloorUnder) {
@@ -121,9 +129,11 @@ TEST_F(Interpretation, ChannelsFollowTheLiveInterpreterAndProgramsMixTheFloorUnd
   publish(interpreter_a, "int-a", 2001);
   publish(interpreter_b, "int-b", 3001);
 
+  std::uint64_t ru_frames_before = program_frames("ru"), en_frames_before = program_frames("en");
   TestPeer channel, program, stage;
   connect(channel, subscribe(channel, {{"0", "lang:ru"}}));
   connect(program, subscribe(program, {}, /*stage=*/true, "ru"));
+  sfu::SessionId program_session = last_session_;
   connect(stage, subscribe(stage, {}, /*stage=*/true));
 
   // Every packet each publisher sent, to tell whose a forwarded packet is.
@@ -269,6 +279,18 @@ TEST_F(Interpretation, ChannelsFollowTheLiveInterpreterAndProgramsMixTheFloorUnd
   EXPECT_EQ(value("podium_interpretation_programs"), 1);
   std::printf("program mixing: %.0f frames, %.1f us per frame (this build)\n", frames,
               seconds * 1e6 / frames);
+
+  // Mixed only while someone listens: the English booth (nobody live, nobody listening)
+  // mixed nothing; once the ?lang=ru viewer leaves, the Russian mixer stops.
+  EXPECT_EQ(program_frames("en"), en_frames_before);
+  EXPECT_GE(program_frames("ru") - ru_frames_before, 140u);
+  media_.close_session(program_session);
+  for (int i = 0; i < 100 && metric("podium_interpretation_programs") != 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(metric("podium_interpretation_programs"), 0u);
+  std::uint64_t stopped_at = program_frames("ru");
+  std::this_thread::sleep_for(200ms);  // ten ticks of the mixer's timer
+  EXPECT_EQ(program_frames("ru"), stopped_at);
 }
 
 TEST_F(Interpretation, LanguagesAreCheckedAndAChannelWithoutInterpreterIsSilent) {

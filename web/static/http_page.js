@@ -1,6 +1,6 @@
-// Shared controller of whip.html and whep.html: token and conference from the
-// URL (?token=...&conference=...) or the form, auto-start when a token is in
-// the URL, and a test hook on window.podium_http.
+// Shared controller of whip.html and whep.html: token and conference (for WHEP also
+// the language) from the URL (?token=...&conference=...&lang=...) or the form,
+// auto-start when a token is in the URL, and a test hook on window.podium_http.
 
 import { exchange_sdp, delete_resource, server_base } from './http_media.js';
 import { token_claims, token_from_url } from './token.js';
@@ -11,6 +11,7 @@ export function run_http_page({ kind, setup, on_track = () => {} }) {
   const form = document.getElementById(`${kind}-form`);
   const token_input = document.getElementById('token');
   const conference_input = document.getElementById('conference');
+  const lang_input = document.getElementById('lang');  // whep.html only
   const start_button = document.getElementById('start');
   const stop_button = document.getElementById('stop');
   const status_el = document.getElementById('status');
@@ -47,7 +48,10 @@ export function run_http_page({ kind, setup, on_track = () => {} }) {
     };
     try {
       cleanup = (await setup(pc)) ?? null;
-      const endpoint = `${server_base()}/${kind}/${encodeURIComponent(conference)}`;
+      // WHEP ?lang=: a language's program (docs/interpretation.md) instead of the floor.
+      const language = lang_input?.value.trim() ?? '';
+      const query = kind === 'whep' && language ? `?lang=${encodeURIComponent(language)}` : '';
+      const endpoint = `${server_base()}/${kind}/${encodeURIComponent(conference)}${query}`;
       const { resource } = await exchange_sdp(pc, endpoint, token);
       state.resource = resource;
       set_status('negotiated', `${kind.toUpperCase()}: session ${new URL(resource).pathname}`);
@@ -102,6 +106,7 @@ export function run_http_page({ kind, setup, on_track = () => {} }) {
 
   const params = new URL(window.location.href).searchParams;
   conference_input.value = params.get('conference') || '';
+  if (lang_input) lang_input.value = params.get('lang') || '';
   const url_token = token_from_url();
   if (url_token) {
     token_input.value = url_token;
