@@ -6,6 +6,7 @@
 #include <ctime>
 #include <mutex>
 
+#include "record/matroska_writer.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -56,6 +57,58 @@ Recordings::Recordings(sfu::MediaServer& media, store::Store* store, std::filesy
     : media_(media), store_(store), data_dir_(std::move(data_dir)), post_(std::move(post)),
       shared_(std::make_shared<Shared>()) {
   shared_->store = store_;
+  finish_interrupted();
+}
+
+std::size_t Recordings::finish_interrupted() {
+  if (!store_) return 0;
+  std::vector<store::Recording> open;
+  std::string cursor;
+  for (;;) {
+    auto page = store_->list_conferences(100, cursor);
+    if (!page) {
+      log::error(kLog, "interrupted recordings not checked: {}", page.error());
+      return 0;
+    }
+    for (const auto& conference : page->conferences) {
+      auto recordings = store_->list_recordings(conference.name);
+      if (!recordings) {
+        log::error(kLog, "conference {}: interrupted recordings not checked: {}", conference.name,
+                   recordings.error());
+        continue;
+      }
+      for (auto& r : *recordings)
+        if (!r.ended_ms) open.push_back(std::move(r));
+    }
+    if (!page->next_cursor) break;
+    cursor = *page->next_cursor;
+  }
+  for (const auto& r : open) {
+    auto path = data_dir_ / r.path;
+    auto repaired = record::repair_matroska(path.string());
+    std::string reason = "interrupted: the server stopped while recording";
+    std::int64_t first = 0, duration = 0, bytes = 0;
+    std::error_code ec;
+    if (repaired) {
+      first = repaired->first_ms;
+      duration = repaired->duration_ms;
+      bytes = repaired->bytes;
+      reason += fmt::format("; the {:.1f} s that reached the disk were kept", duration / 1000.0);
+    } else {
+      auto size = std::filesystem::file_size(path, ec);
+      bytes = ec ? 0 : static_cast<std::int64_t>(size);
+      reason += "; the file is not playable (" + repaired.error() + ")";
+    }
+    // As the writer does: duration is the media time covered, which starts at `first`.
+    auto finished =
+        store_->finish_recording(r.id, r.started_ms + first + duration, duration, bytes, reason);
+    if (!finished) {
+      log::error(kLog, "conference {}: {} stays open: {}", r.conference, r.path, finished.error());
+      continue;
+    }
+    log::warn(kLog, "conference {}: {} {}", r.conference, r.path, reason);
+  }
+  return open.size();
 }
 
 Recordings::~Recordings() {
@@ -63,10 +116,11 @@ Recordings::~Recordings() {
   shared_->store = nullptr;  // late callbacks touch nothing
 }
 
-void Recordings::start(const std::string& conference) {
+void Recordings::start(const std::string& conference, const std::vector<std::string>& languages) {
   if (active_.count(conference)) return;
   record::RecorderConfig config;
   config.conference = conference;
+  config.languages = languages;
   config.data_dir = data_dir_.string();
   config.started_unix_ms = unix_ms_now();
   config.started_at = SteadyClock().now();

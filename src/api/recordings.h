@@ -32,12 +32,19 @@ class Recordings {
   Recordings(const Recordings&) = delete;
   Recordings& operator=(const Recordings&) = delete;
 
-  // Idempotent. `floor_title`: the title of the program's floor audio track.
-  void start(const std::string& conference);
+  // Idempotent. `languages`: the booth languages, one program audio track each after the
+  // floor (their program mixes run while the recorder holds them).
+  void start(const std::string& conference, const std::vector<std::string>& languages = {});
   // Writes what is queued and closes the files (blocks until they are closed).
   void stop(const std::string& conference);
   bool recording(std::string_view conference) const { return active_.count(std::string(conference)) > 0; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
+
+  // Recordings the store still lists as being written were left so by a server that
+  // stopped without closing them (a crash, SIGKILL). Each is closed: its file repaired
+  // (what reached the disk, with an index) and marked ended with an error that starts
+  // with "interrupted". Run at start-up, before any recorder starts; returns how many.
+  std::size_t finish_interrupted();
 
   // Recordings that stopped by themselves since the last call: (conference, reason).
   std::vector<std::pair<std::string, std::string>> take_failures();

@@ -6,6 +6,7 @@
 
 #include "api/auth.h"
 #include "api/rest_http.h"
+#include "api/rest_recordings.h"
 #include "conference/conference.h"
 #include "record/conference_record.h"
 #include "record/record_html.h"
@@ -152,7 +153,9 @@ HttpResponse RecordResource::get(const HttpRequest& request, std::string_view na
   for (const auto& r : *recordings) {
     if (r.kind != "program") continue;
     if (reader->press && !r.published) continue;  // the press sees what was published
-    programs.push_back({r.id, r.started_ms, r.ended_ms, r.languages});
+    // Links play by URL alone (a browser sends no header for them), for a while.
+    programs.push_back({r.id, r.started_ms, r.ended_ms, r.languages,
+                        signed_file_url(r.id, now_ms_() / 1000 + kFileLinkSeconds, key_)});
     files[r.id] = r.path;
   }
 

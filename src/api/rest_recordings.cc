@@ -2,10 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <array>
 #include <charconv>
 #include <system_error>
 
 #include "api/auth.h"
+#include "api/jwt.h"
 #include "api/rest_http.h"
 #include "util/log.h"
 
@@ -36,7 +42,53 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+std::array<std::uint8_t, 32> file_link_mac(std::int64_t id, std::int64_t expires, Bytes key) {
+  std::string data = fmt::format("podium-recording-file:{}:{}", id, expires);
+  std::array<std::uint8_t, 32> mac{};
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac.data(), &length);
+  return mac;
+}
+
+// The value of `name` in an application/x-www-form-urlencoded query (no decoding needed:
+// both parameters are digits or base64url).
+std::optional<std::string_view> query_value(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    auto eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) return pair.substr(eq + 1);
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::string signed_file_url(std::int64_t recording_id, std::int64_t expires_unix, Bytes key) {
+  auto mac = file_link_mac(recording_id, expires_unix, key);
+  return fmt::format("/api/v1/recordings/{}/file?expires={}&sig={}", recording_id, expires_unix,
+                     base64url_encode(Bytes(mac.data(), mac.size())));
+}
+
+std::string check_signed_file_query(std::string_view query, std::int64_t recording_id,
+                                    std::int64_t now_unix, Bytes key) {
+  auto expires_text = query_value(query, "expires");
+  auto sig_text = query_value(query, "sig");
+  if (!expires_text || !sig_text) return "a signed link needs expires and sig";
+  auto expires = parse_u64(*expires_text);
+  auto sig = base64url_decode(*sig_text);
+  if (!expires || *expires > static_cast<std::uint64_t>(INT64_MAX) || !sig || sig->size() != 32)
+    return "the link's signature is not valid";
+  auto expected = file_link_mac(recording_id, static_cast<std::int64_t>(*expires), key);
+  if (CRYPTO_memcmp(expected.data(), sig->data(), expected.size()) != 0)
+    return "the link's signature is not valid";
+  if (static_cast<std::int64_t>(*expires) <= now_unix)
+    return "the link has expired; ask for the recording again for a new one";
+  return "";
+}
 
 // RFC 9110 §14.1.1: ranges-specifier = range-unit "=" range-set; §14.1.2 int-range
 // "first-last" / "first-", suffix-range "-length".
@@ -85,7 +137,11 @@ RangeRequest parse_range(std::string_view header, std::uint64_t size) {
 }
 
 json RecordingResource::representation(const store::Recording& r) {
-  const char* status = !r.ended_ms ? "recording" : r.error ? "failed" : "complete";
+  // "interrupted": the server stopped while writing it; closed at the next start.
+  const char* status = !r.ended_ms                                  ? "recording"
+                       : !r.error                                   ? "complete"
+                       : r.error->rfind("interrupted", 0) == 0      ? "interrupted"
+                                                                    : "failed";
   return {{"id", r.id},
           {"conference", r.conference},
           {"kind", r.kind},
@@ -99,6 +155,14 @@ json RecordingResource::representation(const store::Recording& r) {
           {"published", r.published},
           {"error", r.error ? json(*r.error) : json(nullptr)},
           {"file", fmt::format("/api/v1/recordings/{}/file", r.id)}};
+}
+
+json RecordingResource::representation_with_link(const store::Recording& r) const {
+  json out = representation(r);
+  std::int64_t expires = now_ms_() / 1000 + kFileLinkSeconds;
+  out["file_url"] = signed_file_url(r.id, expires, key_);
+  out["file_url_expires"] = expires;
+  return out;
 }
 
 Result<RecordingResource::Caller, HttpResponse> RecordingResource::authorize(
@@ -157,7 +221,7 @@ HttpResponse RecordingResource::conference_routes(const HttpRequest& request,
   json items = json::array();
   for (const auto& r : *recordings) {
     if (caller->press && !r.published) continue;
-    items.push_back(representation(r));
+    items.push_back(representation_with_link(r));
   }
   return json_response(200, {{"recordings", std::move(items)}});
 }
@@ -174,6 +238,22 @@ HttpResponse RecordingResource::recording_routes(const HttpRequest& request,
   if (file && method != "GET" && method != "HEAD") return method_not_allowed("GET, HEAD");
   if (!file && method != "GET" && method != "PATCH" && method != "DELETE")
     return method_not_allowed("GET, PATCH, DELETE");
+  // A signed link opens the file without a header (and opens nothing else).
+  auto question = request.target.find('?');
+  std::string_view query = question == std::string::npos
+                               ? std::string_view()
+                               : std::string_view(request.target).substr(question + 1);
+  if (file && (query_value(query, "sig") || query_value(query, "expires"))) {
+    auto refused = check_signed_file_query(query, static_cast<std::int64_t>(*id),
+                                           now_ms_() / 1000, key_);
+    if (!refused.empty()) return problem(403, refused);
+    auto recording = store_.get_recording(static_cast<std::int64_t>(*id));
+    if (!recording) {
+      if (recording.code() == store::StoreErrc::kNotFound) return problem(404, "no such recording");
+      return store_problem(recording.failure());
+    }
+    return download(request, *recording);
+  }
   if (bearer_credentials(request.authorization).empty()) {
     auto response = problem(401, "send an organizer session or an access token as Bearer");
     response.headers.emplace_back("WWW-Authenticate", "Bearer");
@@ -189,7 +269,7 @@ HttpResponse RecordingResource::recording_routes(const HttpRequest& request,
   // To the press an unpublished recording does not exist.
   if (caller->press && !recording->published) return problem(404, "no such recording");
   if (file) return download(request, *recording);
-  if (method == "GET") return json_response(200, representation(*recording));
+  if (method == "GET") return json_response(200, representation_with_link(*recording));
   if (caller->press) return problem(403, "the press cannot change recordings");
   if (method == "PATCH") {
     auto body = parse_json_body(request);
@@ -202,7 +282,7 @@ HttpResponse RecordingResource::recording_routes(const HttpRequest& request,
     if (!updated) return store_problem(updated.failure());
     log::info(kLog, "recording {} of {} {}", updated->id, updated->conference,
               updated->published ? "published" : "unpublished");
-    return json_response(200, representation(*updated));
+    return json_response(200, representation_with_link(*updated));
   }
   // DELETE
   if (!recording->ended_ms) return problem(409, "the recording is still being written; stop it first");

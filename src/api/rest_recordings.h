@@ -5,6 +5,7 @@
 //   GET    /api/v1/conferences/{name}/recordings    the files (organizer; press: published)
 //   GET    /api/v1/recordings/{id}                  one file's metadata
 //   GET    /api/v1/recordings/{id}/file             the WebM, with Range requests (RFC 9110 §14)
+//   GET    /api/v1/recordings/{id}/file?expires=&sig=  the same by a signed link, no header
 //   PATCH  /api/v1/recordings/{id}                  {"published": true|false} (organizer)
 //   DELETE /api/v1/recordings/{id}                  the file and its entry (organizer)
 //
@@ -45,6 +46,16 @@ struct RangeRequest {
 };
 RangeRequest parse_range(std::string_view header, std::uint64_t size);
 
+// Signed playback links: a recording's file by URL alone (a <video src>, a link in the
+// record) for someone who could read it when the link was made. The query is
+// expires=<unix seconds>&sig=<base64url HMAC-SHA256 over "podium-recording-file:<id>:<expires>"
+// with the server key>: bound to the recording, and to nothing else.
+inline constexpr std::int64_t kFileLinkSeconds = 4 * 3600;
+std::string signed_file_url(std::int64_t recording_id, std::int64_t expires_unix, Bytes key);
+// The reason a query does not open recording_id at now_unix ("" when it does).
+std::string check_signed_file_query(std::string_view query, std::int64_t recording_id,
+                                    std::int64_t now_unix, Bytes key);
+
 class RecordingResource {
  public:
   using SessionCheck = std::function<Result<std::int64_t, HttpResponse>(std::string_view authorization)>;
@@ -68,6 +79,8 @@ class RecordingResource {
   HttpResponse recording_routes(const HttpRequest& request, const std::vector<std::string>& parts);
 
   static nlohmann::json representation(const store::Recording& recording);
+  // The same with "file_url", a signed link valid kFileLinkSeconds, and its expiry.
+  nlohmann::json representation_with_link(const store::Recording& recording) const;
 
  private:
   struct Caller {

@@ -250,7 +250,9 @@ class Builder {
     Playback p;
     p.recording = best->id;
     p.offset_s = static_cast<double>(start - best->started_at) / 1000.0;
-    p.url = fmt::format("{}#t={:.1f}", recording_file_url(source_.options.link_base, best->id),
+    p.url = fmt::format("{}#t={:.1f}",
+                        best->url.empty() ? recording_file_url(source_.options.link_base, best->id)
+                                          : source_.options.link_base + best->url,
                         p.offset_s);
     p.languages = best->languages;
     return p;
@@ -501,10 +503,15 @@ json to_json(const Record& r) {
     }
     json playback = nullptr;
     if (s.playback) {
+      // A player picks the language by its audio stream (ffmpeg -map 0:a:N, mpv --aid=N+1).
+      json streams = json::array();
+      for (std::size_t i = 0; i < s.playback->languages.size(); ++i)
+        streams.push_back({{"language", s.playback->languages[i]}, {"audio_stream", i}});
       playback = {{"recording", s.playback->recording},
                   {"offset_s", s.playback->offset_s},
                   {"url", s.playback->url},
-                  {"languages", s.playback->languages}};
+                  {"languages", s.playback->languages},
+                  {"audio_streams", streams}};
     }
     speeches.push_back({{"number", s.number},
                         {"speaker", person_json(s.speaker)},
@@ -558,7 +565,7 @@ json to_json(const Record& r) {
                           {"started_at", format_time(rec.started_at)},
                           {"ended_at", time_or_null(rec.ended_at)},
                           {"languages", rec.languages},
-                          {"url", recording_file_url("", rec.id)}});
+                          {"url", rec.url.empty() ? recording_file_url("", rec.id) : rec.url}});
   }
   return {{"schema_version", kRecordSchemaVersion},
           {"conference",

@@ -33,6 +33,9 @@ struct ProgramRecording {
   UnixMillis started_at = 0;
   std::optional<UnixMillis> ended_at;  // none while it is being written
   std::vector<std::string> languages;  // audio tracks, in file order
+  // Where a reader fetches the file (a signed link); empty: the REST path, which needs
+  // the caller's credentials.
+  std::string url;
 };
 
 struct RecordOptions {

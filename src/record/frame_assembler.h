@@ -1,6 +1,8 @@
 // The jitter buffer of a recorded track: RTP packets in arrival order in, whole codec
 // frames in RTP order out. It reorders, waits a little for late and retransmitted
-// packets, assembles VP8 (RFC 7741) and VP9 (RFC 9628) frames from their packets, and
+// packets, assembles VP8 (RFC 7741), VP9 (RFC 9628) and H.264 (RFC 6184, packetization
+// mode 0 or 1: single NAL unit, STAP-A and FU-A packets; frames come out as Annex B
+// byte streams, start codes before each NAL unit) frames from their packets, and
 // passes Opus packets through (RFC 7587: one packet, one frame). Video starts at a
 // keyframe; a frame with a lost packet is dropped and so is everything after it until
 // the next keyframe, since those frames refer to what was lost.
@@ -27,10 +29,21 @@ struct AssembledFrame {
   std::uint32_t epoch = 0;
   std::int64_t arrival_ms = 0;  // of the frame's first packet, on the caller's clock
   bool keyframe = false;        // always true for audio
-  // VP8 keyframes carry the picture size (RFC 6386 §9.1); 0 when unknown.
+  // VP8 keyframes carry the picture size (RFC 6386 §9.1), H.264 ones their SPS
+  // (H.264 §7.3.2.1.1); 0 when unknown.
+  int width = 0;
+  int height = 0;
+  // H.264: the frame's SPS and PPS NAL units, each after a start code (empty: none).
+  std::vector<std::uint8_t> parameter_sets;
+};
+
+// The picture size an H.264 sequence parameter set (NAL unit, header byte included)
+// gives, cropping applied; nullopt when it cannot be read.
+struct PictureSize {
   int width = 0;
   int height = 0;
 };
+std::optional<PictureSize> h264_picture_size(Bytes sps);
 
 struct AssemblerStats {
   std::uint64_t packets = 0;
@@ -91,6 +104,8 @@ class FrameAssembler {
              std::vector<AssembledFrame>& out);
   void emit(std::int64_t first, std::int64_t last, std::vector<AssembledFrame>& out);
   void lose(std::int64_t up_to);
+  // RFC 6184 §5.6-5.8 depacketization of one payload, appended as Annex B.
+  static bool depacketize_h264(Bytes payload, std::vector<std::uint8_t>& out);
 
   rtp::Codec codec_;
   std::optional<std::uint32_t> ssrc_;
@@ -102,6 +117,10 @@ class FrameAssembler {
   std::map<std::int64_t, Packet> buffer_;
   bool waiting_for_keyframe_ = true;
   bool keyframe_request_ = true;
+  // H.264 has no frame-start bit outside FU-A: a packet starts a frame when the packet
+  // before it ended one (marker) or belonged to another timestamp.
+  std::optional<std::uint32_t> last_timestamp_;
+  bool last_marker_ = true;
   AssemblerStats stats_;
 };
 

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <vector>
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -26,6 +28,7 @@ AVCodecID codec_id(rtp::Codec codec) {
     case rtp::Codec::kVp8: return AV_CODEC_ID_VP8;
     case rtp::Codec::kVp9: return AV_CODEC_ID_VP9;
     case rtp::Codec::kOpus: return AV_CODEC_ID_OPUS;
+    case rtp::Codec::kH264: return AV_CODEC_ID_H264;
     default: return AV_CODEC_ID_NONE;
   }
 }
@@ -50,17 +53,23 @@ constexpr std::int64_t kAudioFrameMs = 20;
 
 }  // namespace
 
+bool needs_matroska(const std::vector<TrackSpec>& tracks) {
+  return std::any_of(tracks.begin(), tracks.end(),
+                     [](const TrackSpec& t) { return t.codec == rtp::Codec::kH264; });
+}
+
 Result<std::unique_ptr<MatroskaWriter>> MatroskaWriter::create(
     const std::string& path, const std::vector<TrackSpec>& tracks) {
   std::unique_ptr<MatroskaWriter> writer(new MatroskaWriter());
   writer->path_ = path;
-  int rc = avformat_alloc_output_context2(&writer->context_, nullptr, "webm", path.c_str());
+  int rc = avformat_alloc_output_context2(&writer->context_, nullptr,
+                                          needs_matroska(tracks) ? "matroska" : "webm", path.c_str());
   if (rc < 0 || !writer->context_) return Error{fmt::format("{}: {}", path, av_error(rc))};
   AVFormatContext* context = writer->context_;
   for (const auto& spec : tracks) {
     AVCodecID id = codec_id(spec.codec);
     if (id == AV_CODEC_ID_NONE)
-      return Error{fmt::format("{}: {} cannot go into WebM", path, rtp::codec_name(spec.codec))};
+      return Error{fmt::format("{}: {} cannot go into Matroska", path, rtp::codec_name(spec.codec))};
     AVStream* stream = avformat_new_stream(context, nullptr);
     if (!stream) return Error{fmt::format("{}: out of memory", path)};
     stream->time_base = AVRational{1, 1000};
@@ -82,6 +91,14 @@ Result<std::unique_ptr<MatroskaWriter>> MatroskaWriter::create(
       parameters->codec_type = AVMEDIA_TYPE_VIDEO;
       parameters->width = spec.width > 0 ? spec.width : 640;
       parameters->height = spec.height > 0 ? spec.height : 480;
+      if (!spec.parameter_sets.empty()) {
+        // Annex B extradata: the muxer writes it as avcC and converts each frame.
+        parameters->extradata = static_cast<std::uint8_t*>(
+            av_mallocz(spec.parameter_sets.size() + AV_INPUT_BUFFER_PADDING_SIZE));
+        if (!parameters->extradata) return Error{fmt::format("{}: out of memory", path)};
+        std::memcpy(parameters->extradata, spec.parameter_sets.data(), spec.parameter_sets.size());
+        parameters->extradata_size = static_cast<int>(spec.parameter_sets.size());
+      }
     }
     if (!spec.language.empty()) av_dict_set(&stream->metadata, "language", spec.language.c_str(), 0);
     if (!spec.title.empty()) av_dict_set(&stream->metadata, "title", spec.title.c_str(), 0);
@@ -181,6 +198,104 @@ Result<std::int64_t> MatroskaWriter::finish() {
 
 std::int64_t MatroskaWriter::duration_ms() const {
   return first_pts_ < 0 ? 0 : end_pts_ - first_pts_;
+}
+
+Result<Repaired> repair_matroska(const std::string& path) {
+  AVFormatContext* input = nullptr;
+  int rc = avformat_open_input(&input, path.c_str(), nullptr, nullptr);
+  if (rc < 0) return Error{fmt::format("cannot read {}: {}", path, av_error(rc))};
+  // Everything below closes what it opened on every path.
+  struct Contexts {
+    AVFormatContext*& input;
+    AVFormatContext* output = nullptr;
+    AVPacket* packet = nullptr;
+    ~Contexts() {
+      av_packet_free(&packet);
+      if (output) {
+        if (output->pb) avio_closep(&output->pb);
+        avformat_free_context(output);
+      }
+      avformat_close_input(&input);
+    }
+  } contexts{input};
+  std::string temporary = path + ".repair";
+  bool webm = true;  // VP8, VP9 and Opus only; anything else was written as Matroska
+  for (unsigned i = 0; i < input->nb_streams; ++i) {
+    AVCodecID id = input->streams[i]->codecpar->codec_id;
+    if (id != AV_CODEC_ID_VP8 && id != AV_CODEC_ID_VP9 && id != AV_CODEC_ID_OPUS) webm = false;
+  }
+  rc = avformat_alloc_output_context2(&contexts.output, nullptr, webm ? "webm" : "matroska",
+                                      temporary.c_str());
+  if (rc < 0 || !contexts.output) return Error{fmt::format("{}: {}", temporary, av_error(rc))};
+  AVFormatContext* output = contexts.output;
+  for (unsigned i = 0; i < input->nb_streams; ++i) {
+    AVStream* from = input->streams[i];
+    AVStream* to = avformat_new_stream(output, nullptr);
+    if (!to) return Error{"out of memory"};
+    if ((rc = avcodec_parameters_copy(to->codecpar, from->codecpar)) < 0)
+      return Error{fmt::format("{}: {}", path, av_error(rc))};
+    to->codecpar->codec_tag = 0;
+    to->time_base = AVRational{1, 1000};
+    av_dict_copy(&to->metadata, from->metadata, 0);
+  }
+  av_dict_copy(&output->metadata, input->metadata, 0);
+  if ((rc = avio_open2(&output->pb, temporary.c_str(), AVIO_FLAG_WRITE, nullptr, nullptr)) < 0)
+    return Error{fmt::format("cannot create {}: {}", temporary, av_error(rc))};
+  AVDictionary* options = nullptr;
+  av_dict_set(&options, "live", "0", 0);
+  rc = avformat_write_header(output, &options);
+  av_dict_free(&options);
+  if (rc < 0) return Error{fmt::format("cannot write {}: {}", temporary, av_error(rc))};
+
+  contexts.packet = av_packet_alloc();
+  if (!contexts.packet) return Error{"out of memory"};
+  AVPacket* packet = contexts.packet;
+  std::vector<std::int64_t> last(input->nb_streams, INT64_MIN);
+  Repaired out;
+  std::int64_t first = -1, end = 0;
+  // Up to the end of what was written, or the first frame the demuxer cannot read.
+  while (av_read_frame(input, packet) >= 0) {
+    auto index = static_cast<std::size_t>(packet->stream_index);
+    if (index >= last.size() || packet->pts == AV_NOPTS_VALUE || (packet->flags & AV_PKT_FLAG_CORRUPT)) {
+      av_packet_unref(packet);
+      continue;
+    }
+    AVRational base = input->streams[index]->time_base;
+    std::int64_t pts = av_rescale_q(packet->pts, base, AVRational{1, 1000});
+    std::int64_t duration = av_rescale_q(packet->duration, base, AVRational{1, 1000});
+    if (pts <= last[index]) {  // never in a file this writer wrote; skip rather than fail
+      av_packet_unref(packet);
+      continue;
+    }
+    last[index] = pts;
+    packet->pts = packet->dts = pts;
+    packet->duration = duration;
+    packet->pos = -1;
+    if (first < 0 || pts < first) first = pts;
+    end = std::max(end, pts + duration);
+    ++out.frames;
+    rc = av_interleaved_write_frame(output, packet);  // unrefs the packet
+    if (rc < 0) return Error{fmt::format("cannot write {}: {}", temporary, av_error(rc))};
+  }
+  if (out.frames == 0) {
+    std::remove(temporary.c_str());
+    return Error{fmt::format("{} holds no whole frame", path)};
+  }
+  rc = av_write_trailer(output);
+  if (rc >= 0 && output->pb->error < 0) rc = output->pb->error;
+  out.bytes = avio_size(output->pb);
+  int closed = avio_closep(&output->pb);
+  if (rc < 0 || closed < 0) {
+    std::remove(temporary.c_str());
+    return Error{fmt::format("cannot write {}: {}", temporary, av_error(rc < 0 ? rc : closed))};
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    std::remove(temporary.c_str());
+    return Error{fmt::format("cannot replace {}: {}", path, std::strerror(errno))};
+  }
+  out.first_ms = std::max<std::int64_t>(first, 0);
+  out.duration_ms = first < 0 ? 0 : end - first;
+  return out;
 }
 
 }  // namespace podium::record

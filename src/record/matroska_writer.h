@@ -1,6 +1,8 @@
 // Writes codec frames as they were received, without transcoding, into a WebM
 // (Matroska) file through libavformat: VP8 or VP9 video, Opus audio, any number of
-// tracks, each with a language tag. Timestamps are milliseconds (the Matroska default
+// tracks, each with a language tag. A file with an H.264 track is plain Matroska (WebM
+// allows VP8/VP9/AV1 only): frames go in as Annex B and are stored length-prefixed, with
+// the SPS and PPS as the avcC CodecPrivate (ISO/IEC 14496-15 §5.3.3). Timestamps are milliseconds (the Matroska default
 // TimecodeScale, 1 ms). Writer thread only; never throws.
 #pragma once
 
@@ -18,15 +20,34 @@ struct AVFormatContext;
 namespace podium::record {
 
 struct TrackSpec {
-  rtp::Codec codec = rtp::Codec::kVp8;  // kVp8, kVp9 or kOpus
+  rtp::Codec codec = rtp::Codec::kVp8;  // kVp8, kVp9, kH264 or kOpus
   int width = 640;                      // video: from the first keyframe when known
   int height = 480;
   int channels = 2;                     // Opus in WebRTC is always signalled as 2 (RFC 7587 §7)
   std::string language;                 // e.g. "en"; empty: undetermined
   std::string title;
+  // H.264: SPS and PPS NAL units, each after a 00 00 00 01 start code.
+  std::vector<std::uint8_t> parameter_sets;
 };
 
+// True when a file of these tracks must be Matroska rather than WebM (.mkv, not .webm).
+bool needs_matroska(const std::vector<TrackSpec>& tracks);
+
 struct Done {};
+
+// What repair_matroska kept of a file.
+struct Repaired {
+  std::int64_t first_ms = 0;     // the first frame's time in the file
+  std::int64_t duration_ms = 0;  // from the first frame to the end of the last
+  std::int64_t bytes = 0;        // the new file's size
+  std::int64_t frames = 0;
+};
+
+// A file a crash left unfinished (no cues, no duration, perhaps a cluster cut short):
+// its frames up to the first unreadable byte are copied, as they are, into a new file
+// that replaces it, with an index, so players can seek. An error leaves the file as it
+// was; a file with no whole frame is an error too.
+Result<Repaired> repair_matroska(const std::string& path);
 
 class MatroskaWriter {
  public:

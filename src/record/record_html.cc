@@ -54,8 +54,16 @@ std::string playback_link(const Playback& p, const HtmlOptions& options) {
   std::string href = local != options.local_recordings.end()
                          ? fmt::format("{}#t={:.1f}", local->second, p.offset_s)
                          : p.url;
-  return fmt::format("<a href=\"{}\">play from {}</a>", esc(href),
-                     format_duration(static_cast<std::int64_t>(p.offset_s * 1000)));
+  std::string out = fmt::format("<a href=\"{}\">play from {}</a>", esc(href),
+                                format_duration(static_cast<std::int64_t>(p.offset_s * 1000)));
+  // The file has one audio track per language: say which is which, for the player's menu.
+  if (p.languages.size() > 1) {
+    std::string tracks;
+    for (std::size_t i = 0; i < p.languages.size(); ++i)
+      tracks += fmt::format("{}{} {}", i ? ", " : "", i + 1, esc(p.languages[i]));
+    out += fmt::format(" <span class=\"muted\">(audio tracks: {})</span>", tracks);
+  }
+  return out;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <deque>
 #include <filesystem>
@@ -26,7 +27,8 @@ constexpr std::string_view kLog = "record";
 constexpr std::size_t kMaxPendingProgramAudio = 250;  // 5 s of 20 ms Opus frames
 
 bool recordable(rtp::Codec codec) {
-  return codec == rtp::Codec::kVp8 || codec == rtp::Codec::kVp9 || codec == rtp::Codec::kOpus;
+  return codec == rtp::Codec::kVp8 || codec == rtp::Codec::kVp9 || codec == rtp::Codec::kOpus ||
+         codec == rtp::Codec::kH264;
 }
 
 // Participant and track ids become file names: keep them to a safe alphabet.
@@ -42,6 +44,28 @@ std::string file_safe(std::string_view text) {
 
 }  // namespace
 
+std::string matroska_language(std::string_view bcp47) {
+  // ISO 639-1 → ISO 639-2/B for the languages conferences interpret most.
+  static constexpr std::pair<std::string_view, std::string_view> kTable[] = {
+      {"ar", "ara"}, {"bg", "bul"}, {"ca", "cat"}, {"cs", "cze"}, {"da", "dan"}, {"de", "ger"},
+      {"el", "gre"}, {"en", "eng"}, {"es", "spa"}, {"et", "est"}, {"fa", "per"}, {"fi", "fin"},
+      {"fr", "fre"}, {"ga", "gle"}, {"he", "heb"}, {"hi", "hin"}, {"hr", "hrv"}, {"hu", "hun"},
+      {"hy", "arm"}, {"id", "ind"}, {"it", "ita"}, {"ja", "jpn"}, {"ka", "geo"}, {"kk", "kaz"},
+      {"ko", "kor"}, {"lt", "lit"}, {"lv", "lav"}, {"mt", "mlt"}, {"nl", "dut"}, {"no", "nor"},
+      {"pl", "pol"}, {"pt", "por"}, {"ro", "rum"}, {"ru", "rus"}, {"sk", "slo"}, {"sl", "slv"},
+      {"sq", "alb"}, {"sr", "srp"}, {"sv", "swe"}, {"sw", "swa"}, {"th", "tha"}, {"tr", "tur"},
+      {"uk", "ukr"}, {"ur", "urd"}, {"uz", "uzb"}, {"vi", "vie"}, {"zh", "chi"}};
+  std::string primary(bcp47.substr(0, bcp47.find('-')));
+  for (char& c : primary) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (primary.size() == 3 && std::all_of(primary.begin(), primary.end(), [](char c) {
+        return c >= 'a' && c <= 'z';
+      }))
+    return primary;  // already ISO 639-2/3
+  for (const auto& [two, three] : kTable)
+    if (primary == two) return std::string(three);
+  return "und";
+}
+
 struct Recorder::Track {
   // Set on the worker thread before the track is posted; constant afterwards.
   std::string id;
@@ -50,6 +74,10 @@ struct Recorder::Track {
   rtp::Codec codec = rtp::Codec::kUnknown;
   int clock_rate = 90000;
   std::uint64_t order = 0;
+  // A language's program mix: its audio track in the program file (2, 3...); -1 for a
+  // published track.
+  int program_track = -1;
+  std::string language;
   // Both threads.
   std::atomic<bool> want_keyframe{true};
   // Writer thread only.
@@ -72,7 +100,9 @@ struct Recorder::Writer {
   RecordingFile program_info;
   std::string video_source;  // participant whose video the program shows
   rtp::Codec video_codec = rtp::Codec::kUnknown;
+  std::vector<Track*> languages;  // program mixes, in config order
   struct PendingAudio {
+    int track;  // in the program file
     std::int64_t pts_ms;
     std::vector<std::uint8_t> data;
   };
@@ -84,7 +114,25 @@ struct Recorder::Writer {
 
 Recorder::Recorder(RecorderConfig config, RecorderEvents events)
     : config_(std::move(config)), events_(std::move(events)), writer_(std::make_unique<Writer>()),
-      ring_(kRingSlots) {}
+      ring_(kRingSlots) {
+  for (std::size_t i = 0; i < config_.languages.size(); ++i) {
+    const std::string& language = config_.languages[i];
+    if (language_tracks_.contains(language)) continue;
+    auto track = std::make_unique<Track>();
+    track->id = "program:" + language;
+    track->kind = sfu::MediaKind::kAudio;
+    track->codec = rtp::Codec::kOpus;
+    track->clock_rate = 48000;
+    track->program_track = 2 + static_cast<int>(writer_->languages.size());
+    track->language = language;
+    track->want_keyframe = false;
+    track->present = true;
+    track->assembler = std::make_unique<FrameAssembler>(rtp::Codec::kOpus);
+    writer_->languages.push_back(track.get());
+    language_tracks_[language] = track.get();
+    tracks_.push_back(std::move(track));
+  }
+}
 
 Recorder::~Recorder() { stop(); }
 
@@ -147,20 +195,39 @@ bool Recorder::on_rtp(const sfu::Producer& producer, int layer, const rtp::RtpPa
     auto it = tracks_by_producer_.find(&producer);
     if (it == tracks_by_producer_.end()) return false;
     track = it->second;
-    if (data.size() <= kSlotBytes && write_ - read_ < kRingSlots) {
-      Slot& slot = ring_[write_ % kRingSlots];
-      slot.track = track;
-      slot.arrival_ms = arrival_ms;
-      slot.size = static_cast<std::uint16_t>(data.size());
-      std::copy(data.begin(), data.end(), slot.bytes);
-      ++write_;
-      queued = true;
-    }
+    queued = enqueue(track, data, arrival_ms);
   }
   packets_.fetch_add(1, std::memory_order_relaxed);
   if (!queued) packets_dropped_.fetch_add(1, std::memory_order_relaxed);
   if (!track->want_keyframe.load(std::memory_order_relaxed)) return false;
   return track->want_keyframe.exchange(false, std::memory_order_relaxed);
+}
+
+void Recorder::on_program_rtp(const std::string& language, const rtp::RtpPacket& packet,
+                              TimePoint now) {
+  if (!accepting_.load(std::memory_order_relaxed)) return;
+  auto found = language_tracks_.find(language);  // constant after construction
+  if (found == language_tracks_.end()) return;
+  auto arrival_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now - config_.started_at).count();
+  bool queued = false;
+  {
+    std::lock_guard lock(mutex_);
+    queued = enqueue(found->second, packet.data(), arrival_ms);
+  }
+  packets_.fetch_add(1, std::memory_order_relaxed);
+  if (!queued) packets_dropped_.fetch_add(1, std::memory_order_relaxed);
+}
+
+bool Recorder::enqueue(Track* track, Bytes data, std::int64_t arrival_ms) {
+  if (data.size() > kSlotBytes || write_ - read_ >= kRingSlots) return false;
+  Slot& slot = ring_[write_ % kRingSlots];
+  slot.track = track;
+  slot.arrival_ms = arrival_ms;
+  slot.size = static_cast<std::uint16_t>(data.size());
+  std::copy(data.begin(), data.end(), slot.bytes);
+  ++write_;
+  return true;
 }
 
 // --- control thread ---
@@ -248,11 +315,16 @@ void Recorder::run() {
       if (t->participant == participant && t->kind == sfu::MediaKind::kVideo) t->want_keyframe = true;
   };
 
-  auto open_program = [&](rtp::Codec video_codec, int width, int height) -> bool {
-    std::string relative = config_.relative_dir + "/program.webm";
+  auto open_program = [&](rtp::Codec video_codec, int width, int height,
+                          const std::vector<std::uint8_t>& parameter_sets) -> bool {
     std::vector<TrackSpec> specs;
-    specs.push_back(TrackSpec{video_codec, width, height, 2, "", "Stage"});
-    specs.push_back(TrackSpec{rtp::Codec::kOpus, 0, 0, 2, "mul", config_.floor_title});
+    specs.push_back(TrackSpec{video_codec, width, height, 2, "", "Stage", parameter_sets});
+    specs.push_back(TrackSpec{rtp::Codec::kOpus, 0, 0, 2, "mul", config_.floor_title, {}});
+    for (const Track* language : w.languages)
+      specs.push_back(TrackSpec{rtp::Codec::kOpus, 0, 0, 2, matroska_language(language->language),
+                                fmt::format("{} (program)", language->language), {}});
+    std::string relative =
+        config_.relative_dir + (needs_matroska(specs) ? "/program.mkv" : "/program.webm");
     auto created = MatroskaWriter::create((fs::path(config_.data_dir) / relative).string(), specs);
     if (!created) {
       fail(created.error());
@@ -264,13 +336,14 @@ void Recorder::run() {
     w.program_info.path = relative;
     w.program_info.kind = "program";
     w.program_info.languages = {"floor"};
+    for (const Track* language : w.languages) w.program_info.languages.push_back(language->language);
     w.program_info.started_unix_ms = config_.started_unix_ms;
     if (events_.on_file_started) events_.on_file_started(w.program_info);
     log::info(kLog, "conference {}: program recording to {}", config_.conference, relative);
     // The floor audio that came before the first picture.
     while (!w.pending_audio.empty()) {
       auto& audio = w.pending_audio.front();
-      auto written = w.program->write(1, audio.pts_ms, true, audio.data);
+      auto written = w.program->write(audio.track, audio.pts_ms, true, audio.data);
       w.pending_audio.pop_front();
       if (!written) {
         fail(written.error());
@@ -283,14 +356,17 @@ void Recorder::run() {
   auto write_program = [&](Track& track, const AssembledFrame& frame, std::int64_t pts) {
     std::string target = stage_target();
     if (track.kind == sfu::MediaKind::kAudio) {
-      if (track.participant != target) return;
+      // The floor (track 1) or a language's program mix (2, 3...).
+      if (track.program_track < 0 && track.participant != target) return;
+      int index = track.program_track < 0 ? 1 : track.program_track;
       if (!w.program) {
-        w.pending_audio.push_back({pts, frame.data});
-        if (w.pending_audio.size() < kMaxPendingProgramAudio) return;
-        if (!open_program(rtp::Codec::kVp8, 640, 480)) return;
+        w.pending_audio.push_back({index, pts, frame.data});
+        if (w.pending_audio.size() < kMaxPendingProgramAudio * (1 + w.languages.size())) return;
+        if (!open_program(rtp::Codec::kVp8, 640, 480, {})) return;
         return;
       }
-      if (auto written = w.program->write(1, pts, true, frame.data); !written) fail(written.error());
+      if (auto written = w.program->write(index, pts, true, frame.data); !written)
+        fail(written.error());
       return;
     }
     if (track.participant != w.video_source) {
@@ -306,7 +382,12 @@ void Recorder::run() {
                   rtp::codec_name(w.video_codec));
         return;
       }
-      if (!w.program && !open_program(track.codec, frame.width, frame.height)) return;
+      if (!w.program && track.codec == rtp::Codec::kH264 && frame.parameter_sets.empty()) {
+        track.want_keyframe = true;  // the file header needs the SPS and PPS
+        return;
+      }
+      if (!w.program && !open_program(track.codec, frame.width, frame.height, frame.parameter_sets))
+        return;
       if (!w.video_source.empty()) program_switches_.fetch_add(1, std::memory_order_relaxed);
       log::info(kLog, "conference {}: program video now {} at {} ms", config_.conference,
                 track.participant, pts);
@@ -329,11 +410,23 @@ void Recorder::run() {
                        (frame.rtp_timestamp - track.anchor_timestamp) * 1000 / track.clock_rate;
     pts = std::max<std::int64_t>(pts, 0);
     track.last_pts_ms = std::max(track.last_pts_ms, pts);
+    if (track.program_track >= 0) {  // a program mix: only in the program file
+      frames_written_.fetch_add(1, std::memory_order_relaxed);
+      write_program(track, frame, pts);
+      return;
+    }
     if (!track.file) {
+      if (track.codec == rtp::Codec::kH264 && frame.parameter_sets.empty()) {
+        // A keyframe without its SPS and PPS in-band: wait for one that has them.
+        frames_dropped_.fetch_add(1, std::memory_order_relaxed);
+        track.want_keyframe = true;
+        return;
+      }
+      TrackSpec spec{track.codec, frame.width, frame.height, 2, "", track.id, frame.parameter_sets};
       std::string relative =
-          fmt::format("{}/{}-{}-{}.webm", config_.relative_dir, file_safe(track.participant),
-                      sfu::kind_name(track.kind), file_safe(track.id));
-      TrackSpec spec{track.codec, frame.width, frame.height, 2, "", track.id};
+          fmt::format("{}/{}-{}-{}.{}", config_.relative_dir, file_safe(track.participant),
+                      sfu::kind_name(track.kind), file_safe(track.id),
+                      needs_matroska({spec}) ? "mkv" : "webm");
       auto created = MatroskaWriter::create((fs::path(config_.data_dir) / relative).string(), {spec});
       if (!created) {
         fail(created.error());
@@ -439,6 +532,10 @@ void Recorder::run() {
         track->assembler->poll(w.latest_arrival_ms, w.frames);
         deliver(*track);
       }
+      for (Track* track : w.languages) {
+        track->assembler->poll(w.latest_arrival_ms, w.frames);
+        deliver(*track);
+      }
     }
     if (stopping) break;
   }
@@ -451,7 +548,13 @@ void Recorder::run() {
     }
     finish_file(track->file, track->info);
   }
-  if (!w.program && !w.pending_audio.empty() && !w.failed) open_program(rtp::Codec::kVp8, 640, 480);
+  for (Track* track : w.languages) {
+    if (w.failed) break;
+    track->assembler->flush(w.frames);
+    deliver(*track);
+  }
+  if (!w.program && !w.pending_audio.empty() && !w.failed)
+    open_program(rtp::Codec::kVp8, 640, 480, {});
   finish_file(w.program, w.program_info);
   rusage usage{};
   if (::getrusage(RUSAGE_THREAD, &usage) == 0) {

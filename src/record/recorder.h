@@ -16,12 +16,14 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "sfu/media_tap.h"
 #include "sfu/track.h"
+#include "util/bytes.h"
 
 namespace podium::record {
 
@@ -35,7 +37,15 @@ struct RecorderConfig {
   // Title of the program's floor audio track; its language tag is "mul" (RFC 5646:
   // multiple languages), since the floor language changes with the speaker.
   std::string floor_title = "Floor";
+  // Booth languages (BCP 47 codes, as the conference names them): the program gets one
+  // audio track per language after the floor, fed by that language's program mix, in
+  // this order. Declared when the file opens; a booth added later is not in the file.
+  std::vector<std::string> languages;
 };
+
+// The Matroska Language element of a BCP 47 code: ISO 639-2 (bibliographic), "und"
+// when the code's primary language is not one this table knows.
+std::string matroska_language(std::string_view bcp47);
 
 // A file as the store lists it.
 struct RecordingFile {
@@ -92,6 +102,9 @@ class Recorder final : public sfu::MediaTap {
   bool on_rtp(const sfu::Producer& producer, int layer, const rtp::RtpPacket& packet,
               TimePoint now) override;
   void on_stage(const std::string& participant_id, TimePoint now) override;
+  std::vector<std::string> program_languages() const override { return config_.languages; }
+  void on_program_rtp(const std::string& language, const rtp::RtpPacket& packet,
+                      TimePoint now) override;
 
  private:
   struct Track;   // per producer, shared by both threads through atomics only
@@ -111,6 +124,8 @@ class Recorder final : public sfu::MediaTap {
   };
 
   void run();
+  // Copies a packet into the ring (mutex_ held). False when it does not fit.
+  bool enqueue(Track* track, Bytes data, std::int64_t arrival_ms);
 
   RecorderConfig config_;
   RecorderEvents events_;
@@ -121,6 +136,8 @@ class Recorder final : public sfu::MediaTap {
   std::mutex mutex_;
   std::unordered_map<const sfu::Producer*, Track*> tracks_by_producer_;
   std::vector<std::unique_ptr<Track>> tracks_;  // owned until the recorder goes
+  // The program mix of each of config_.languages, made when the recorder is.
+  std::unordered_map<std::string, Track*> language_tracks_;
   std::condition_variable wake_;
   std::vector<Slot> ring_;
   std::uint64_t write_ = 0;

@@ -3,6 +3,8 @@
 // running conference, with everyone in it told.
 #include <fstream>
 
+#include "api/rest_recordings.h"
+
 #include "tests/api/member_client.h"
 #include "tests/api/rest_fixture.h"
 
@@ -127,6 +129,46 @@ TEST_F(RestRecordingsTest, EveryoneElseIsRefused) {
   expect_problem(request(http::verb::get, "/api/v1/recordings/-1", "", alice_), 404);
   expect_problem(request(http::verb::patch, one(), R"({"published": "yes"})", alice_), 400);
   expect_problem(request(http::verb::patch, one(), R"({"published": true, "x": 1})", alice_), 400);
+}
+
+// A signed link plays the file by URL alone (a <video src>), ranges included; an
+// expired, altered or borrowed one is refused with a reason.
+TEST_F(RestRecordingsTest, ASignedLinkPlaysTheFileWithoutAHeader) {
+  auto listed = request(http::verb::get, one(), "", alice_);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  std::string link = listed.document()["file_url"];
+  std::int64_t expires = listed.document()["file_url_expires"];
+  auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::system_clock::now().time_since_epoch()).count();
+  EXPECT_NEAR(static_cast<double>(expires - now_s), static_cast<double>(kFileLinkSeconds), 60.0);
+  EXPECT_EQ(link.rfind(file() + "?expires=", 0), 0u) << link;
+
+  auto whole = request(http::verb::get, link);
+  ASSERT_EQ(whole.status, 200) << whole.body;
+  EXPECT_EQ(whole.body, bytes_);
+  auto part = request(http::verb::get, link, "", "", {{http::field::range, "bytes=10-19"}});
+  ASSERT_EQ(part.status, 206);
+  EXPECT_EQ(part.body, bytes_.substr(10, 10));
+
+  // Expired: signed correctly, but for a time that has passed.
+  auto expired = signed_file_url(id_, now_s - 1, key_);
+  auto refused = request(http::verb::get, expired);
+  expect_problem(refused, 403);
+  EXPECT_NE(refused.document()["detail"].get<std::string>().find("expired"), std::string::npos)
+      << refused.body;
+  // Tampered: a later expiry with the old signature; another key; another recording.
+  auto later = link;
+  later.replace(later.find("expires=") + 8, std::to_string(expires).size(),
+                std::to_string(expires + 3600));
+  expect_problem(request(http::verb::get, later), 403);
+  std::vector<std::uint8_t> other_key(32, 0x17);
+  expect_problem(request(http::verb::get, signed_file_url(id_, expires, other_key)), 403);
+  auto borrowed = signed_file_url(id_ + 1, expires, key_);
+  borrowed.replace(0, borrowed.find('?'), file());
+  expect_problem(request(http::verb::get, borrowed), 403);
+  expect_problem(request(http::verb::get, file() + "?expires=" + std::to_string(expires)), 403);
+  // It opens the file only: the metadata still needs credentials.
+  expect_problem(request(http::verb::get, one() + link.substr(link.find('?'))), 401);
 }
 
 TEST_F(RestRecordingsTest, DeletingRemovesTheFileAndTheEntry) {

@@ -96,7 +96,8 @@ TEST_F(ConferenceRecordTest, SpeechLinksSeekIntoTheProgramRecording) {
   ProgramRecording program{.id = 7,
                            .started_at = at_minute(9.5),
                            .ended_at = at_minute(50),
-                           .languages = {"az", "he"}};
+                           .languages = {"az", "he"},
+                           .url = ""};
   auto record = build_record(event.source({program}));
   const auto& il = record.speeches[3];
   ASSERT_TRUE(il.playback);
@@ -105,9 +106,21 @@ TEST_F(ConferenceRecordTest, SpeechLinksSeekIntoTheProgramRecording) {
   EXPECT_EQ(il.playback->url, "/api/v1/recordings/7/file#t=1170.0");
   EXPECT_THAT(il.playback->languages, ElementsAre("az", "he"));
   EXPECT_TRUE(record.notes.size() == 1);  // only the chat note
+  // A player picks the language by its audio stream in the file.
+  auto streams = to_json(record)["speeches"][3]["playback"]["audio_streams"];
+  EXPECT_EQ(streams, nlohmann::json::parse(R"([{"language":"az","audio_stream":0},
+                                                {"language":"he","audio_stream":1}])"));
+
+  // A signed link, when the server gives one, is what the speeches and the list use.
+  program.url = "/api/v1/recordings/7/file?expires=99&sig=abc";
+  auto signed_record = build_record(event.source({program}));
+  EXPECT_EQ(signed_record.speeches[3].playback->url,
+            "/api/v1/recordings/7/file?expires=99&sig=abc#t=1170.0");
+  EXPECT_EQ(to_json(signed_record)["recordings"][0]["url"], program.url);
 
   // A speech before the recording started has no link; no lookup at all says so.
-  ProgramRecording late{.id = 8, .started_at = at_minute(30), .ended_at = std::nullopt, .languages = {}};
+  ProgramRecording late{.id = 8, .started_at = at_minute(30), .ended_at = std::nullopt, .languages = {},
+                        .url = ""};
   auto partial = build_record(event.source({late}));
   EXPECT_FALSE(partial.speeches[2].playback);
   ASSERT_TRUE(partial.speeches[4].playback);

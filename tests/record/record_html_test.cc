@@ -28,7 +28,7 @@ TEST(RecordHtml, SelfContainedAndComplete) {
   ModelEvent event;
   ASSERT_NO_FATAL_FAILURE(event.run());
   ProgramRecording program{
-      .id = 7, .started_at = kEpoch + 9 * kMinute, .ended_at = event.now(), .languages = {}};
+      .id = 7, .started_at = kEpoch + 9 * kMinute, .ended_at = event.now(), .languages = {}, .url = ""};
   auto record = build_record(event.source({program}));
   auto online = render_record_html(record);
   auto packed = render_record_html(record, {.local_recordings = {{7, "program-7.webm"}}});

@@ -64,6 +64,16 @@ std::array<int, 3> colour_at(const std::filesystem::path& file, double seconds) 
   return {static_cast<int>(sum[0] / 64), static_cast<int>(sum[1] / 64), static_cast<int>(sum[2] / 64)};
 }
 
+// The mean volume (dB) of the program's audio stream `index` (0: the floor) in [from, to).
+double mean_volume(const std::filesystem::path& file, int index, double from, double to) {
+  auto out = run("ffmpeg -nostdin -v info -ss " + std::to_string(from) + " -t " +
+                 std::to_string(to - from) + " -i '" + file.string() + "' -map 0:a:" +
+                 std::to_string(index) + " -af volumedetect -f null -");
+  auto at = out.text.find("mean_volume: ");
+  if (at == std::string::npos) return -1000;
+  return std::stod(out.text.substr(at + 13));
+}
+
 double duration_of(const nlohmann::json& probed) {
   if (!probed.contains("format")) return -1;
   return std::stod(probed["format"].value("duration", std::string("-1")));
@@ -142,8 +152,10 @@ class RecordingScenario : public MediaFixture {
     }
   }
 
-  std::shared_ptr<record::Recorder> start_recorder(const std::filesystem::path& data_dir) {
+  std::shared_ptr<record::Recorder> start_recorder(const std::filesystem::path& data_dir,
+                                                   std::vector<std::string> languages = {}) {
     record::RecorderConfig config;
+    config.languages = std::move(languages);
     config.conference = "room";
     config.data_dir = data_dir.string();
     config.relative_dir = "recordings/room/test";
@@ -261,6 +273,60 @@ TEST_F(RecordingScenario, TwoSpeakersInTurnGiveTrackFilesAndAProgramThatFollowsT
     }
     EXPECT_EQ(files, 2) << who;
   }
+}
+
+// Interpretation: the program has the floor and one audio track per booth language, each
+// tagged, fed by that language's program mix, so a player can pick the language.
+TEST_F(RecordingScenario, TheProgramHasOneAudioTrackPerLanguage) {
+  Publisher a = make_publisher("alice", 0xE000, 81, 90, 240, 320, 240);
+  Publisher fr = make_publisher("int-fr", 0xF000, 41, 240, 110, 160, 120);
+  publish(a);
+  publish(fr);
+  media_.set_interpretation("room", sfu::InterpretationPlan{.floor_language = "en",
+                                                            .live = {{"fr", "int-fr"}, {"de", ""}},
+                                                            .interpreters = {"int-fr"}});
+  floor_to("alice", {});
+  auto recorder = start_recorder(dir_.path(), {"fr", "de"});
+  send_for({&a}, 2000);  // the French interpreter is silent: French is the ducked floor
+  send_for({&a, &fr}, 1500);
+  media_.set_tap("room", nullptr);
+  recorder->stop();
+  {
+    std::lock_guard lock(mutex_);
+    EXPECT_TRUE(failures_.empty()) << failures_.front();
+    bool listed = false;
+    for (const auto& f : started_) {
+      if (f.kind != "program") continue;
+      listed = true;
+      EXPECT_EQ(f.languages, (std::vector<std::string>{"floor", "fr", "de"}));
+    }
+    EXPECT_TRUE(listed);
+  }
+  auto program = dir_.path() / "recordings/room/test/program.webm";
+  auto out = run("ffprobe -v error -show_entries stream=index,codec_name,codec_type:"
+                 "stream_tags=language,title -of json '" + program.string() + "'");
+  ASSERT_EQ(out.status, 0) << out.text;
+  auto probed = nlohmann::json::parse(out.text, nullptr, false);
+  ASSERT_EQ(probed["streams"].size(), 4u) << probed.dump();
+  EXPECT_EQ(probed["streams"][0]["codec_type"], "video");
+  const char* languages[] = {"mul", "fre", "ger"};
+  const char* titles[] = {"Floor", "fr (program)", "de (program)"};
+  for (int i = 0; i < 3; ++i) {
+    const auto& stream = probed["streams"][i + 1];
+    EXPECT_EQ(stream["codec_name"], "opus") << probed.dump();
+    EXPECT_EQ(stream["tags"]["language"], languages[i]) << probed.dump();
+    EXPECT_EQ(stream["tags"]["title"], titles[i]) << probed.dump();
+  }
+  EXPECT_EQ(decode_errors(program), "");
+  // German has nobody live: the floor at full level. French ducks the floor under the
+  // (silent) interpreter, then carries the interpreter.
+  double floor = mean_volume(program, 0, 0.5, 1.8);
+  double french = mean_volume(program, 1, 0.5, 1.8);
+  double german = mean_volume(program, 2, 0.5, 1.8);
+  EXPECT_GT(floor, -40) << "the floor is heard";
+  EXPECT_NEAR(german, floor, 3.0);
+  EXPECT_LT(french, german - 8) << "French is the floor ducked under its booth";
+  EXPECT_GT(mean_volume(program, 1, 2.5, 3.3), french + 6) << "then the interpreter speaks";
 }
 
 TEST_F(RecordingScenario, WithPacketLossTheFilesStillDecode) {

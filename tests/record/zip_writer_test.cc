@@ -62,7 +62,7 @@ TEST_F(ZipWriterTest, PressKitOpensAndItsRecordValidates) {
   ModelEvent event;
   ASSERT_NO_FATAL_FAILURE(event.run());
   ProgramRecording program{.id = 7, .started_at = kEpoch + 9 * kMinute, .ended_at = event.now(),
-                           .languages = {"az", "he"}};
+                           .languages = {"az", "he"}, .url = ""};
   auto source = event.source({program});
   source.options.include_chat = true;
   auto record = build_record(source);

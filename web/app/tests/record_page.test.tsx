@@ -31,7 +31,9 @@ const kRecord: ConferenceRecord = {
     duration_ms: 300000, speaking_ms: 300000, allotted_ms: 0, end_reason: 'yielded',
     interpreters: [{ language: 'he', interpreter: person('p5', 'Hana Levi', 'interpreter'),
       from: '2026-11-25T10:00:00.000Z', to: null }],
-    playback: { recording: 7, offset_s: 90, url: '/api/v1/recordings/7/file#t=90.0', languages: ['az', 'he'] },
+    playback: { recording: 7, offset_s: 90, url: '/api/v1/recordings/7/file?expires=1764100000&sig=c2ln#t=90.0',
+      languages: ['az', 'he'],
+      audio_streams: [{ language: 'az', audio_stream: 0 }, { language: 'he', audio_stream: 1 }] },
   }],
   questions: [{
     id: 1, text: 'When will it be signed?', asked_by: person('p9', null, 'attendee', 'Citizen'),
@@ -79,7 +81,9 @@ describe('record page', () => {
     expect(speech?.textContent).toContain('<script>alert(1)</script>');
     expect(root.querySelector('script')).toBeNull();
     expect(speech?.textContent).toContain('Hana Levi');
-    expect(speech?.querySelector('a')?.getAttribute('href')).toBe('/api/v1/recordings/7/file#t=90.0');
+    // The signed link plays by URL alone; the audio tracks say which language is which.
+    expect(speech?.querySelector('a')?.getAttribute('href')).toBe('/api/v1/recordings/7/file?expires=1764100000&sig=c2ln#t=90.0');
+    expect(speech?.querySelector('[data-audio-streams]')?.textContent).toBe(' (1 az, 2 he)');
     expect(speech?.textContent).toContain('Play from 1:30');
     expect(root.textContent).toContain('not named');
     expect(root.textContent).toContain('3 × Attendee (not named)');

@@ -34,7 +34,12 @@ export interface RecordSpeech {
   allotted_ms: number;
   end_reason: string;
   interpreters: { language: string; interpreter: RecordPerson; from: string; to: string | null }[];
-  playback: { recording: number; offset_s: number; url: string; languages: string[] } | null;
+  // url is a signed link (plays without credentials, for a few hours); audio_streams says
+  // which audio track of the file carries which language.
+  playback: {
+    recording: number; offset_s: number; url: string; languages: string[];
+    audio_streams: { language: string; audio_stream: number }[];
+  } | null;
 }
 
 export interface RecordQuestion {

@@ -127,7 +127,11 @@ export function RecordPage({ conference, href }: { conference: string; href: str
                       <td>{clock(s.started_at)}–{s.ended_at ? clock(s.ended_at) : t('record.speaking')}, {duration_text(s.duration_ms)}</td>
                       <td>{s.interpreters.length === 0 ? '—' : s.interpreters.map((i) => (
                         <div key={`${i.language}-${i.from}`}>{i.language}: <Who person={i.interpreter} /></div>))}</td>
-                      <td>{s.playback ? <a href={s.playback.url}>{t('record.play_from', { time: duration_text(s.playback.offset_s * 1000) })}</a> : '—'}</td>
+                      <td>{s.playback ? <>
+                        <a href={s.playback.url}>{t('record.play_from', { time: duration_text(s.playback.offset_s * 1000) })}</a>
+                        {(s.playback.audio_streams ?? []).length > 1 &&
+                          <span class="hint" data-audio-streams> ({s.playback.audio_streams.map((a) => `${a.audio_stream + 1} ${a.language}`).join(', ')})</span>}
+                      </> : '—'}</td>
                     </tr>
                   ))}
                 </tbody>
