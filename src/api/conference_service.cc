@@ -1,5 +1,7 @@
 #include "api/conference_service.h"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <functional>
 #include <stdexcept>
@@ -95,6 +97,31 @@ class Args {
     }
     return out;
   }
+  bool has(const char* key) const { return j_.contains(key); }
+  // An agenda item id: 1-64 characters of [A-Za-z0-9._-], as the REST API gives them.
+  std::string item_id() const {
+    auto id = text("item", 64);
+    bool ok = !id.empty() && std::all_of(id.begin(), id.end(), [](char ch) {
+      return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' || ch == '-';
+    });
+    if (!ok) throw BadArgument("'item' must be 1-64 characters of A-Z a-z 0-9 . _ -");
+    return id;
+  }
+  // Who speaks in an agenda item: participant ids or names, up to 32.
+  std::vector<std::string> speakers() const {
+    auto it = j_.find("speakers");
+    if (it == j_.end()) return {};
+    if (!it->is_array() || it->size() > 32) throw BadArgument("'speakers' must be a list of up to 32 names");
+    std::vector<std::string> out;
+    for (const auto& v : *it) {
+      if (!v.is_string() || v.get_ref<const std::string&>().empty() ||
+          v.get_ref<const std::string&>().size() > 200) {
+        throw BadArgument("'speakers' must be a list of names (1-200 bytes each)");
+      }
+      out.push_back(v.get<std::string>());
+    }
+    return out;
+  }
   std::optional<double> level(const char* key) const {
     auto it = j_.find(key);
     if (it == j_.end()) return std::nullopt;
@@ -105,6 +132,18 @@ class Args {
  private:
   const json& j_;
 };
+
+// The first "i<N>" no agenda item has (items added live without an id); the same state
+// gives the same id, so a replayed input adds the same item.
+std::string free_item_id(const c::Conference& cf) {
+  for (std::size_t n = cf.agenda().size() + 1;; ++n) {
+    auto id = fmt::format("i{}", n);
+    if (std::none_of(cf.agenda().begin(), cf.agenda().end(),
+                     [&](const c::AgendaItem& i) { return i.id == id; })) {
+      return id;
+    }
+  }
+}
 
 using Handler = std::function<c::Outcome(c::Conference&, const std::string&, const Args&)>;
 
@@ -124,6 +163,38 @@ const std::vector<CommandSpec>& commands() {
       {"start-item", {"item"},
        [](C& cf, S& a, const Args& x) { return cf.start_item(a, x.text("item", 64)); }},
       {"end-item", {}, [](C& cf, S& a, const Args&) { return cf.end_item(a); }},
+      // Live agenda edits (docs/protocol.md): everyone gets the whole agenda again.
+      {"add-item", {"item", "title", "speakers", "planned_ms", "language", "index"},
+       [](C& cf, S& a, const Args& x) {
+         c::AgendaItem item;
+         item.id = x.has("item") ? x.item_id() : free_item_id(cf);
+         item.title = x.text("title");
+         item.speakers = x.speakers();
+         item.planned_ms = x.has("planned_ms") ? x.integer("planned_ms", 0, kMaxAllottedMs) : 0;
+         item.language = x.has("language") ? x.language() : std::string();
+         std::optional<std::size_t> index;
+         if (x.has("index")) index = static_cast<std::size_t>(x.integer("index", 0, 100000));
+         return cf.add_item(a, std::move(item), index);
+       }},
+      {"edit-item", {"item", "title", "speakers", "planned_ms", "language"},
+       [](C& cf, S& a, const Args& x) -> c::Outcome {
+         auto id = x.item_id();
+         auto it = std::find_if(cf.agenda().begin(), cf.agenda().end(),
+                                [&](const c::AgendaItem& i) { return i.id == id; });
+         if (it == cf.agenda().end()) return Error{"no agenda item " + id};
+         c::AgendaItem item = *it;  // what is not given stays
+         if (x.has("title")) item.title = x.text("title");
+         if (x.has("speakers")) item.speakers = x.speakers();
+         if (x.has("planned_ms")) item.planned_ms = x.integer("planned_ms", 0, kMaxAllottedMs);
+         if (x.has("language")) item.language = x.language();
+         return cf.edit_item(a, item);
+       }},
+      {"remove-item", {"item"},
+       [](C& cf, S& a, const Args& x) { return cf.remove_item(a, x.item_id()); }},
+      {"move-item", {"item", "index"},
+       [](C& cf, S& a, const Args& x) {
+         return cf.move_item(a, x.item_id(), static_cast<std::size_t>(x.integer("index", 0, 100000)));
+       }},
       {"grant-floor", {"participant", "ms"},
        [](C& cf, S& a, const Args& x) { return cf.grant_floor(a, x.participant(), x.ms_or_zero()); }},
       {"revoke-floor", {}, [](C& cf, S& a, const Args&) { return cf.revoke_floor(a); }},
@@ -215,6 +286,14 @@ c::Settings settings_from_document(const json& document) {
   auto it = document.find("settings");
   if (it == document.end() || !it->is_object()) return settings;
   settings.lobby = it->value("lobby", false);
+  if (auto skip = it->find("lobby_skip"); skip != it->end() && skip->is_array()) {
+    settings.lobby_skip.clear();
+    for (const auto& name : *skip) {
+      if (auto role = name.is_string() ? c::parse_role(name.get<std::string>()) : std::nullopt) {
+        settings.lobby_skip.push_back(*role);
+      }
+    }
+  }
   settings.recording = it->value("recording", false);
   auto chat = it->value("chat", std::string("everyone"));
   settings.chat = chat == "panel" ? c::ChatMode::panel_only
@@ -310,12 +389,50 @@ Role api_role(c::Role role) {
   return Role::kAttendee;
 }
 
-ConferenceService::ConferenceService(sfu::MediaServer& media, store::Store* store)
+ConferenceService::ConferenceService(sfu::MediaServer& media, store::Store* store, Post post)
     : media_(media), store_(store) {
   using namespace std::chrono;
   auto unix_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
   auto steady_ms = duration_cast<milliseconds>(clock_.now().time_since_epoch()).count();
   unix_ms_at_epoch_ = unix_ms - steady_ms;
+  if (store_ && post) {
+    auto connection = store_->open_another();
+    if (!connection) {
+      log::warn(kLog, "no second store connection ({}): every input is stored on its own",
+                connection.error());
+      return;
+    }
+    writer_ = std::make_unique<store::LiveWriter>(
+        std::move(*connection),
+        [post = std::move(post), alive = std::weak_ptr<bool>(alive_), this](
+            std::uint64_t through, std::vector<std::string> failed) {
+          post([alive, this, through, failed = std::move(failed)] {
+            if (alive.lock()) committed(through, failed);
+          });
+        });
+  }
+}
+
+ConferenceService::~ConferenceService() {
+  alive_.reset();   // commits reported from now on find nobody
+  writer_.reset();  // stores what is queued
+}
+
+void ConferenceService::flush() {
+  if (writer_) writer_->flush();
+}
+
+void ConferenceService::committed(std::uint64_t through, const std::vector<std::string>& failed) {
+  for (const auto& name : failed) {
+    // The log lost these inputs: the full snapshot holds them instead, before anyone is
+    // told they happened.
+    if (auto* live = find_live(name)) {
+      log::warn(kLog, "{}: live log commit failed; writing a snapshot", name);
+      write_snapshot(name, *live);
+    }
+  }
+  durable_ = std::max(durable_, through);
+  if (on_durable) on_durable(durable_);
 }
 
 ConferenceService::Live* ConferenceService::find_live(std::string_view name) {
@@ -639,29 +756,36 @@ json ConferenceService::live_document(const Live& live) const {
 void ConferenceService::persist(const std::string& name, Live& live, const c::Events& events,
                                 const json& input) {
   if (!store_) return;
+  store::LiveWrite write{name, {}, std::nullopt};
   for (const auto& e : events) {
     if (!c::is_recorded(e.body)) continue;
-    auto appended = store_->append_event(name, c::type_name(e.body), c::to_json(e), e.at);
-    if (!appended) log::warn(kLog, "{}: timeline append failed: {}", name, appended.error());
+    write.events.push_back({std::string(c::type_name(e.body)), c::to_json(e), e.at});
   }
-  if (!input.is_null() && live.version != 0) {
-    auto appended = store_->append_live_entry(name, input);
-    if (appended) {
-      live.log_seq = *appended;
-      ++live.unsnapshotted;
-      bool due = live.unsnapshotted >= kSnapshotEvery ||
-                 wall_now() - live.snapshot_at >= kSnapshotIntervalMs ||
-                 live.domain->state() == c::ConferenceState::ended;
-      if (!due) return;
-    } else {
-      log::warn(kLog, "{}: live log append failed ({}); writing a snapshot", name, appended.error());
+  const bool logged = !input.is_null() && live.version != 0;
+  // The caller numbers the entries: one more than the last, which the snapshot knows.
+  if (logged) write.entry = store::LiveEntry{++live.log_seq, input};
+  if (!write.events.empty() || write.entry) {
+    if (writer_) {
+      submitted_ = writer_->submit(std::move(write));
+    } else if (auto stored = store_->write_live({std::move(write)}); !stored) {
+      log::warn(kLog, "{}: live log write failed ({}); writing a snapshot", name, stored.error());
+      write_snapshot(name, live);
+      return;
     }
+  }
+  if (logged) {
+    ++live.unsnapshotted;
+    bool due = live.unsnapshotted >= kSnapshotEvery ||
+               wall_now() - live.snapshot_at >= kSnapshotIntervalMs ||
+               live.domain->state() == c::ConferenceState::ended;
+    if (!due) return;
   }
   write_snapshot(name, live);
 }
 
 void ConferenceService::snapshot_all() {
   if (!store_) return;
+  flush();
   for (auto& [name, live] : live_) {
     if (live.unsnapshotted > 0) write_snapshot(name, live);
   }
@@ -779,7 +903,9 @@ void ConferenceService::enforce(const std::string& name, Live& live) {
   // Recording (docs/recording.md): the recorder runs while the domain says so.
   if (recordings_ && cf.recording() != recordings_->recording(name)) {
     if (cf.recording()) {
-      recordings_->start(name);
+      std::vector<std::string> languages;  // one program audio track per booth
+      for (const auto& [language, interpreter] : plan.live) languages.push_back(language);
+      recordings_->start(name, languages);
     } else {
       recordings_->stop(name);
     }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -19,6 +20,7 @@
 #include "api/auth.h"
 #include "conference/conference.h"
 #include "sfu/media_server.h"
+#include "store/live_writer.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/result.h"
@@ -35,8 +37,26 @@ class Recordings;
 
 class ConferenceService {
  public:
-  // store may be null: conferences then live in memory only.
-  ConferenceService(sfu::MediaServer& media, store::Store* store);
+  // Runs a function on the control thread later (never inline).
+  using Post = std::function<void(std::function<void()>)>;
+
+  // store may be null: conferences then live in memory only. With post (and a store that
+  // can open a second connection), inputs are stored by a group-committing writer thread
+  // (store/live_writer.h) and on_durable tells when; without, each is stored at once.
+  ConferenceService(sfu::MediaServer& media, store::Store* store, Post post = {});
+  ~ConferenceService();
+  ConferenceService(const ConferenceService&) = delete;
+  ConferenceService& operator=(const ConferenceService&) = delete;
+
+  // Group commit: every input so far has a ticket; what acknowledges it (the command's
+  // result, the events others see) waits until on_durable reports a ticket at least as
+  // high. settled(): nothing is waiting, so anything may be sent at once.
+  bool settled() const { return durable_ >= submitted_; }
+  std::uint64_t last_ticket() const { return submitted_; }
+  // Called on the control thread after a commit, with the highest ticket now stored.
+  std::function<void(std::uint64_t through)> on_durable;
+  // Blocks until everything submitted is stored (shutdown, tests).
+  void flush();
 
   // Loads (or creates) the conference. Fails when its stored snapshot is damaged.
   Result<conference::Conference*> live(std::string_view name);
@@ -133,8 +153,15 @@ class ConferenceService {
   void enforce(const std::string& name, Live& live);
   nlohmann::json live_document(const Live& live) const;
 
+  // The writer reported a commit (on the control thread).
+  void committed(std::uint64_t through, const std::vector<std::string>& failed);
+
   sfu::MediaServer& media_;
   store::Store* store_;
+  std::unique_ptr<store::LiveWriter> writer_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for the writer's posts
+  std::uint64_t submitted_ = 0;
+  std::uint64_t durable_ = 0;
   Recordings* recordings_ = nullptr;
   ServiceClock clock_;
   conference::UnixMillis unix_ms_at_epoch_;

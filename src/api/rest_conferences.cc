@@ -1,5 +1,6 @@
 #include "api/rest_conferences.h"
 
+#include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
@@ -74,6 +75,19 @@ Result<nlohmann::json> validate_settings(const nlohmann::json& given) {
     } else if (key == "registration") {
       if (value != "open" && value != "closed") {
         return Error{"settings.registration must be \"open\" or \"closed\""};
+      }
+    } else if (key == "lobby_skip") {
+      // The roles that go straight in when the lobby is on (default: the panel).
+      constexpr std::string_view kRoles[] = {"organizer", "moderator", "speaker",
+                                             "interpreter", "attendee", "press"};
+      if (!value.is_array() || value.size() > std::size(kRoles)) {
+        return Error{"settings.lobby_skip must be a list of roles"};
+      }
+      for (const auto& role : value) {
+        if (!role.is_string() ||
+            std::find(std::begin(kRoles), std::end(kRoles), role.get<std::string>()) == std::end(kRoles)) {
+          return Error{"settings.lobby_skip must be a list of roles"};
+        }
       }
     } else {
       return Error{fmt::format("unknown setting '{}'", key.substr(0, 64))};

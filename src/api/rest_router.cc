@@ -47,7 +47,10 @@ RestRouter::RestRouter(store::Store& store, RestConfig config, WallClock now_ms)
                now_ms),
       recordings_(store, config.key, config.data_dir,
                   [this](std::string_view authorization) { return sessions_.authenticate(authorization); },
-                  now_ms) {}
+                  now_ms),
+      timeline_(store, config.key,
+                [this](std::string_view authorization) { return sessions_.authenticate(authorization); },
+                now_ms) {}
 
 HttpResponse RestRouter::handle(const HttpRequest& request) {
   try {
@@ -91,6 +94,11 @@ HttpResponse RestRouter::route(const HttpRequest& request) {
   if (parts->size() == 3 && RecordResource::is_record_segment((*parts)[2])) {
     if (method != "GET") return method_not_allowed("GET");
     return records_.get(request, (*parts)[1], (*parts)[2]);
+  }
+  // The timeline from the start: the organizer's session, or a host's or the press's token.
+  if (parts->size() == 3 && (*parts)[2] == "timeline") {
+    if (method != "GET") return method_not_allowed("GET");
+    return timeline_.get(request, (*parts)[1]);
   }
   auto organizer = sessions_.authenticate(request.authorization);
   if (!organizer) return organizer.failure();

@@ -17,6 +17,7 @@
 #include "api/rest_invitations.h"
 #include "api/rest_record.h"
 #include "api/rest_recordings.h"
+#include "api/rest_timeline.h"
 #include "store/store.h"
 
 namespace podium::api {
@@ -46,6 +47,7 @@ class RestRouter {
   InvitationResource invitations_;
   RecordResource records_;
   RecordingResource recordings_;
+  TimelineResource timeline_;
 
  public:
   // Recording start/stop needs the running conference (set by the server).

@@ -132,6 +132,10 @@ class WebSocketSession final : public SignalingPeer,
   void start(http::request<http::string_body> request) {
     if (auto token = query_parameter(request.target(), "token")) query_token = *token;
     beast::get_lowest_layer(ws_).expires_never();  // the websocket stream has its own timers
+    // Small messages, answered as soon as their input is stored: Nagle would hold a result
+    // behind an unacknowledged event until the client's delayed ACK (~40 ms).
+    beast::error_code nodelay;
+    beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), nodelay);
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& response) { response.set(http::field::server, "podium"); }));

@@ -78,11 +78,14 @@ SignalingHub::SignalingHub(sfu::MediaServer& media, std::vector<std::uint8_t> ke
       key_(std::move(key)),
       post_(std::move(post)),
       store_(store),
-      service_(media, store) {
+      service_(media, store, post_) {
+  service_.on_durable = [this](std::uint64_t durable) { release(durable); };
   service_.on_publish_right = [this](std::string_view, const std::string& participant_id,
                                      bool may_publish) {
+    // A WHIP session negotiates once, so it keeps its tracks; whether they reach anyone
+    // is the router's send permission (paused in the lobby, without the floor, demoted).
     if (auto* participant = registry_.find_participant(participant_id);
-        participant && participant->session != 0)
+        participant && participant->session != 0 && participant->attachment != Attachment::kWhip)
       media_.set_may_publish(participant->session, may_publish);
   };
 }
@@ -109,7 +112,7 @@ void SignalingHub::deliver(std::string_view conference, const conference::Events
       if (!service_.may_see(conference, p->id, event)) continue;
       auto it = peers_.find(p->id);
       if (it == peers_.end()) continue;
-      if (auto peer = it->second.lock()) peer->send(text);
+      if (auto peer = it->second.lock()) send(*peer, text);
     }
     if (const auto* role = std::get_if<conference::RoleChanged>(&event.body)) {
       changed.push_back(role->participant);
@@ -124,7 +127,8 @@ void SignalingHub::deliver(std::string_view conference, const conference::Events
 
 bool SignalingHub::announced(const Track& track) {
   const auto* participant = registry_.find_participant(track.participant);
-  return !participant || current_role(*participant) != Role::kInterpreter;
+  // A WHIP publisher waiting in the lobby has tracks nobody may hear of yet.
+  return !participant || (participant->admitted && current_role(*participant) != Role::kInterpreter);
 }
 
 Role SignalingHub::current_role(const Participant& participant) {
@@ -146,7 +150,7 @@ void SignalingHub::send_permissions(SignalingPeer& peer, const Participant& part
   if (peer.permissions_sent == permissions && peer.role_sent == role) return;
   peer.permissions_sent = permissions;
   peer.role_sent = role;
-  peer.send(permissions_message(role, permissions));
+  send(peer, permissions_message(role, permissions));
 }
 
 void SignalingHub::refresh_participant(std::string_view conference, const std::string& participant_id) {
@@ -161,7 +165,7 @@ void SignalingHub::refresh_participant(std::string_view conference, const std::s
     // It was told (participant_rejected); there is nothing left for it here.
     if (peer) {
       peer->participant_id.clear();
-      peer->close();
+      close(*peer);
     }
     remove_participant(participant_id, "rejected");
     return;
@@ -175,11 +179,17 @@ void SignalingHub::refresh_participant(std::string_view conference, const std::s
     if (peer) {
       for (const auto* other : registry_.participants(conference)) {
         if (other->id != self.id && other->admitted) {
-          peer->send(participant_joined_message(view_of(*other)));
+          send(*peer, participant_joined_message(view_of(*other)));
         }
       }
       for (const auto& t : registry_.tracks(conference)) {
-        if (announced(t)) peer->send(track_published_message(view_of(t)));
+        if (announced(t) && t.participant != self.id) send(*peer, track_published_message(view_of(t)));
+      }
+    }
+    // Its own tracks (a WHIP publisher sends from the start): now the room hears of them.
+    for (const auto& t : registry_.tracks(conference)) {
+      if (t.participant == self.id && announced(t)) {
+        broadcast(conference, self.id, track_published_message(view_of(t)));
       }
     }
   }
@@ -193,7 +203,7 @@ void SignalingHub::tick() {
 bool SignalingHub::handle_command(SignalingPeer& peer, const CommandMessage& command) {
   auto* participant = registry_.find_participant(peer.participant_id);
   if (!participant) {
-    peer.send(result_message(command.id, false, "join first"));
+    send(peer, result_message(command.id, false, "join first"));
     return false;
   }
   auto conference = participant->conference;
@@ -201,10 +211,10 @@ bool SignalingHub::handle_command(SignalingPeer& peer, const CommandMessage& com
   if (!outcome) {
     log::debug(kLog, "{}: {} refused: {}", participant->id,
                command.message.value("command", std::string()), outcome.error());
-    peer.send(result_message(command.id, false, outcome.error()));
+    send(peer, result_message(command.id, false, outcome.error()));
     return false;
   }
-  peer.send(result_message(command.id, true));
+  send(peer, result_message(command.id, true));
   deliver(conference, *outcome);
   return true;
 }
@@ -212,6 +222,7 @@ bool SignalingHub::handle_command(SignalingPeer& peer, const CommandMessage& com
 SignalingHub::~SignalingHub() = default;
 
 void SignalingHub::on_message(const std::shared_ptr<SignalingPeer>& peer, std::string_view text) {
+  connections_[peer.get()] = peer;  // a new connection may reuse a closed one's address
   bool ok = false;
   try {
     ok = dispatch(peer, text);
@@ -237,14 +248,14 @@ bool SignalingHub::dispatch(const std::shared_ptr<SignalingPeer>& peer, std::str
   }
   if (auto* command = std::get_if<CommandMessage>(&*message)) return handle_command(*peer, *command);
   if (std::holds_alternative<PingMessage>(*message)) {
-    peer->send(pong_message());
+    send(*peer, pong_message());
     return true;
   }
   if (auto* size = std::get_if<VideoSizeMessage>(&*message)) return handle_video_size(*peer, *size);
   // leave
   if (!peer->participant_id.empty()) remove_participant(peer->participant_id, "left");
   peer->participant_id.clear();
-  peer->close();
+  close(*peer);
   return true;
 }
 
@@ -273,19 +284,19 @@ bool SignalingHub::handle_join(const std::shared_ptr<SignalingPeer>& peer,
   std::string_view jwt = join.token ? std::string_view(*join.token) : peer->query_token;
   if (jwt.empty()) {
     send_error(*peer, ErrorCode::kUnauthorized, "no token: pass ?token= or join.token");
-    peer->close();
+    close(*peer);
     return false;
   }
   auto token = check_token(jwt);
   if (!token) {
     log::info(kLog, "join refused: {}", token.error());
     send_error(*peer, ErrorCode::kUnauthorized, token.error());
-    peer->close();
+    close(*peer);
     return false;
   }
   if (auto domain = service_.live(token->conference); !domain) {
     send_error(*peer, ErrorCode::kInternal, domain.error());
-    peer->close();
+    close(*peer);
     return false;
   }
   registry_.reserve_ids_through(service_.highest_participant_number(token->conference));
@@ -309,7 +320,7 @@ bool SignalingHub::handle_join(const std::shared_ptr<SignalingPeer>& peer,
     registry_.remove_participant(self.id);
     log::info(kLog, "join of {} refused by {}: {}", self.name, self.conference, joined.error());
     send_error(*peer, ErrorCode::kForbidden, joined.error());
-    peer->close();
+    close(*peer);
     return false;
   }
   // The conference decides: a returning participant keeps the role it was last given,
@@ -337,7 +348,7 @@ bool SignalingHub::handle_join(const std::shared_ptr<SignalingPeer>& peer,
       if (announced(t)) tracks.push_back(view_of(t));
     }
   }
-  peer->send(welcome_message(view_of(self), self.conference, permissions, others, tracks,
+  send(*peer, welcome_message(view_of(self), self.conference, permissions, others, tracks,
                              service_.state_for(self.conference, self.id)));
   peer->permissions_sent = permissions;
   peer->role_sent = role_name(self.role);
@@ -422,7 +433,7 @@ void SignalingHub::finish_offer(std::weak_ptr<SignalingPeer> weak_peer,
   }
   std::vector<PublishedTrack> published;
   for (const auto& t : result.published) published.push_back({t.id, t.mid, t.kind});
-  peer->send(answer_message(result.sdp_answer, published));
+  send(*peer, answer_message(result.sdp_answer, published));
   apply_negotiation(*participant, result);
 }
 
@@ -443,6 +454,7 @@ void SignalingHub::apply_negotiation(const Participant& participant,
 }
 
 void SignalingHub::on_closed(SignalingPeer& peer) {
+  connections_.erase(&peer);
   if (peer.participant_id.empty()) return;
   remove_participant(peer.participant_id, "disconnected");
   peer.participant_id.clear();
@@ -492,6 +504,11 @@ void SignalingHub::create_http_session(HttpIngest ingest, std::string_view confe
       registry_.remove_participant(id);
       return done(json_error_reply(403, joined.error()));
     }
+    // The conference decides, as for any joiner: with the lobby on it waits (not
+    // announced, its media forwarded to nobody) until a moderator admits it.
+    auto* registered = registry_.find_participant(id);
+    registered->role = current_role(*registered);
+    registered->admitted = permissions_of(*registered).subscribe;
     deliver(token->conference, *joined);
   }
   auto* participant = registry_.find_participant(id);
@@ -539,7 +556,7 @@ void SignalingHub::finish_http_session(const std::string& resource, sfu::Session
     return done(json_error_reply(status, result.error.empty() ? "negotiation failed" : result.error));
   }
   Participant self = *participant;
-  if (self.listed()) {
+  if (self.listed() && self.admitted) {
     broadcast(self.conference, self.id, participant_joined_message(view_of(self)));
   }
   apply_negotiation(self, result);
@@ -603,6 +620,8 @@ void SignalingHub::remove_participant(const std::string& participant_id, std::st
   if (!participant) return;
   Participant gone = *participant;
   if (gone.session != 0) media_.close_session(gone.session);
+  // A WHIP/WHEP resource of a participant that is gone (rejected, say) answers 404.
+  std::erase_if(http_sessions_, [&](const auto& entry) { return entry.second.participant_id == participant_id; });
   auto tracks = registry_.remove_participant(participant_id);
   peers_.erase(participant_id);
   for (const auto& track : tracks) {
@@ -623,13 +642,45 @@ void SignalingHub::broadcast(std::string_view conference, std::string_view excep
     if (p->id == except_participant || !p->admitted) continue;
     auto it = peers_.find(p->id);
     if (it == peers_.end()) continue;
-    if (auto peer = it->second.lock()) peer->send(text);
+    if (auto peer = it->second.lock()) send(*peer, text);
+  }
+}
+
+void SignalingHub::send(SignalingPeer& peer, std::string text) {
+  auto it = connections_.find(&peer);
+  if (service_.settled() || it == connections_.end()) {
+    peer.send(std::move(text));
+    return;
+  }
+  outbox_.push_back({service_.last_ticket(), it->second, std::move(text)});
+}
+
+void SignalingHub::close(SignalingPeer& peer) {
+  auto it = connections_.find(&peer);
+  if (service_.settled() || it == connections_.end()) {
+    peer.close();
+    return;
+  }
+  outbox_.push_back({service_.last_ticket(), it->second, {}, true});
+}
+
+void SignalingHub::release(std::uint64_t durable) {
+  while (!outbox_.empty() && outbox_.front().ticket <= durable) {
+    auto held = std::move(outbox_.front());
+    outbox_.pop_front();
+    auto peer = held.peer.lock();
+    if (!peer) continue;
+    if (held.close) {
+      peer->close();
+    } else {
+      peer->send(std::move(held.text));
+    }
   }
 }
 
 void SignalingHub::send_error(SignalingPeer& peer, ErrorCode code, std::string_view message) {
   ++messages_error_;
-  peer.send(error_message(code, message));
+  send(peer, error_message(code, message));
 }
 
 void SignalingHub::close_all() {

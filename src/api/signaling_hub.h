@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -114,6 +115,12 @@ class SignalingHub {
   void finish_http_session(const std::string& resource, sfu::SessionId session,
                            sfu::NegotiateResult result, const std::function<void(HttpReply)>& done);
   void send_error(SignalingPeer& peer, ErrorCode code, std::string_view message);
+  // Every message to a peer goes through here (group commit, store/live_writer.h): while
+  // inputs wait for their commit, what follows them waits too, in order, so nobody hears
+  // of an input that a crash could still lose. close: close the peer after its messages.
+  void send(SignalingPeer& peer, std::string text);
+  void close(SignalingPeer& peer);
+  void release(std::uint64_t durable);
 
   void apply_negotiation(const Participant& participant, const sfu::NegotiateResult& result);
   // The role the conference gives the participant now, and what it may do with media.
@@ -139,6 +146,15 @@ class SignalingHub {
   ConferenceService service_;
   std::map<std::string, std::weak_ptr<SignalingPeer>, std::less<>> peers_;  // by participant id
   std::map<std::string, HttpSession, std::less<>> http_sessions_;         // by resource id
+  // Every connection that has spoken to the hub, to hold messages to it in the outbox.
+  std::map<const SignalingPeer*, std::weak_ptr<SignalingPeer>> connections_;
+  struct Held {
+    std::uint64_t ticket;  // sent once the inputs through this ticket are stored
+    std::weak_ptr<SignalingPeer> peer;
+    std::string text;
+    bool close = false;
+  };
+  std::deque<Held> outbox_;
   std::uint64_t messages_ok_ = 0;
   std::uint64_t messages_error_ = 0;
 };

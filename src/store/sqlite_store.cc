@@ -2,7 +2,9 @@
 // registrations are in sqlite_store_accounts.cc.
 #include "store/sqlite_store.h"
 
+#include <algorithm>
 #include <chrono>
+#include <limits>
 #include <thread>
 
 #include <fmt/format.h>
@@ -263,6 +265,32 @@ StoreResult<std::vector<TimelineEvent>> SqliteStore::read_events(std::string_vie
     events.push_back(TimelineEvent{select->column_int64(0), select->column_text(1),
                                    std::move(*payload), select->column_int64(3)});
   }
+  return events;
+}
+
+StoreResult<std::vector<TimelineEvent>> SqliteStore::read_events_before(
+    std::string_view conference, std::int64_t before_seq, int limit) {
+  if (auto valid = check_page_limit(limit); !valid) return valid.failure();
+  auto id = conference_id(conference);
+  if (!id) return id.failure();
+  // Newest first to take the page, then turned around.
+  auto select = db_.prepare(
+      "SELECT seq, type, payload, wall_ms FROM timeline "
+      "WHERE conference_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?");
+  if (!select) return storage(select.error());
+  const std::int64_t below = before_seq > 0 ? before_seq : std::numeric_limits<std::int64_t>::max();
+  select->bind(1, *id).bind(2, below).bind(3, std::int64_t{limit});
+  std::vector<TimelineEvent> events;
+  for (;;) {
+    auto row = select->step();
+    if (!row) return storage(row.error());
+    if (!*row) break;
+    auto payload = from_json_text(select->column_text(2), "timeline event");
+    if (!payload) return payload.failure();
+    events.push_back(TimelineEvent{select->column_int64(0), select->column_text(1),
+                                   std::move(*payload), select->column_int64(3)});
+  }
+  std::reverse(events.begin(), events.end());
   return events;
 }
 

@@ -45,6 +45,9 @@ class SqliteStore final : public Store {
                                          std::int64_t wall_ms) override;
   StoreResult<std::vector<TimelineEvent>> read_events(std::string_view conference,
                                                       std::int64_t after_seq, int limit) override;
+  StoreResult<std::vector<TimelineEvent>> read_events_before(std::string_view conference,
+                                                             std::int64_t before_seq,
+                                                             int limit) override;
 
   StoreResult<Organizer> create_organizer(std::string_view email,
                                           std::string_view password_hash) override;
@@ -79,6 +82,8 @@ class SqliteStore final : public Store {
   StoreResult<std::vector<LiveEntry>> read_live_entries(std::string_view conference,
                                                         std::int64_t after_seq) override;
   StoreResult<Done> drop_live_entries(std::string_view conference, std::int64_t through_seq) override;
+  StoreResult<Done> write_live(const std::vector<LiveWrite>& writes) override;
+  StoreResult<std::unique_ptr<Store>> open_another() override;
 
  private:
   SqliteStore(Database db, int schema_version)

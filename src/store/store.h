@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -113,6 +114,22 @@ struct LiveEntry {
   nlohmann::json entry;
 };
 
+// A timeline event not yet stored (its sequence number is handed out when it is).
+struct TimelineDraft {
+  std::string type;
+  nlohmann::json payload;
+  std::int64_t wall_ms = 0;
+};
+
+// What one input of a live conference leaves behind: the events it recorded and the
+// input itself for the live log, with the sequence number the caller gave it (one more
+// than the previous entry of the conference, or of the snapshot's log_seq).
+struct LiveWrite {
+  std::string conference;
+  std::vector<TimelineDraft> events;
+  std::optional<LiveEntry> entry;
+};
+
 // Every call is a complete unit: it either happens entirely or not at all, and a call
 // that fails changes nothing. Implementations document their thread-safety.
 class Store {
@@ -143,6 +160,11 @@ class Store {
   virtual StoreResult<std::vector<TimelineEvent>> read_events(std::string_view conference,
                                                               std::int64_t after_seq,
                                                               int limit) = 0;
+  // The newest events with seq < before_seq (before_seq <= 0: the newest of all), at most
+  // limit (1..kMaxPageSize), in ascending order: paging back from the end.
+  virtual StoreResult<std::vector<TimelineEvent>> read_events_before(std::string_view conference,
+                                                                     std::int64_t before_seq,
+                                                                     int limit) = 0;
 
   // --- organizer accounts and their login sessions ---
   // Emails are unique without regard to ASCII case.
@@ -200,6 +222,13 @@ class Store {
   // Forgets the entries up to through_seq (a snapshot now holds them).
   virtual StoreResult<Done> drop_live_entries(std::string_view conference,
                                               std::int64_t through_seq) = 0;
+  // Stores several inputs' writes, in order, in one transaction (one durable commit for
+  // all: the group commit of store/live_writer.h). A write for a conference that no
+  // longer exists is skipped; any other failure stores none of them.
+  virtual StoreResult<Done> write_live(const std::vector<LiveWrite>& writes) = 0;
+
+  // A second connection to the same database, for another thread (the live writer).
+  virtual StoreResult<std::unique_ptr<Store>> open_another() = 0;
 };
 
 inline constexpr int kMaxPageSize = 1000;

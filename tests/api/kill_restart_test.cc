@@ -119,5 +119,38 @@ TEST_F(KillRestartTest, CommandsAnsweredBeforeASigkillSurviveIt) {
   EXPECT_TRUE(member.command("send-chat", {{"text", "point 6"}})["ok"]);
 }
 
+// Many commands in flight at once (they share commits: the group commit, docs/store.md),
+// past a full snapshot (every 200 inputs) that drops the log rows it holds while later
+// ones are still being written: every answered command is there after a SIGKILL, in order.
+TEST_F(KillRestartTest, PipelinedCommandsAcrossASnapshotSurviveASigkill) {
+  start_server();
+  auto member_token = token("Member", Role::kSpeaker);
+  constexpr int kMessages = 260;
+  {
+    Member chair(kHttpPort, token("Chair", Role::kModerator));
+    Member member(kHttpPort, member_token);
+    ASSERT_TRUE(chair.command("go-live")["ok"]);
+    for (int i = 1; i <= kMessages; ++i) {
+      member.send(json{{"type", "command"}, {"id", 1000 + i}, {"command", "send-chat"},
+                       {"text", "line " + std::to_string(i)}});
+    }
+    int answered = 0;
+    while (answered < kMessages) {
+      auto result = member.next_of("result");
+      ASSERT_TRUE(result["ok"]) << result.dump();
+      ASSERT_EQ(result["id"], 1000 + ++answered) << "answers come in the order of the commands";
+    }
+    kill_server();
+  }
+
+  start_server();
+  Member member(kHttpPort, member_token);
+  std::vector<std::string> chat;
+  for (const auto& m : member.welcome["state"]["chat"]) chat.push_back(m["text"]);
+  ASSERT_EQ(chat.size(), 100u) << "the welcome carries the newest 100";
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(chat[i], "line " + std::to_string(kMessages - 99 + i));
+  EXPECT_TRUE(member.command("send-chat", {{"text", "after"}})["ok"]);
+}
+
 }  // namespace
 }  // namespace podium::api

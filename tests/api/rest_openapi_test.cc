@@ -66,8 +66,10 @@ namespace {
 
 TEST(OpenApi, DocumentsTheRestApi) {
   const auto& spec = openapi_operations();
-  EXPECT_EQ(spec.size(), 14u);
+  EXPECT_EQ(spec.size(), 15u);
   ASSERT_TRUE(spec.count("/api/v1/conferences/{name}"));
+  ASSERT_TRUE(spec.count("/api/v1/conferences/{name}/timeline"));
+  EXPECT_TRUE(spec.at("/api/v1/conferences/{name}/timeline").at("get").count(400));
   const auto& conference = spec.at("/api/v1/conferences/{name}");
   EXPECT_TRUE(conference.count("patch"));
   EXPECT_TRUE(conference.at("patch").count(428));

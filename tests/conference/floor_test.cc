@@ -40,6 +40,46 @@ TEST_F(ConferenceTest, AgendaAddEditRemoveReorder) {
   refused(conf.remove_item("mod", "c"), "no agenda item");
 }
 
+TEST_F(ConferenceTest, TheAgendaIsEditedLiveAroundTheRunningItem) {
+  go_live();
+  join("mp1", Role::speaker);
+  join("guest", Role::attendee);
+  ok(conf.add_item("org", AgendaItem{.id = "a", .title = "Opening"}));
+  ok(conf.add_item("org", AgendaItem{.id = "b", .title = "Members"}));
+  ok(conf.start_item("mod", "a"));
+
+  // Added while "a" runs: everyone is told the whole agenda, "a" still running.
+  auto e = ok(conf.add_item("mod", AgendaItem{.id = "x", .title = "Urgent statement",
+                                              .speakers = {"mp1"}, .planned_ms = 120'000}, 1));
+  auto changed = all_of_type<AgendaChanged>(e);
+  ASSERT_EQ(changed.size(), 1u);
+  EXPECT_THAT(ids(changed[0].agenda), ElementsAre("a", "x", "b"));
+  EXPECT_EQ(changed[0].agenda[0].status, ItemStatus::running);
+  EXPECT_EQ(e.at(0).audience, Audience::everyone);
+  EXPECT_EQ(conf.running_item(), "a");
+
+  // The running item can be renamed and moved, not removed.
+  ok(conf.edit_item("mod", AgendaItem{.id = "a", .title = "Opening words"}));
+  EXPECT_EQ(conf.agenda()[0].status, ItemStatus::running);
+  ok(conf.move_item("mod", "a", 2));
+  EXPECT_THAT(ids(conf.agenda()), ElementsAre("x", "b", "a"));
+  EXPECT_EQ(conf.running_item(), "a");
+  refused(conf.remove_item("mod", "a"), "end the item");
+
+  // Only hosts edit; what they added runs like any item.
+  refused(conf.add_item("mp1", AgendaItem{.id = "y", .title = "Mine"}));
+  refused(conf.remove_item("guest", "b"));
+  EXPECT_THAT(ids(conf.agenda()), ElementsAre("x", "b", "a"));
+  auto started = ok(conf.start_item("mod", "x"));
+  ASSERT_EQ(all_of_type<FloorGranted>(started).size(), 1u);
+  EXPECT_EQ(all_of_type<FloorGranted>(started)[0].participant, "mp1");
+  EXPECT_EQ(all_of_type<FloorGranted>(started)[0].allotted_ms, 120'000);
+
+  ok(conf.end("mod"));
+  refused(conf.add_item("mod", AgendaItem{.id = "late", .title = "Too late"}), "ended");
+  refused(conf.move_item("mod", "b", 0), "ended");
+}
+
 TEST_F(ConferenceTest, StartingAnItemGrantsTheFloorToItsFirstSpeaker) {
   go_live();
   join("mp1", Role::speaker);

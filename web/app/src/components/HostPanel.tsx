@@ -7,6 +7,7 @@ import type { ParticipantId, Role } from '../protocol/signaling.gen';
 import type { CommandArgs, CommandName, Session } from '../rtc/session';
 import type { ConferenceStore } from '../state/conference_store';
 import type { AgendaItem } from '../state/conference_model';
+import { AgendaEditor } from './AgendaEditor';
 
 interface Props { store: ConferenceStore; session: Session }
 
@@ -50,21 +51,7 @@ export function HostPanel({ store, session }: Props) {
           : null}
       </div>
 
-      <h3>{t('host.agenda')}</h3>
-      {m.agenda.value.length === 0 ? <p class="hint">{t('host.no_agenda')}</p> : (
-        <ol class="agenda-list">
-          {m.agenda.value.map((item) => (
-            <li key={item.id} data-status={item.status} data-item={item.id}>
-              <span>{item.title}</span>
-              <span class="hint">{t(`item.${item.status}`)}</span>
-              {item.status === 'running'
-                ? <button type="button" data-testid="end-item" onClick={() => run('end-item')}>{t('host.end_item')}</button>
-                : <button type="button" data-testid="start-item" disabled={state !== 'live'} onClick={() => void start_item(item)}>
-                  {t('host.start_item')}</button>}
-            </li>
-          ))}
-        </ol>
-      )}
+      <AgendaEditor store={store} session={session} start_item={start_item} />
 
       <h3>{t('host.floor')}</h3>
       <div class="row">

@@ -14,6 +14,7 @@ import { InterpretationAudio, InterpretationPicker } from './InterpretationPicke
 import { InterpreterConsole } from './InterpreterConsole';
 import { MyPanel } from './MyPanel';
 import { QAPanel } from './QAPanel';
+import { AgendaView } from './AgendaView';
 import { Timeline } from './Timeline';
 import { VideoTile } from './VideoTile';
 
@@ -115,7 +116,7 @@ export function Stage({ store, session, local_stream: _initial_stream, joined_at
       </div>
       {me && status === 'joined' ? (
         <aside class="stage-side" aria-label={t('stage.panels')}>
-          {is_host(me.role) ? <HostPanel store={store} session={session} /> : null}
+          {is_host(me.role) ? <HostPanel store={store} session={session} /> : <AgendaView store={store} />}
           {me.role === 'interpreter' ? <InterpreterConsole store={store} session={session} /> : null}
           {is_host(me.role) ? <InterpretationBooths store={store} session={session} /> : null}
           <MyPanel store={store} session={session} />

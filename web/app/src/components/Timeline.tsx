@@ -1,5 +1,9 @@
-// The live timeline for the press: who spoke, agenda progress, questions, as recorded.
+// The live timeline for the press: who spoke, agenda progress, questions, as recorded,
+// from the conference's start (the stored pages are fetched on open and on "earlier").
+import { useEffect, useState } from 'preact/hooks';
+import { load_timeline_page } from '../api/timeline';
 import { t, format_time } from '../i18n/i18n';
+import { token_from_url } from '../protocol/token';
 import type { MessageKey } from '../i18n/i18n';
 import type { ConferenceStore } from '../state/conference_store';
 import type { TimelineEntry } from '../state/conference_model';
@@ -35,6 +39,27 @@ function text_of(store: ConferenceStore, e: TimelineEntry): string | null {
 }
 
 export function Timeline({ store }: { store: ConferenceStore }) {
+  const conference = store.conference.value;
+  const [busy, set_busy] = useState(false);
+  const [failed, set_failed] = useState(false);
+  const load = async (before: number | null) => {
+    const token = token_from_url(window.location.href);
+    if (!conference || !token) return;
+    set_busy(true);
+    try {
+      const page = await load_timeline_page(conference, token, before);
+      store.model.add_history(page.events, page.next_before);
+      set_failed(false);
+    } catch {
+      set_failed(true);
+    } finally {
+      set_busy(false);
+    }
+  };
+  useEffect(() => {
+    if (!store.model.timeline_loaded.value) void load(null);
+  }, [conference]);
+  const before = store.model.timeline_before.value;
   const entries = store.model.timeline.value
     .map((e) => ({ e, text: text_of(store, e) }))
     .filter((x): x is { e: TimelineEntry; text: string } => x.text !== null)
@@ -42,6 +67,7 @@ export function Timeline({ store }: { store: ConferenceStore }) {
   return (
     <section class="panel timeline" aria-labelledby="timeline-heading" data-testid="timeline">
       <h2 id="timeline-heading">{t('timeline.heading')}</h2>
+      {failed ? <p class="hint" role="status">{t('timeline.load_failed')}</p> : null}
       {entries.length === 0 ? <p class="hint">{t('timeline.empty')}</p> : (
         <ol class="timeline-list" reversed>
           {entries.map(({ e, text }) => (
@@ -52,6 +78,10 @@ export function Timeline({ store }: { store: ConferenceStore }) {
           ))}
         </ol>
       )}
+      {before !== null ? (
+        <button type="button" data-testid="timeline-earlier" disabled={busy} onClick={() => void load(before)}>
+          {t('timeline.earlier')}</button>
+      ) : null}
     </section>
   );
 }

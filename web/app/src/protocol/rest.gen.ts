@@ -12,6 +12,8 @@ export type Problem = {
 
 export type Settings = {
   lobby?: boolean;
+  /** Roles that go straight in when the lobby is on (default organizer, moderator, speaker, interpreter). */
+  lobby_skip?: Array<"organizer" | "moderator" | "speaker" | "interpreter" | "attendee" | "press">;
   chat?: "everyone" | "panel" | "off";
   recording?: boolean;
   registration?: "open" | "closed";
@@ -85,7 +87,8 @@ export type Recording = {
   participant: string | null;
   /** The audio tracks of a program in order: "floor" (what the floor holder says, in whatever language), then one interpretation language code per extra track */
   languages: string[];
-  status: "recording" | "complete" | "failed";
+  /** interrupted: the server stopped while writing it (a crash); at its next start it kept what had reached the disk as a playable file and gave the reason in error */
+  status: "recording" | "complete" | "failed" | "interrupted";
   /** wall time of the file's time 0 */
   started_ms: number;
   ended_ms: number | null;
@@ -95,8 +98,12 @@ export type Recording = {
   published: boolean;
   /** why it stopped early (disk full */
   error: string | null;
-  /** the download path */
+  /** the download path (needs the caller's credentials) */
   file: string;
+  /** The same file by a signed link that needs no Authorization header (a video element's src, a link to share), valid until file_url_expires */
+  file_url: string;
+  /** unix seconds when file_url stops working */
+  file_url_expires: number;
 };
 
 /** Log in as an organizer */
@@ -165,6 +172,17 @@ export type PostConferencesByNameRegistrationsResponse = {
   email: string;
   token: string;
   link: string;
+};
+
+export type GetConferencesByNameTimelineResponse = {
+  events: Array<{
+    type: string;
+    seq: number;
+    /** unix milliseconds */
+    at: number;
+    audience: "everyone" | "hosts_and_subject";
+  }>;
+  next_before?: number;
 };
 
 export type GetConferencesByNameRecordResponse = Record<string, unknown>;

@@ -130,14 +130,20 @@ export type Pong = {
   type: "pong";
 };
 
-/** A conference command, answered by a Result with the same id; its events follow as Event messages. Arguments by command: start-item {item}; grant-floor, grant-hand {participant, ms?}; extend-floor {ms}; raise-hand {topic?}; move-hand {participant, index}; dismiss-hand, admit, reject {participant}; mute, ask-to-unmute {participant, kind}; accept-unmute {kind}; change-role {participant, role}; send-chat, ask-question {text}; delete-chat {message}; mute-chat {participant, muted?}; upvote-question, answer-question, dismiss-question {question}; pick-question {question, promote?, ms?}; interpretation (docs/interpretation.md): set-floor-language {language, participant?}; assign-interpreter {participant, language, sources?}; unassign-interpreter {participant}; request-handover {participant?}; confirm-handover; cancel-handover {language?}; mute-booth {language?, muted?}; interpreter-source {source}; choose-language {language, floor_level?}; slower-please. */
+/** A conference command, answered by a Result with the same id; its events follow as Event messages. Arguments by command: start-item {item}; add-item {title, item?, speakers?, planned_ms?, language?, index?}; edit-item {item, title?, speakers?, planned_ms?, language?}; remove-item {item}; move-item {item, index}; grant-floor, grant-hand {participant, ms?}; extend-floor {ms}; raise-hand {topic?}; move-hand {participant, index}; dismiss-hand, admit, reject {participant}; mute, ask-to-unmute {participant, kind}; accept-unmute {kind}; change-role {participant, role}; send-chat, ask-question {text}; delete-chat {message}; mute-chat {participant, muted?}; upvote-question, answer-question, dismiss-question {question}; pick-question {question, promote?, ms?}; interpretation (docs/interpretation.md): set-floor-language {language, participant?}; assign-interpreter {participant, language, sources?}; unassign-interpreter {participant}; request-handover {participant?}; confirm-handover; cancel-handover {language?}; mute-booth {language?, muted?}; interpreter-source {source}; choose-language {language, floor_level?}; slower-please. */
 export type Command = {
   type: "command";
   id: number | string;
-  command: "open" | "go-live" | "end" | "start-item" | "end-item" | "grant-floor" | "revoke-floor" | "yield-floor" | "extend-floor" | "pause-floor" | "resume-floor" | "raise-hand" | "lower-hand" | "move-hand" | "grant-hand" | "dismiss-hand" | "admit" | "reject" | "admit-all" | "mute" | "ask-to-unmute" | "accept-unmute" | "change-role" | "send-chat" | "delete-chat" | "mute-chat" | "ask-question" | "upvote-question" | "pick-question" | "answer-question" | "dismiss-question" | "start-recording" | "stop-recording" | "set-floor-language" | "assign-interpreter" | "unassign-interpreter" | "request-handover" | "confirm-handover" | "cancel-handover" | "mute-booth" | "interpreter-source" | "choose-language" | "slower-please";
+  command: "open" | "go-live" | "end" | "start-item" | "end-item" | "add-item" | "edit-item" | "remove-item" | "move-item" | "grant-floor" | "revoke-floor" | "yield-floor" | "extend-floor" | "pause-floor" | "resume-floor" | "raise-hand" | "lower-hand" | "move-hand" | "grant-hand" | "dismiss-hand" | "admit" | "reject" | "admit-all" | "mute" | "ask-to-unmute" | "accept-unmute" | "change-role" | "send-chat" | "delete-chat" | "mute-chat" | "ask-question" | "upvote-question" | "pick-question" | "answer-question" | "dismiss-question" | "start-recording" | "stop-recording" | "set-floor-language" | "assign-interpreter" | "unassign-interpreter" | "request-handover" | "confirm-handover" | "cancel-handover" | "mute-booth" | "interpreter-source" | "choose-language" | "slower-please";
   participant?: ParticipantId;
   ms?: number;
   item?: string;
+  /** add-item, edit-item: the agenda item's title. */
+  title?: string;
+  /** add-item, edit-item: who speaks (participant ids or names); the first is given the floor when the item starts. */
+  speakers?: string[];
+  /** add-item, edit-item: the planned duration (0: untimed). */
+  planned_ms?: number;
   index?: number;
   topic?: string;
   kind?: Kind;

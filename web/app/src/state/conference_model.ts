@@ -84,6 +84,9 @@ const kRecorded = new Set([
   'participant_unmuted',
 ]);
 const kTimelineLimit = 200;
+// The press timeline keeps what was loaded from the conference's start (pages of the REST
+// timeline) and what happened since, up to this many entries.
+const kTimelineHistoryLimit = 2000;
 
 const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
 const num = (v: unknown, fallback = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
@@ -134,6 +137,10 @@ export class ConferenceModel {
   readonly chat = signal<readonly ChatMessage[]>([]);
   readonly questions = signal<readonly Question[]>([]);
   readonly timeline = signal<readonly TimelineEntry[]>([]);
+  // Where the next older page of the timeline starts (REST next_before); null: no more
+  // (or not loaded yet: timeline_loaded says).
+  readonly timeline_before = signal<number | null>(null);
+  readonly timeline_loaded = signal(false);
   // True while the conference is being recorded (everyone sees an indicator).
   readonly recording = signal(false);
   // Questions this viewer upvoted (the server refuses a second vote anyway).
@@ -168,6 +175,8 @@ export class ConferenceModel {
       this.chat.value = [];
       this.questions.value = [];
       this.timeline.value = [];
+      this.timeline_before.value = null;
+      this.timeline_loaded.value = false;
       this.recording.value = false;
       this.unmute_asked.value = new Set();
     });
@@ -207,6 +216,23 @@ export class ConferenceModel {
     });
   }
 
+  // A page of the stored timeline (GET .../timeline, oldest first): merged with what
+  // arrived live (the same event has the same seq), in order.
+  add_history(events: readonly unknown[], next_before: number | null): void {
+    const by_seq = new Map(this.timeline.value.map((e) => [e.seq, e]));
+    for (const raw of events) {
+      const e = obj(raw);
+      const type = str(e.type);
+      if (!kRecorded.has(type) || typeof e.seq !== 'number') continue;
+      if (!by_seq.has(e.seq)) by_seq.set(e.seq, { seq: e.seq, at: num(e.at), type, fields: e });
+    }
+    batch(() => {
+      this.timeline.value = [...by_seq.values()].sort((a, b) => a.seq - b.seq).slice(-kTimelineHistoryLimit);
+      this.timeline_before.value = next_before;
+      this.timeline_loaded.value = true;
+    });
+  }
+
   name_of(id: ParticipantId): string {
     return this.people.value.get(id)?.name ?? id;
   }
@@ -224,7 +250,8 @@ export class ConferenceModel {
     const type = str(e.type);
     if (kRecorded.has(type)) {
       const entry = { seq: num(e.seq), at: num(e.at), type, fields: e };
-      this.timeline.value = [...this.timeline.value, entry].slice(-kTimelineLimit);
+      const limit = this.timeline_loaded.value ? kTimelineHistoryLimit : kTimelineLimit;
+      this.timeline.value = [...this.timeline.value, entry].slice(-limit);
     }
     const who = str(e.participant);
     switch (type) {
