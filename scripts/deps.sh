@@ -13,7 +13,7 @@ packages=(
   nftables espeak-ng sox
   libvpx-dev libopus-dev libwebm-dev ffmpeg janus
   libavformat-dev libavcodec-dev libavutil-dev
-  zlib1g-dev unzip python3-jsonschema
+  zlib1g-dev unzip python3-jsonschema python3-matplotlib
 )
 
 sudo_cmd=()

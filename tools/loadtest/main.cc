@@ -46,6 +46,8 @@ constexpr const char* kUsage = R"(usage: podium-loadtest [options]
   --connect-timeout S     a participant not connected by then counts as failed (10)
   --local-address IP      the address the clients' UDP sockets bind to (127.0.0.1)
   --json FILE             write every number to FILE
+  --warmup S              start the measuring window S seconds into --duration (off)
+  --server-pid PID        report this process's CPU time and RSS over the window
   --log-level LEVEL       trace | debug | info | warn | error (warn)
 Exit status: 0 when every expected track was received, 1 when not, 2 on bad usage.
 )";
@@ -86,7 +88,7 @@ int run(int argc, char** argv) {
   const std::vector<std::string> known = {
       "server", "target", "janus-room", "data-dir", "key", "layout", "publishers", "subscribers", "video-publishers", "rooms",
       "duration", "join-rate", "conference", "layers", "video-bitrate", "fps", "audio-bitrate",
-      "video-height", "connect-timeout", "local-address", "json", "log-level"};
+      "video-height", "connect-timeout", "local-address", "json", "log-level", "warmup", "server-pid"};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -179,6 +181,8 @@ int run(int argc, char** argv) {
   options.janus_room_base = static_cast<std::uint64_t>(integer("janus-room", 4200, 1, 1'000'000'000));
   options.conference_prefix = get("conference", random_prefix());
   options.local_address = get("local-address", "127.0.0.1");
+  options.warmup_seconds = positive("warmup", 0);
+  options.server_pid = integer("server-pid", 0, 1, 1 << 22);
   MediaOptions media_options;
   int layers = integer("layers", 3, 1, 3);
   int video_kbps = integer("video-bitrate", 1500, 100, 20000);
@@ -188,6 +192,8 @@ int run(int argc, char** argv) {
   options.simulcast = layers > 1;
   if (!problem.empty()) return usage_error(problem);
   if (options.publishers == 0) return usage_error("--publishers must be at least 1");
+  if (flags.count("warmup") && options.warmup_seconds >= options.duration_seconds)
+    return usage_error("--warmup must be shorter than --duration");
 
   srtp::initialize();
   auto started = std::chrono::steady_clock::now();

@@ -17,6 +17,7 @@
 #include "rtp/rtp_writer.h"
 #include "rtp/vp8_packetizer.h"
 #include "sdp/session_description.h"
+#include "webrtc/srtp_profile.h"
 
 namespace podium::loadtest {
 namespace {
@@ -387,8 +388,7 @@ void RtcClient::on_dtls_output() {
   if (dtls_->state() != dtls::DtlsTransport::State::kConnected || srtp_out_) return;
   auto keys = dtls_->srtp_keys();
   if (!keys) return fail("DTLS connected without SRTP keys");
-  auto profile = keys->profile == dtls::SrtpProfile::kAeadAes128Gcm ? srtp::Profile::kAeadAes128Gcm
-                                                                     : srtp::Profile::kAes128CmSha1_80;
+  auto profile = webrtc::to_srtp_profile(keys->profile);
   auto in = srtp::SrtpSession::create(profile, keys->remote_key, keys->remote_salt, srtp::Direction::kInbound);
   auto out = srtp::SrtpSession::create(profile, keys->local_key, keys->local_salt, srtp::Direction::kOutbound);
   if (!in || !out) return fail("SRTP: cannot create sessions");

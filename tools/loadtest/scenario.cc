@@ -1,7 +1,10 @@
 #include "tools/loadtest/scenario.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
@@ -30,6 +33,52 @@ const char* to_string(Layout layout) {
 }
 
 namespace {
+
+// CPU time (utime + stime, µs) and resident memory (bytes) of a process, from /proc.
+struct ProcessSample {
+  bool valid = false;
+  double cpu_us = 0;
+  double rss_bytes = 0;
+};
+
+ProcessSample sample_process(int pid) {
+  ProcessSample sample;
+  if (pid <= 0) return sample;
+  std::ifstream stat(fmt::format("/proc/{}/stat", pid));
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // Fields after the command name in parentheses (which may hold spaces): state is 3,
+  // utime 14, stime 15, rss 24 (pages).
+  auto close = text.rfind(')');
+  if (close == std::string::npos) return sample;
+  std::vector<std::string> fields;
+  std::size_t at = close + 2;
+  while (at < text.size()) {
+    auto space = text.find(' ', at);
+    if (space == std::string::npos) space = text.size();
+    fields.push_back(text.substr(at, space - at));
+    at = space + 1;
+  }
+  if (fields.size() < 22) return sample;
+  try {
+    double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+    sample.cpu_us = (std::stod(fields[11]) + std::stod(fields[12])) * 1e6 / ticks;
+    sample.rss_bytes = std::stod(fields[21]) * static_cast<double>(sysconf(_SC_PAGESIZE));
+    sample.valid = true;
+  } catch (const std::exception&) {
+  }
+  return sample;
+}
+
+// What every receiver got so far, and the server's CPU and memory at that moment.
+struct WindowSample {
+  TimePoint at{};
+  std::uint64_t packets = 0;
+  std::uint64_t bytes = 0;
+  std::int64_t lost = 0;
+  std::uint64_t packets_sent = 0;
+  ProcessSample server;
+  ProcessSample client;  // this process
+};
 
 class Run {
  public:
@@ -64,7 +113,14 @@ class Run {
       for (auto& p : participants_)
         if (p->rtc) p->rtc->flush();
     });
-    loop_.add_timer(join_phase + steady, [this] { finish(); });
+    Duration warmup{static_cast<std::int64_t>(options_.warmup_seconds * 1e6)};
+    before_joins_ = sample_process(options_.server_pid);
+    if (options_.warmup_seconds > 0 && warmup < steady)
+      loop_.add_timer(join_phase + warmup, [this] { window_start_ = sample_window(); });
+    loop_.add_timer(join_phase + steady, [this] {
+      if (window_start_) window_end_ = sample_window();
+      finish();
+    });
     loop_.run();
     TimePoint end = loop_.now();
     log::info("loadtest", "ran {:.1f} s", std::chrono::duration<double>(end - start).count());
@@ -451,6 +507,54 @@ class Run {
     log::warn("loadtest", "{}: {}", p.name, reason);
   }
 
+  WindowSample sample_window() {
+    WindowSample w;
+    w.at = loop_.now();
+    for (auto& p : participants_) {
+      if (!p->rtc) continue;
+      w.packets_sent += p->rtc->packets_sent();
+      for (const auto& track : p->rtc->received()) {
+        w.packets += track.packets;
+        w.bytes += track.bytes;
+        if (track.statistics) w.lost += std::max<std::int64_t>(track.statistics->cumulative_lost(), 0);
+      }
+    }
+    w.server = sample_process(options_.server_pid);
+    w.client = sample_process(static_cast<int>(getpid()));
+    return w;
+  }
+
+  // The measuring window's numbers (docs/loadtest.md "Measuring window").
+  json window_json() const {
+    if (!window_start_ || !window_end_) return nullptr;
+    const WindowSample& a = *window_start_;
+    const WindowSample& b = *window_end_;
+    double seconds = std::chrono::duration<double>(b.at - a.at).count();
+    double packets = static_cast<double>(b.packets - a.packets);
+    double lost = static_cast<double>(std::max<std::int64_t>(b.lost - a.lost, 0));
+    json out = {{"seconds", std::round(seconds * 1000) / 1000},
+                {"packets_received", b.packets - a.packets},
+                {"bytes_received", b.bytes - a.bytes},
+                {"lost", lost},
+                {"loss_percent", packets + lost > 0 ? std::round(1e5 * lost / (packets + lost)) / 1000 : 0.0},
+                {"packets_sent", b.packets_sent - a.packets_sent},
+                {"received_packets_per_second", seconds > 0 ? std::round(packets / seconds) : 0.0}};
+    if (a.client.valid && b.client.valid && seconds > 0)
+      out["client_cpu_share"] = (b.client.cpu_us - a.client.cpu_us) / 1e6 / seconds;
+    if (options_.server_pid > 0 && a.server.valid && b.server.valid) {
+      double cpu_us = b.server.cpu_us - a.server.cpu_us;
+      json server = {{"pid", options_.server_pid},
+                     {"cpu_seconds", cpu_us / 1e6},
+                     {"cpu_share", seconds > 0 ? cpu_us / 1e6 / seconds : 0.0},
+                     {"cpu_us_per_received_packet", packets > 0 ? cpu_us / packets : 0.0},
+                     {"rss_bytes_before_joins", before_joins_.valid ? before_joins_.rss_bytes : 0.0},
+                     {"rss_bytes_window_start", a.server.rss_bytes},
+                     {"rss_bytes_window_end", b.server.rss_bytes}};
+      out["server"] = server;
+    }
+    return out;
+  }
+
   void finish() {
     finishing_ = true;
     for (auto& p : participants_) {
@@ -471,6 +575,7 @@ class Run {
     for (auto& p : participants_) list.push_back(p.get());
     ReportInput input{options_, media_, list, end};
     auto result = build_report(input);
+    result.json["window"] = window_json();
     signaling_.stop();
     return result;
   }
@@ -484,6 +589,8 @@ class Run {
   std::map<std::string, std::unique_ptr<SendTimes>> send_times_;
   bool finishing_ = false;
   std::uint64_t transaction_ = 0;
+  ProcessSample before_joins_;
+  std::optional<WindowSample> window_start_, window_end_;
 };
 
 }  // namespace

@@ -42,6 +42,11 @@ struct ScenarioOptions {
   std::uint64_t remb_bps = 20'000'000;
   bool simulcast = true;
   std::string local_address = "127.0.0.1";
+  // The measuring window: from `warmup_seconds` after the last participant started
+  // joining to the end. Its packet counts go to the JSON's `window`, with the CPU time and
+  // RSS of process `server_pid` (from /proc) when that is set.
+  double warmup_seconds = 0;
+  int server_pid = 0;
 };
 
 struct ScenarioResult {

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The system benchmark script (bench/system/run.py) with its tiny preset: against Podium,
+# and against Janus when janus is installed. Checks only that the JSON has every scenario
+# of every server with received tracks (no timing assertions; the figures are not judged).
+#
+#   tests/loadtest/sysbench_test.sh PODIUM PODIUM_LOADTEST
+set -u
+podium=$(realpath "$1")
+loadtest=$(realpath "$2")
+root=$(cd "$(dirname "$0")/../.." && pwd)
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+
+targets=podium
+command -v janus >/dev/null && targets=podium,janus
+python3 "$root/bench/system/run.py" --podium "$podium" --loadtest "$loadtest" --preset tiny \
+  --targets "$targets" --json "$dir/results.json"
+rc=$?
+[[ $rc -eq 0 ]] || { echo "FAILED: run.py exited with $rc"; exit 1; }
+python3 - "$dir/results.json" "$targets" <<'PY'
+import json, sys
+result = json.load(open(sys.argv[1]))
+failed = 0
+for target in sys.argv[2].split(","):
+    for scenario in ("webinar", "conference", "audio"):
+        points = [p for p in result["points"] if p["target"] == target and p["scenario"] == scenario]
+        ok = points and all(p.get("tracks_received", 0) > 0 and p.get("packets_received", 0) > 0
+                            and p.get("cpu_us_per_packet") is not None for p in points)
+        print(f"{'ok' if ok else 'FAILED'}: {target} {scenario}: " +
+              ", ".join(f"{p.get('tracks_received', 0)}/{p.get('tracks_expected', 0)} tracks" for p in points))
+        failed += not ok
+    if target not in result["summary"]:
+        print(f"FAILED: no summary for {target}")
+        failed += 1
+sys.exit(1 if failed else 0)
+PY
