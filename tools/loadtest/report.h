@@ -48,6 +48,7 @@ struct Participant {
   const Participant* receives_for = nullptr;
   bool janus_waiting = false;  // a subscriber waiting for the room's publishers
   bool janus_subscribed = false;
+  int janus_retries = 0;  // subscribe requests refused because a feed was not known yet
   bool janus_announced = false;  // a publisher whose PeerConnection came up
 };
 

@@ -324,6 +324,11 @@ class Run {
     return {};
   }
 
+  static int janus_error_code(const json& event) {
+    const json& data = event.contains("plugindata") ? event["plugindata"]["data"] : json();
+    return data.is_object() ? data.value("error_code", 0) : 0;
+  }
+
   void janus_join(Participant& p) {
     Participant* self = &p;
     janus_post("", {{"janus", "create"}}, [this, self](json reply) {
@@ -402,6 +407,19 @@ class Run {
     log::debug("loadtest", "{}: janus {}", p.name, event.dump().substr(0, 300));
     if (kind != "event") {
       if (kind == "hangup") fail(p, "janus hung up: " + event.value("reason", ""));
+      return;
+    }
+    // The VideoRoom knows a feed a moment after the publisher's side of the connection
+    // is up: a subscriber that asked too early (428, no such feed) asks again shortly.
+    if (!p.publisher && p.janus_subscribed && !p.rtc && janus_error_code(event) == 428 &&
+        p.janus_retries < 50) {
+      ++p.janus_retries;
+      p.janus_subscribed = false;
+      Participant* self = &p;
+      loop_.add_timer(std::chrono::milliseconds(100), [this, self] {
+        self->janus_waiting = true;
+        janus_subscribe_ready();
+      });
       return;
     }
     if (auto error = janus_error(event); !error.empty()) return fail(p, error);
