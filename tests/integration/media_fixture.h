@@ -18,7 +18,9 @@ class MediaFixture : public ::testing::Test {
   // Each test file uses its own port range so files can run in parallel, below the
   // kernel's ephemeral range (32768-60999) so no client socket takes it first.
   explicit MediaFixture(std::uint16_t port, int workers = 1, sfu::MediaEvents events = {})
-      : media_(config(port, workers), std::move(events)) {
+      : MediaFixture(config(port, workers), std::move(events)) {}
+  explicit MediaFixture(sfu::MediaServerConfig config, sfu::MediaEvents events = {})
+      : media_(std::move(config), std::move(events)) {
     media_.start();
   }
   ~MediaFixture() override { media_.stop(); }

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "sfu/media_server.h"
+#include "tests/integration/media_fixture.h"
 #include "tests/integration/test_peer.h"
 
 namespace podium::testing {
@@ -18,38 +19,18 @@ constexpr std::uint16_t kPort = 21600;
 const std::uint8_t kOpusA[] = {0xfc, 0xff, 0xfe, 0x0a, 0x0a};
 const std::uint8_t kOpusZ[] = {0xfc, 0xff, 0xfe, 0x0f, 0x0f, 0x0f};
 
-class Relay : public ::testing::Test {
+class Relay : public MediaFixture {
  protected:
-  Relay() : media_(config(), {}) { media_.start(); }
-  ~Relay() override { media_.stop(); }
+  Relay() : MediaFixture(relay_config()) {}
 
-  static sfu::MediaServerConfig config() {
-    sfu::MediaServerConfig c;
-    c.udp_address = "127.0.0.1";
-    c.udp_port = kPort;
-    c.workers = 2;
+  static sfu::MediaServerConfig relay_config() {
+    sfu::MediaServerConfig c = config(kPort, 2);
     c.worker_sessions_before_spread = 0;  // the audience leaves the home at once
     return c;
   }
 
   sfu::SessionId open(const std::string& participant, bool publish) {
-    sfu::SessionOptions o;
-    o.conference = "plenary";
-    o.participant_id = participant;
-    o.may_publish = publish;
-    return media_.open_session(o);
-  }
-
-  sfu::NegotiateResult negotiate(sfu::SessionId id, std::string offer,
-                                 std::map<std::string, std::string> subscriptions = {},
-                                 bool stage = false) {
-    std::promise<sfu::NegotiateResult> promise;
-    sfu::NegotiateRequest request;
-    request.sdp_offer = std::move(offer);
-    request.subscriptions = std::move(subscriptions);
-    request.stage = stage;
-    media_.negotiate(id, request, [&](sfu::NegotiateResult r) { promise.set_value(std::move(r)); });
-    return promise.get_future().get();
+    return MediaFixture::open("plenary", participant, publish);
   }
 
   // The worker a session landed on, from the UDP port of the answer's host candidate.
@@ -57,13 +38,6 @@ class Relay : public ::testing::Test {
     std::smatch m;
     if (!std::regex_search(answer, m, std::regex("udp 2130706431 127\\.0\\.0\\.1 (\\d+) typ host"))) return -1;
     return std::stoi(m[1]) - kPort;
-  }
-
-  std::uint64_t metric(const std::string& name) const {
-    std::string text = media_.metrics_text();
-    auto pos = text.find("\n" + name + " ");
-    if (pos == std::string::npos) return ~0ULL;
-    return std::stoull(text.substr(pos + name.size() + 2));
   }
 
   // Waits (bounded) for the workers to apply what was posted to them; the assertion
@@ -82,8 +56,6 @@ class Relay : public ::testing::Test {
     EXPECT_TRUE(peer.connect());
     return answer;
   }
-
-  sfu::MediaServer media_;
 };
 
 TEST_F(Relay, AudienceOnTheOtherWorkerReceivesAndOneCopyCrossesPerPacket) {
