@@ -15,7 +15,7 @@
 namespace podium::testing {
 namespace {
 
-constexpr std::uint16_t kPort = 21600;
+constexpr std::uint16_t kPort = 21700;  // and 21701: one UDP port per worker
 const std::uint8_t kOpusA[] = {0xfc, 0xff, 0xfe, 0x0a, 0x0a};
 const std::uint8_t kOpusZ[] = {0xfc, 0xff, 0xfe, 0x0f, 0x0f, 0x0f};
 
