@@ -632,6 +632,84 @@ Result<c::Events> ConferenceService::set_recording(std::string_view name, bool o
   return outcome;
 }
 
+Result<ConferenceService::Live*> ConferenceService::ran(std::string_view name) {
+  if (auto* existing = find_live(name)) return existing;
+  if (!store_) return static_cast<Live*>(nullptr);
+  auto record = store_->get_conference(name);
+  if (!record) {
+    if (record.code() == store::StoreErrc::kNotFound) return static_cast<Live*>(nullptr);
+    return Error{fmt::format("store: {}", record.error())};
+  }
+  if (!record->document.contains("live")) return static_cast<Live*>(nullptr);
+  auto loaded = live(name);
+  if (!loaded) return Error{loaded.error()};
+  return find_live(name);
+}
+
+Result<json> ConferenceService::participants_json(std::string_view name) {
+  auto live = ran(name);
+  if (!live) return Error{live.error()};
+  json out = json::array();
+  if (!*live) return out;
+  for (const auto& [id, p] : (*live)->domain->participants()) {
+    json entry = {{"id", id},
+                  {"name", p.name},
+                  {"role", role_name(api_role(p.role))},
+                  {"presence", p.presence},
+                  {"audio_muted", p.audio_muted},
+                  {"video_muted", p.video_muted},
+                  {"chat_muted", p.chat_muted}};
+    if (p.organization) entry["organization"] = *p.organization;
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+Result<c::Events> ConferenceService::change_role_as_organizer(std::string_view name,
+                                                              const std::string& participant,
+                                                              c::Role role) {
+  auto live = ran(name);
+  if (!live) return Error{live.error()};
+  if (!*live) return Error{"unknown participant: " + participant};
+  auto outcome = (*live)->domain->change_role({}, participant, role);
+  if (outcome) settle(std::string(name), **live, *outcome);
+  return outcome;
+}
+
+Result<json> ConferenceService::talk_json(std::string_view name) {
+  auto live = ran(name);
+  if (!live) return Error{live.error()};
+  json chat = json::array();
+  json questions = json::array();
+  if (*live) {
+    const auto& cf = *(*live)->domain;
+    auto name_of = [&cf](const std::string& id) {
+      const auto* p = cf.participant(id);
+      return p ? p->name : std::string();
+    };
+    for (const auto& m : cf.chat()) {
+      json entry = {{"id", m.id}, {"from", m.from}, {"name", name_of(m.from)}, {"at", m.at}};
+      // A message a moderator deleted is listed as deleted, without its text.
+      if (m.deleted) {
+        entry["deleted"] = true;
+      } else {
+        entry["text"] = m.text;
+      }
+      chat.push_back(std::move(entry));
+    }
+    for (const auto& q : cf.questions()) {
+      questions.push_back({{"id", q.id},
+                           {"author", q.author},
+                           {"name", name_of(q.author)},
+                           {"text", q.text},
+                           {"at", q.at},
+                           {"votes", q.upvoters.size()},
+                           {"status", q.status}});
+    }
+  }
+  return json{{"chat", std::move(chat)}, {"questions", std::move(questions)}};
+}
+
 std::vector<std::pair<std::string, c::Events>> ConferenceService::tick() {
   std::vector<std::pair<std::string, c::Events>> due;
   // A recording that stopped by itself (disk full, read-only): the conference goes on.

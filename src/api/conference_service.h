@@ -104,6 +104,16 @@ class ConferenceService {
   // organizer. Fails when the conference is not running here or refuses.
   Result<conference::Events> set_recording(std::string_view name, bool on);
 
+  // The organizer through the REST API (authenticated there; docs/api.md "Participants"):
+  // the people of the conference, a role change, and the chat and Q&A for export. A
+  // conference stored as running is loaded as a join would; one that never ran has
+  // nobody and nothing (an empty list).
+  Result<nlohmann::json> participants_json(std::string_view name);
+  Result<conference::Events> change_role_as_organizer(std::string_view name,
+                                                      const std::string& participant,
+                                                      conference::Role role);
+  Result<nlohmann::json> talk_json(std::string_view name);
+
   // Told when a participant starts or stops being allowed to publish (an attendee
   // promoted to speak, a speaker demoted, admitted from the lobby), so its media session
   // follows.
@@ -140,6 +150,8 @@ class ConferenceService {
 
   Live* find_live(std::string_view name);
   const Live* find_live(std::string_view name) const;
+  // The running conference, or the stored one that ran (loaded); null when it never ran.
+  Result<Live*> ran(std::string_view name);
   // Persists and enforces after a decision. input: what caused it, as the live log keeps
   // it (null: nothing a restart could replay, so a full snapshot is written at once).
   void settle(const std::string& name, Live& live, const conference::Events& events,

@@ -1,6 +1,8 @@
 #include "api/rest_invitations.h"
 
 #include <algorithm>
+#include <optional>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -52,6 +54,44 @@ nlohmann::json invitation_json(const store::Invitation& invitation) {
                         {"revoked", invitation.revoked}};
   if (invitation.email) out["email"] = *invitation.email;
   return out;
+}
+
+// One page of a list in the store's order: `limit` items after the one whose id is the
+// cursor. key: the member the list goes under; path: the list's URL for the Link header.
+HttpResponse page_of(const HttpRequest& request, const nlohmann::json& items, std::string_view key,
+                     const std::string& path, int default_limit) {
+  int limit = default_limit;
+  if (auto text = query_parameter(request.target, "limit")) {
+    if (text->empty() || text->size() > 4 || text->find_first_not_of("0123456789") != std::string::npos ||
+        (limit = std::stoi(*text)) < 1 || limit > 1000) {
+      return problem(400, "limit must be an integer from 1 to 1000");
+    }
+  }
+  std::size_t first = 0;
+  if (auto cursor = query_parameter(request.target, "cursor")) {
+    auto it = std::find_if(items.begin(), items.end(), [&](const nlohmann::json& item) {
+      const auto& id = item["id"];
+      return (id.is_string() ? id.get<std::string>() : id.dump()) == *cursor;
+    });
+    if (it == items.end()) return problem(400, "invalid cursor");
+    first = static_cast<std::size_t>(it - items.begin()) + 1;
+  }
+  nlohmann::json page = nlohmann::json::array();
+  for (std::size_t i = first; i < items.size() && page.size() < static_cast<std::size_t>(limit); ++i) {
+    page.push_back(items[i]);
+  }
+  nlohmann::json body = {{std::string(key), page}};
+  std::optional<std::string> next;
+  if (first + page.size() < items.size() && !page.empty()) {
+    const auto& id = page.back()["id"];
+    next = id.is_string() ? id.get<std::string>() : id.dump();
+    body["next_cursor"] = *next;
+  }
+  auto response = json_response(200, body);
+  if (next) {
+    response.headers.emplace_back("Link", fmt::format("<{}?limit={}&cursor={}>; rel=\"next\"", path, limit, *next));
+  }
+  return response;
 }
 
 }  // namespace
@@ -133,12 +173,13 @@ HttpResponse InvitationResource::invite(const HttpRequest& request,
   return response;
 }
 
-HttpResponse InvitationResource::list_invitations(std::string_view conference) {
+HttpResponse InvitationResource::list_invitations(const HttpRequest& request, std::string_view conference) {
   auto invitations = store_.list_invitations(conference);
   if (!invitations) return store_problem(invitations.failure());
   nlohmann::json items = nlohmann::json::array();
   for (const auto& invitation : *invitations) items.push_back(invitation_json(invitation));
-  return json_response(200, {{"invitations", items}});
+  return page_of(request, items, "invitations",
+                 fmt::format("/api/v1/conferences/{}/invitations", conference), kDefaultListLimit);
 }
 
 HttpResponse InvitationResource::revoke(std::string_view conference, std::string_view id) {
@@ -196,14 +237,15 @@ HttpResponse InvitationResource::register_attendee(const HttpRequest& request,
   return response;
 }
 
-HttpResponse InvitationResource::list_registrations(std::string_view conference) {
+HttpResponse InvitationResource::list_registrations(const HttpRequest& request, std::string_view conference) {
   auto registrations = store_.list_registrations(conference);
   if (!registrations) return store_problem(registrations.failure());
   nlohmann::json items = nlohmann::json::array();
   for (const auto& r : *registrations) {
     items.push_back({{"id", r.id}, {"name", r.name}, {"email", r.email}});
   }
-  return json_response(200, {{"registrations", items}});
+  return page_of(request, items, "registrations",
+                 fmt::format("/api/v1/conferences/{}/registrations", conference), kDefaultListLimit);
 }
 
 }  // namespace podium::api

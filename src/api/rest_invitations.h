@@ -36,12 +36,15 @@ class InvitationResource {
 
   // POST /api/v1/conferences/{name}/invitations {name, role, email?}
   HttpResponse invite(const HttpRequest& request, const store::ConferenceRecord& conference);
-  HttpResponse list_invitations(std::string_view conference);
+  // Lists page with ?limit=N (1-1000, default 1000) and ?cursor= the last id of the page
+  // before; more to come: next_cursor and a Link rel="next" (docs/api.md).
+  static constexpr int kDefaultListLimit = 1000;
+  HttpResponse list_invitations(const HttpRequest& request, std::string_view conference);
   HttpResponse revoke(std::string_view conference, std::string_view id);
 
   // POST /api/v1/conferences/{name}/registrations {name, email}: no login needed.
   HttpResponse register_attendee(const HttpRequest& request, std::string_view conference);
-  HttpResponse list_registrations(std::string_view conference);
+  HttpResponse list_registrations(const HttpRequest& request, std::string_view conference);
 
  private:
   struct Issued {

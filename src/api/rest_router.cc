@@ -127,7 +127,7 @@ HttpResponse RestRouter::conference_routes(const HttpRequest& request,
   const auto& collection = parts[2];
   if (collection == "invitations" && parts.size() == 3) {
     if (method == "POST") return invitations_.invite(request, *conference);
-    if (method == "GET") return invitations_.list_invitations(name);
+    if (method == "GET") return invitations_.list_invitations(request, name);
     return method_not_allowed("GET, POST");
   }
   if (collection == "invitations" && parts.size() == 4) {
@@ -135,8 +135,21 @@ HttpResponse RestRouter::conference_routes(const HttpRequest& request,
     return method_not_allowed("DELETE");
   }
   if (collection == "registrations" && parts.size() == 3) {
-    if (method == "GET") return invitations_.list_registrations(name);
+    if (method == "GET") return invitations_.list_registrations(request, name);
     return method_not_allowed("GET, POST");
+  }
+  if (collection == "participants" && parts.size() == 3) {
+    if (method == "GET") return participants_.list(request, name);
+    return method_not_allowed("GET");
+  }
+  if (collection == "participants" && parts.size() == 4) {
+    if (method == "PATCH") return participants_.patch(request, name, parts[3]);
+    if (method == "DELETE") return participants_.remove(name, parts[3]);
+    return method_not_allowed("PATCH, DELETE");
+  }
+  if (collection == "export" && parts.size() == 3) {
+    if (method == "GET") return participants_.talk(name);
+    return method_not_allowed("GET");
   }
   return problem(404, "no such resource");
 }

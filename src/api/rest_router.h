@@ -15,6 +15,7 @@
 #include "api/rest_accounts.h"
 #include "api/rest_conferences.h"
 #include "api/rest_invitations.h"
+#include "api/rest_participants.h"
 #include "api/rest_record.h"
 #include "api/rest_recordings.h"
 #include "api/rest_timeline.h"
@@ -48,10 +49,13 @@ class RestRouter {
   RecordResource records_;
   RecordingResource recordings_;
   TimelineResource timeline_;
+  ParticipantResource participants_;
 
  public:
   // Recording start/stop needs the running conference (set by the server).
   RecordingResource& recordings() { return recordings_; }
+  // The people of running conferences live in the signaling hub (set by the server).
+  ParticipantResource& participants() { return participants_; }
 };
 
 }  // namespace podium::api

@@ -78,6 +78,20 @@ struct ServerCore {
                {[this] { return websocket_count; }, [this] { return media.metrics_text(); }},
                rest.get()) {
     router.set_app_root(config.app_root);
+    if (rest) {
+      rest->participants().set_control(
+          {.list = [this](std::string_view conference) { return hub.participants(conference); },
+           .talk = [this](std::string_view conference) { return hub.talk(conference); },
+           .change_role = [this](std::string_view conference, const std::string& participant,
+                                 Role role) -> Result<bool> {
+             auto events = hub.change_role(conference, participant, role);
+             if (!events) return Error{events.error()};
+             return true;
+           },
+           .remove = [this](std::string_view conference, const std::string& participant) {
+             return hub.remove(conference, participant);
+           }});
+    }
     // Recording (docs/recording.md): files under the data directory.
     if (!config.data_dir.empty()) {
       recordings = std::make_unique<Recordings>(

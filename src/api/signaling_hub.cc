@@ -700,6 +700,26 @@ void SignalingHub::close_all() {
   }
 }
 
+Result<conference::Events> SignalingHub::change_role(std::string_view conference,
+                                                     const std::string& participant, Role role) {
+  auto events = service_.change_role_as_organizer(conference, participant, domain_role(role));
+  if (events) deliver(conference, *events);
+  return events;
+}
+
+bool SignalingHub::remove(std::string_view conference, const std::string& participant_id) {
+  auto* participant = registry_.find_participant(participant_id);
+  if (!participant || participant->conference != conference) return false;
+  auto it = peers_.find(participant_id);
+  if (auto peer = it == peers_.end() ? nullptr : it->second.lock()) {
+    send(*peer, error_message(ErrorCode::kForbidden, "the organizer removed you from the conference"));
+    peer->participant_id.clear();
+    close(*peer);
+  }
+  remove_participant(participant_id, "removed by the organizer");
+  return true;
+}
+
 Result<conference::Events> SignalingHub::set_recording(std::string_view conference, bool on) {
   auto events = service_.set_recording(conference, on);
   if (events) deliver(conference, *events);

@@ -89,6 +89,17 @@ class SignalingHub {
   void set_recordings(Recordings* recordings) { service_.set_recordings(recordings); }
   Result<conference::Events> set_recording(std::string_view conference, bool on);
 
+  // The people of a conference on the organizer's behalf (REST, docs/api.md
+  // "Participants"): the list, a role change told to everyone, and removal, which
+  // disconnects the participant (false: known, but not connected now).
+  Result<nlohmann::json> participants(std::string_view conference) {
+    return service_.participants_json(conference);
+  }
+  Result<nlohmann::json> talk(std::string_view conference) { return service_.talk_json(conference); }
+  Result<conference::Events> change_role(std::string_view conference, const std::string& participant,
+                                         Role role);
+  bool remove(std::string_view conference, const std::string& participant);
+
   std::size_t conference_count() const { return registry_.conference_count(); }
   std::size_t participant_count() const { return registry_.participant_count(); }
   std::uint64_t messages_ok() const { return messages_ok_; }

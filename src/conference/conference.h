@@ -58,6 +58,7 @@ class Conference {
   // --- people ---
   Outcome join(const JoinRequest& request);
   Outcome leave(const ParticipantId& id);
+  // An empty actor is the organizer through the REST API (authenticated there).
   Outcome change_role(const ParticipantId& actor, const ParticipantId& target, Role role);
   Outcome admit(const ParticipantId& actor, const ParticipantId& target);
   Outcome reject(const ParticipantId& actor, const ParticipantId& target);

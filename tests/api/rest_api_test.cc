@@ -230,6 +230,45 @@ TEST_F(RestApiTest, PublicRegistrationOnlyWhenOpen) {
 }
 
 // Every one of these must fail, and none may change anything.
+TEST_F(RestApiTest, InvitationsAndRegistrationsArePaged) {
+  auto alice = login("alice@example.org", kAlicePassword);
+  ASSERT_EQ(create(alice, "partnership", {{"settings", {{"registration", "open"}}}}).status, 201);
+  const std::string conference = "/api/v1/conferences/partnership";
+  for (int i = 0; i < 5; ++i) {
+    auto name = "Person " + std::to_string(i);
+    ASSERT_EQ(request(http::verb::post, conference + "/registrations",
+                      json{{"name", name}, {"email", "p" + std::to_string(i) + "@example.org"}}.dump())
+                  .status,
+              201);
+    ASSERT_EQ(request(http::verb::post, conference + "/invitations",
+                      json{{"name", name}, {"role", "speaker"}}.dump(), alice)
+                  .status,
+              201);
+  }
+  for (const std::string list : {"registrations", "invitations"}) {
+    SCOPED_TRACE(list);
+    std::vector<std::string> names;
+    std::string target = conference + "/" + list + "?limit=2";
+    int pages = 0;
+    for (;;) {
+      auto page = request(http::verb::get, target, "", alice);
+      ASSERT_EQ(page.status, 200) << page.body;
+      ++pages;
+      auto document = page.document();
+      for (const auto& item : document[list]) names.push_back(item["name"]);
+      if (!document.contains("next_cursor")) break;
+      EXPECT_NE(page.headers[http::field::link].find("rel=\"next\""), std::string::npos);
+      target = conference + "/" + list + "?limit=2&cursor=" + document["next_cursor"].get<std::string>();
+    }
+    EXPECT_EQ(pages, 3);
+    EXPECT_EQ(names, (std::vector<std::string>{"Person 0", "Person 1", "Person 2", "Person 3", "Person 4"}));
+    // Without a limit, everything at once.
+    EXPECT_EQ(request(http::verb::get, conference + "/" + list, "", alice).document()[list].size(), 5u);
+    expect_problem(request(http::verb::get, conference + "/" + list + "?limit=0", "", alice), 400);
+    expect_problem(request(http::verb::get, conference + "/" + list + "?cursor=nope", "", alice), 400);
+  }
+}
+
 TEST_F(RestApiTest, AttemptsThatMustFail) {
   auto alice = login("alice@example.org", kAlicePassword);
   auto bob = login("bob@example.org", kBobPassword);

@@ -54,7 +54,7 @@ std::string openapi_template(std::string_view path) {
   }
   // api, v1, conferences, {name}, collection, {id}
   if (parts.size() >= 4 && parts[2] == "conferences") parts[3] = "{name}";
-  if (parts.size() >= 6 && parts[4] == "invitations") parts[5] = "{id}";
+  if (parts.size() >= 6 && (parts[4] == "invitations" || parts[4] == "participants")) parts[5] = "{id}";
   // api, v1, recordings, {id}, file
   if (parts.size() >= 4 && parts[2] == "recordings") parts[3] = "{id}";
   std::string out;
@@ -66,7 +66,7 @@ namespace {
 
 TEST(OpenApi, DocumentsTheRestApi) {
   const auto& spec = openapi_operations();
-  EXPECT_EQ(spec.size(), 15u);
+  EXPECT_EQ(spec.size(), 18u);
   ASSERT_TRUE(spec.count("/api/v1/conferences/{name}"));
   ASSERT_TRUE(spec.count("/api/v1/conferences/{name}/timeline"));
   EXPECT_TRUE(spec.at("/api/v1/conferences/{name}/timeline").at("get").count(400));
@@ -91,6 +91,8 @@ TEST(OpenApi, Templates) {
   EXPECT_EQ(openapi_template("/api/v1/conferences/x"), "/api/v1/conferences/{name}");
   EXPECT_EQ(openapi_template("/api/v1/conferences/x/invitations/abc"),
             "/api/v1/conferences/{name}/invitations/{id}");
+  EXPECT_EQ(openapi_template("/api/v1/conferences/x/participants/p3"),
+            "/api/v1/conferences/{name}/participants/{id}");
 }
 
 // Each documented operation is routed: its answer is never "no such path" or "wrong method".

@@ -90,6 +90,10 @@ class ServerTest : public ::testing::Test {
     std::ofstream(dir_ / "web" / "index.html") << "<!doctype html><title>podium</title>";
     std::ofstream(dir_ / "web" / "js" / "app.js") << "export const x = 1;";
     std::ofstream(dir_ / "secret.txt") << "top secret";
+    // The browser app as Vite builds it: an entry page and content-hashed assets.
+    std::filesystem::create_directories(dir_ / "app" / "assets");
+    std::ofstream(dir_ / "app" / "index.html") << "<!doctype html><title>podium app</title>";
+    std::ofstream(dir_ / "app" / "assets" / "index-3f9a1c.js") << "console.log(1);";
 
     sfu::MediaServerConfig media_config;
     media_config.udp_port = 0;  // any free loopback port
@@ -98,6 +102,7 @@ class ServerTest : public ::testing::Test {
     ServerConfig config;
     config.port = 0;
     config.web_root = dir_ / "web";
+    config.app_root = dir_ / "app";
     config.key = key_;
     server_ = std::make_unique<Server>(config, *media_, &sink_);
     server_->start();

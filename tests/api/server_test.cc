@@ -81,6 +81,27 @@ TEST_F(ServerTest, StaticFiles) {
   expect_json_error(request(http::verb::get, "/missing.js"), 404);
 }
 
+TEST_F(ServerTest, AppRoutesAreTheEntryPageAndHashedAssetsAreCachedForever) {
+  // A route of the app, opened from a join link or reloaded, is the entry page, which the
+  // browser revalidates so a new build reaches it.
+  for (const char* target : {"/app/", "/app/stage", "/app/console/partnership?x=1", "/app"}) {
+    auto page = request(http::verb::get, target);
+    EXPECT_EQ(page.status, 200) << target;
+    EXPECT_EQ(page.body, "<!doctype html><title>podium app</title>") << target;
+    EXPECT_EQ(page.headers["Cache-Control"], "no-cache") << target;
+    EXPECT_EQ(page.headers["Content-Type"], "text/html; charset=utf-8") << target;
+  }
+  auto asset = request(http::verb::get, "/app/assets/index-3f9a1c.js");
+  EXPECT_EQ(asset.status, 200);
+  EXPECT_EQ(asset.body, "console.log(1);");
+  EXPECT_EQ(asset.headers["Cache-Control"], "public, max-age=31536000, immutable");
+  // A missing asset is a 404, not the entry page served as a script.
+  auto missing = request(http::verb::get, "/app/assets/index-old.js");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.body.find("podium app"), std::string::npos);
+  EXPECT_EQ(request(http::verb::get, "/app/../secret.txt").status, 400);
+}
+
 TEST_F(ServerTest, PathTraversalRefused) {
   for (const char* target : {"/../secret.txt", "/js/../../secret.txt", "/%2e%2e/secret.txt",
                              "/js/%2E%2E/%2e%2e/secret.txt", "/..%2fsecret.txt"}) {
@@ -170,6 +191,49 @@ TEST_F(ServerTest, WebSocketBadTokenIsUnauthorizedAndClosed) {
   no_token.send(json{{"type", "join"}, {"version", 1}});
   EXPECT_EQ(no_token.expect("error")["code"], "unauthorized");
   EXPECT_TRUE(no_token.closed_by_server());
+}
+
+// The signaling half of the table of attempts that must fail (the REST half is in
+// rest_api_test.cc): none of these joins, and the conference hears of nobody.
+TEST_F(ServerTest, SignalingAttemptsWithBadTokensNeverJoin) {
+  auto inside = join("demo", "Chair", Role::kModerator);
+  inside->expect("welcome");
+  auto good = token("demo", "Mallory", Role::kAttendee);
+  // The same claims with the role raised to organizer, the signature kept.
+  auto first_dot = good.find('.');
+  auto second_dot = good.find('.', first_dot + 1);
+  auto claims = base64url_decode(good.substr(first_dot + 1, second_dot - first_dot - 1));
+  ASSERT_TRUE(claims);
+  auto raised = nlohmann::json::parse(std::string(claims->begin(), claims->end()));
+  raised["role"] = "organizer";
+  auto raised_text = raised.dump();
+  std::string tampered = good.substr(0, first_dot + 1) +
+                         base64url_encode(Bytes(reinterpret_cast<const std::uint8_t*>(raised_text.data()),
+                                                raised_text.size())) +
+                         good.substr(second_dot);
+  struct Attempt {
+    const char* what;
+    std::string target;
+  };
+  std::vector<Attempt> attempts = {
+      {"no token", "/rtc"},
+      {"malformed", "/rtc?token=not.a.token"},
+      {"forged: signed with another key",
+       "/rtc?token=" + issue_access_token(std::vector<std::uint8_t>(32, 7), "demo", "Mallory",
+                                          Role::kOrganizer, std::chrono::hours(1))},
+      {"expired", "/rtc?token=" + token("demo", "Mallory", Role::kModerator, std::chrono::seconds(-1))},
+      {"claims changed after signing", "/rtc?token=" + tampered},
+  };
+  for (const auto& attempt : attempts) {
+    SCOPED_TRACE(attempt.what);
+    WsClient client(server_->port(), attempt.target);
+    client.send(json{{"type", "join"}, {"version", 1}});
+    EXPECT_EQ(client.expect("error")["code"], "unauthorized");
+    EXPECT_TRUE(client.closed_by_server());
+  }
+  // Nobody joined: the member inside heard of no one, and it is alone.
+  inside->expect_nothing_pending();
+  EXPECT_NE(metrics().find("podium_participants 1\n"), std::string::npos) << metrics();
 }
 
 TEST_F(ServerTest, TokenInJoinMessage) {

@@ -136,6 +136,20 @@ TEST_F(ConferenceTest, RoleChangesEmitEventsAndFollowHostRules) {
   EXPECT_FALSE(conf.stage());
 }
 
+TEST_F(ConferenceTest, TheOrganizerThroughRestChangesAnyRole) {
+  go_live();
+  join("att", Role::attendee);
+  // An empty actor: the organizer authenticated by the REST API, with the organizer's rights.
+  auto e = ok(conf.change_role({}, "att", Role::moderator));
+  EXPECT_EQ(all_of_type<RoleChanged>(e).at(0).by, "");
+  ok(conf.change_role({}, "mod", Role::speaker));
+  EXPECT_EQ(conf.participant("mod")->role, Role::speaker);
+  refused(conf.change_role({}, "nobody", Role::speaker), "unknown participant");
+  refused(conf.change_role({}, "att", Role::moderator), "already");
+  ok(conf.end("org"));
+  refused(conf.change_role({}, "att", Role::attendee), "ended");
+}
+
 class LobbyTest : public ConferenceTest {
  protected:
   LobbyTest() : ConferenceTest(Settings{.lobby = true}) {}

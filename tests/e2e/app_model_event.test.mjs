@@ -170,6 +170,12 @@ function model_event(locale) {
       if (speaker) await org.getByTestId('item-speakers').last().fill(speaker);
       await org.getByTestId('item-minutes').last().fill('3');
     }
+    // Reorder by dragging with the mouse: "Questions" to the top and back to the end.
+    const rows = org.locator('[data-testid=agenda-builder] li');
+    await rows.nth(2).dragTo(rows.nth(0));
+    assert.equal(await org.getByTestId('item-title').nth(0).inputValue(), 'Questions');
+    await rows.nth(0).dragTo(rows.nth(2));
+    assert.equal(await org.getByTestId('item-title').nth(2).inputValue(), 'Questions');
     // Reorder with the keyboard buttons: "Questions" up and back down.
     await org.locator('[data-testid=agenda-builder] li').nth(2).locator('button').first().click();
     assert.equal(await org.getByTestId('item-title').nth(1).inputValue(), 'Questions');
@@ -188,6 +194,18 @@ function model_event(locale) {
       ['Opening statement', ['Speaker Red'], 180000], ['Reply', ['Speaker Blue'], 180000], ['Questions', [], 180000]]);
     const registration_link = await org.getByTestId('registration-link').inputValue();
     assert.equal(registration_link, `${base}/app/register?conference=${conference}`);
+    // Someone from the public signs up through that link and gets a join link; the
+    // console lists who registered.
+    const visitor = await open(browser, registration_link, 'visitor', locale);
+    pages.push(visitor);
+    await visitor.locator('input[type=text]').fill('Visitor Vera');
+    await visitor.locator('input[type=email]').fill(`vera-${locale}@example.org`);
+    await visitor.locator('button[type=submit]').click();
+    assert.match(await visitor.locator('[role=status] a').getAttribute('href') ?? '', new RegExp(`^${base}/app/\\?token=`));
+    await org.getByTestId('registrations').locator('button').first().click();
+    await wait_for(async () => (await org.getByTestId('registrations').textContent()).includes('Visitor Vera'),
+      'organizer: who registered is listed');
+    await visitor.context().close();
 
     const links = {};
     for (const [name, role] of [['Moderator Mia', 'moderator'], ['Speaker Red', 'speaker'],

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PreJoin } from '../src/components/PreJoin';
 import { readFileSync } from 'node:fs';
 import { Stage } from '../src/components/Stage';
+import { LiveRegion } from '../src/components/LiveRegion';
 import { move } from '../src/components/console/AgendaBuilder';
 import { set_locale } from '../src/i18n/i18n';
 import type { Role, ServerMessage } from '../src/protocol/signaling.gen';
@@ -202,6 +203,116 @@ describe('stage panels by role', () => {
     stage(joined('press'));
     expect(root.querySelector('[data-testid=timeline]')).not.toBeNull();
     expect(root.querySelector('[data-testid=ask]')).not.toBeNull();
+  });
+});
+
+describe('moderator controls and "ask to unmute"', () => {
+  function with_commands(store: ConferenceStore): Array<[string, unknown]> {
+    const sent: Array<[string, unknown]> = [];
+    const session = new Session(store, 'ws://127.0.0.1:1/rtc', 'x', null);
+    vi.spyOn(session, 'command').mockImplementation((command, args = {}) => {
+      sent.push([command, args]);
+      return Promise.resolve({ ok: true });
+    });
+    act(() => render(<Stage store={store} session={session} local_stream={null} joined_at={new Date(0)}
+      on_leave={() => undefined} on_rejoin={() => undefined} />, root));
+    return sent;
+  }
+  const button = (text: string, scope: ParentNode = root) =>
+    [...scope.querySelectorAll('button')].find((b) => b.textContent === text);
+  const click = (text: string, scope?: ParentNode) => {
+    const b = button(text, scope);
+    if (!b) throw new Error(`no button "${text}"`);
+    act(() => b.click());
+  };
+
+  it('the timer, the lobby and mute buttons each send their command', () => {
+    const store = joined('moderator');
+    act(() => { store.apply(event('participant_waiting', { participant: 'p8', name: 'Guest', role: 'attendee' })); });
+    const sent = with_commands(store);
+    click('+1 min');
+    click('Pause timer');
+    click('Admit everyone');
+    const red = root.querySelector('[data-testid=people] [data-participant=p2]');
+    if (!red) throw new Error('no row for Red');
+    click('Mute', red);
+    expect(sent).toEqual([
+      ['extend-floor', { ms: 60000 }], ['pause-floor', {}], ['admit-all', {}],
+      ['mute', { participant: 'p2', kind: 'audio' }]]);
+    // Muted: the moderator can only ask; the server never unmutes anyone by itself.
+    act(() => { store.apply(event('participant_muted', { participant: 'p2', kind: 'audio', by: 'p1' })); });
+    expect(button('Mute', red)).toBeUndefined();
+    click('Ask to unmute', red);
+    expect(sent.at(-1)).toEqual(['ask-to-unmute', { participant: 'p2', kind: 'audio' }]);
+  });
+
+  it('the muted participant is asked and accepts with one button', () => {
+    const store = joined('speaker', 'p2');
+    act(() => { store.apply(event('participant_muted', { participant: 'p2', kind: 'audio', by: 'p9' })); });
+    const sent = with_commands(store);
+    expect(button('Unmute')).toBeUndefined();
+    act(() => { store.apply(event('unmute_requested', { participant: 'p2', kind: 'audio', by: 'p9' })); });
+    click('Unmute');
+    expect(sent).toEqual([['accept-unmute', { kind: 'audio' }]]);
+    act(() => { store.apply(event('participant_unmuted', { participant: 'p2', kind: 'audio' })); });
+    expect(button('Unmute')).toBeUndefined();
+  });
+});
+
+describe('lobby', () => {
+  it('someone waiting in the lobby is told so until a moderator admits them', () => {
+    const store = joined('attendee', 'p7');
+    act(() => { store.apply(event('participant_waiting', { participant: 'p7', name: 'Me', role: 'attendee' })); });
+    stage(store);
+    const notice = () => root.querySelector('[data-testid=lobby-wait]');
+    expect(notice()?.textContent).toBe('You are in the lobby. A moderator will let you in.');
+    expect(notice()?.getAttribute('role')).toBe('status');
+    act(() => { store.apply(event('participant_admitted', { participant: 'p7', by: 'p9' })); });
+    expect(notice()).toBeNull();
+  });
+});
+
+describe('speaker floor state and timer warnings', () => {
+  it('a speaker reads waiting, next (first in the queue), muted, live', () => {
+    const store = joined('speaker', 'p4');
+    stage(store);
+    const mine = () => root.querySelector('[data-testid=my-floor]')?.textContent;
+    expect(mine()).toBe('Waiting for the floor');
+    act(() => { store.apply(event('hand_raised', { participant: 'p4', topic: '', position: 1 })); });
+    expect(mine()).toBe('You are next');
+    act(() => { store.apply(event('participant_muted', { participant: 'p4', kind: 'audio', by: 'p9' })); });
+    expect(mine()).toBe('You are muted');
+    act(() => { store.apply(event('participant_unmuted', { participant: 'p4', kind: 'audio' })); });
+    act(() => { store.apply(event('floor_released', { participant: 'p2', reason: 'revoked', held_ms: 1, granted_at: 0 })); });
+    act(() => { store.apply(event('floor_granted', { participant: 'p4', allotted_ms: 120000, by: 'p9' })); });
+    expect(mine()).toBe('You are live');
+  });
+
+  it('the first speaker of the next agenda item reads "You are next"', () => {
+    const store = joined('speaker', 'p4');
+    // The agenda names invited speakers; the welcome names us "Me".
+    store.apply(event('agenda_changed', { by: 'p9', agenda: [
+      { id: 'i1', title: 'Opening', speakers: ['Red'], planned_ms: 180000, language: '', status: 'running' },
+      { id: 'i2', title: 'Reply', speakers: ['Me'], planned_ms: 180000, language: '', status: 'pending' },
+    ] }));
+    stage(store);
+    expect(root.querySelector('[data-testid=my-floor]')?.textContent).toBe('You are next');
+  });
+
+  it('one minute left and time up reach the live region and the timer turns to a warning', () => {
+    const store = joined('attendee');
+    act(() => render(<><Stage store={store} session={new Session(store, 'ws://127.0.0.1:1/rtc', 'x', null)}
+      local_stream={null} joined_at={new Date(0)} on_leave={() => undefined} on_rejoin={() => undefined} />
+      <LiveRegion store={store} /></>, root));
+    const live = () => root.querySelector('[data-testid=live-region]');
+    expect(live()?.getAttribute('aria-live')).toBe('polite');
+    expect(root.querySelector('[role=timer]')?.classList.contains('warn')).toBe(false);
+    act(() => { store.apply(event('floor_timer_changed', { participant: 'p2', allotted_ms: 180000, remaining_ms: 60000, paused: false })); });
+    act(() => { store.apply(event('floor_one_minute_left', { participant: 'p2' })); });
+    expect(live()?.textContent).toBe('One minute left for Red');
+    expect(root.querySelector('[role=timer]')?.classList.contains('warn')).toBe(true);
+    act(() => { store.apply(event('floor_time_up', { participant: 'p2' })); });
+    expect(live()?.textContent).toBe('Time is up for Red');
   });
 });
 

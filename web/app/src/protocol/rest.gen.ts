@@ -77,6 +77,17 @@ export type Invitation = {
   link?: string;
 };
 
+export type Participant = {
+  id: string;
+  name: string;
+  role: "organizer" | "moderator" | "speaker" | "interpreter" | "attendee" | "press";
+  presence: "waiting" | "present" | "left" | "rejected";
+  organization?: string;
+  audio_muted: boolean;
+  video_muted: boolean;
+  chat_muted: boolean;
+};
+
 /** A recording file (docs/recording.md). Times are unix milliseconds. */
 export type Recording = {
   id: number;
@@ -137,6 +148,7 @@ export type PatchConferencesByNameResponse = Conference;
 
 export type GetConferencesByNameInvitationsResponse = {
   invitations?: Invitation[];
+  next_cursor?: string;
 };
 
 /** Invite one person with a role; answers their personal join link */
@@ -158,6 +170,7 @@ export type GetConferencesByNameRegistrationsResponse = {
     name?: string;
     email?: string;
   }>;
+  next_cursor?: string;
 };
 
 /** Public sign-up of an attendee, when the conference's registration is open */
@@ -172,6 +185,42 @@ export type PostConferencesByNameRegistrationsResponse = {
   email: string;
   token: string;
   link: string;
+};
+
+export type GetConferencesByNameParticipantsResponse = {
+  participants: Participant[];
+  next_cursor?: string;
+};
+
+/** Change a participant's role (promote or demote); everyone in the conference is told */
+export type PatchConferencesByNameParticipantsByIdRequest = {
+  role: "organizer" | "moderator" | "speaker" | "interpreter" | "attendee" | "press";
+};
+
+export type PatchConferencesByNameParticipantsByIdResponse = Participant;
+
+export type GetConferencesByNameExportResponse = {
+  chat: Array<{
+    id: number;
+    /** participant id */
+    from: string;
+    name: string;
+    /** unix milliseconds */
+    at: number;
+    text?: string;
+    deleted?: boolean;
+  }>;
+  questions: Array<{
+    id: number;
+    /** participant id */
+    author: string;
+    name: string;
+    text: string;
+    /** unix milliseconds */
+    at: number;
+    votes: number;
+    status: "open" | "picked" | "answered" | "dismissed";
+  }>;
 };
 
 export type GetConferencesByNameTimelineResponse = {

@@ -225,9 +225,9 @@ export class Session {
     }
     if (msg.type === 'error') {
       if (this.negotiator_?.error_received(msg)) return;
-      if (!this.ready_) {
-        // The server refused the join (token expired, conference closed): retrying
-        // with the same token cannot help.
+      // The server refused the join (token expired, conference closed), or the organizer
+      // removed us (forbidden, outside any offer): rejoining at once would undo it.
+      if (!this.ready_ || msg.code === 'forbidden') {
         this.store_.apply(msg);
         this.left_ = true;
         this.teardown_();

@@ -237,11 +237,13 @@ export class ConferenceModel {
     return this.people.value.get(id)?.name ?? id;
   }
 
-  // Remaining floor time in ms at `now` (performance clock), or null when untimed.
+  // Remaining floor time in ms at `now` (performance clock), or null when untimed. A
+  // `now` read before the last timer event (a view's clock between its ticks) counts as
+  // that event's time: the remaining time never shows more than the server said.
   remaining_ms(now = performance.now()): number | null {
     const f = this.floor.value;
     if (!f || f.remaining_ms === null) return null;
-    return f.paused ? f.remaining_ms : Math.max(0, f.remaining_ms - (now - f.measured_at));
+    return f.paused ? f.remaining_ms : Math.max(0, f.remaining_ms - Math.max(0, now - f.measured_at));
   }
 
   // One `event` message's body.

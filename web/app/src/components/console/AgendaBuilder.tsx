@@ -45,8 +45,11 @@ export function AgendaBuilder({ items, on_change }: Props) {
             onDragOver={(e) => e.preventDefault()}
             onDrop={(e) => {
               e.preventDefault();
-              const from = Number(e.dataTransfer?.getData('text/plain') ?? dragging);
-              if (Number.isInteger(from) && from !== i) shift(from, i);
+              // The dragged row's index; without drag data (another page's drag, an empty
+              // string) the row this builder saw start the drag, else nothing moves.
+              const data = e.dataTransfer?.getData('text/plain') ?? '';
+              const from = /^\d+$/.test(data) ? Number(data) : dragging;
+              if (from !== null && from !== i) shift(from, i);
               set_dragging(null);
             }}
           >
