@@ -236,6 +236,38 @@ TEST_F(InterpretationTest, InterpretersNeverHoldTheFloor) {
   EXPECT_TRUE(conf.interpretation_media().interpreters.count("mp1"));
 }
 
+// Only the live interpreter of a booth feeds its channel: an attendee cannot get into a
+// booth or its feed, and an interpreter of one booth cannot feed (or take over) another.
+TEST_F(InterpretationTest, NobodyFeedsABoothTheyAreNotLiveIn) {
+  staffed();
+  auto plan = [&] { return conf.interpretation_media().live; };
+  const std::map<std::string, ParticipantId> staffed_plan = {
+      {"az", ""}, {"en", "i3"}, {"he", ""}, {"ru", "i1"}};
+  ASSERT_EQ(plan(), staffed_plan);
+
+  // The attendee: no booth, no handover, no feed; nothing changes.
+  refused(conf.assign_interpreter("att", "att", "ru"), "may not manage_interpretation");
+  refused(conf.assign_interpreter("mod", "att", "ru"), "make them an interpreter first");
+  refused(conf.request_handover("att", std::nullopt), "may not interpret");
+  refused(conf.request_handover("att", "att"), "may not interpret");
+  refused(conf.confirm_handover("att"), "may not interpret");
+  EXPECT_FALSE(conf.may_send_media("att", MediaKind::audio));
+  EXPECT_FALSE(conf.interpretation_media().interpreters.count("att"));
+
+  // i3 (English booth) cannot take over, or be handed, the Russian booth.
+  refused(conf.request_handover("i1", "i3"), "i3 is not present in the ru booth");
+  refused(conf.request_handover("i3", "i1"), "i1 is not present in the en booth");
+  refused(conf.request_handover("i3", std::nullopt), "nobody else is in the en booth");
+  refused(conf.confirm_handover("i3"), "no handover");
+  EXPECT_EQ(plan(), staffed_plan) << "nothing was refused into a feed";
+
+  // Moved to the Russian booth, i3 stops feeding English and is standby in Russian.
+  ok(conf.assign_interpreter("mod", "i3", "ru"));
+  const std::map<std::string, ParticipantId> moved_plan = {
+      {"az", ""}, {"en", ""}, {"he", ""}, {"ru", "i1"}};
+  EXPECT_EQ(plan(), moved_plan) << "English has nobody live once its only interpreter moved";
+}
+
 TEST_F(InterpretationTest, TheRecordCreditsEachStint) {
   staffed();
   advance_ms(600'000);

@@ -109,7 +109,7 @@ export async function expect_levels(page, ok, what, interval_ms = 250, read = le
 }
 
 // An organizer (made with `podium admin`) creates `conference` with these languages and
-// one agenda item "opening" in `floor_language`.
+// one agenda item "opening" in `floor_language`; returns the organizer's session token.
 export async function create_conference(conference, languages, floor_language, password) {
   const email = `${conference}@example.org`;
   execFileSync(process.env.PODIUM_BIN, ['admin', 'create-organizer', '--email', email,
@@ -129,4 +129,5 @@ export async function create_conference(conference, languages, floor_language, p
     }),
   });
   assert.equal(created.status, 201, await created.text());
+  return login.token;
 }
