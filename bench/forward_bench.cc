@@ -192,6 +192,16 @@ void BM_ForwardLoop(benchmark::State& state) {
   srtp::initialize();
   const auto subscribers = static_cast<std::size_t>(state.range(0));
   const Profile profile = profile_arg(state.range(1));
+  // Producer::forward's prefetch: each subscriber's SRTP state a few subscribers ahead
+  // (with hundreds of subscribers it has left the cache since the previous packet).
+  const bool prefetch = state.range(2) != 0;
+  // What the kernel does between two subscribers in the server: each sent datagram is
+  // copied into a fresh socket buffer, and on loopback delivered to the receiver. Writing
+  // 2 KiB per subscriber over an 8 MiB ring stands in for it, so the subscribers' state
+  // leaves the cache between packets as it does there (range 3: 1 = on).
+  const bool pollute = state.range(3) != 0;
+  std::vector<std::uint8_t> ring(pollute ? 8u << 20 : 0);
+  std::size_t ring_at = 0;
   struct Subscriber {
     srtp::SrtpSession session;
     std::uint32_t ssrc;
@@ -217,7 +227,12 @@ void BM_ForwardLoop(benchmark::State& state) {
     auto packet = *rtp::RtpPacket::parse(MutableBytes(received.data(), received.size()));
     const Bytes payload = packet.payload();
     auto vp8 = rtp::parse_vp8_descriptor(payload);
-    for (auto& sub : subs) {
+    for (std::size_t i = 0; i < subs.size(); ++i) {
+      if (prefetch) {
+        if (i + 4 < subs.size()) subs[i + 4].session.prefetch(0);
+        if (i + 2 < subs.size()) subs[i + 2].session.prefetch(1);
+      }
+      auto& sub = subs[i];
       std::uint8_t mid[] = {'1'};
       std::uint8_t send_time[] = {1, 2, 3};
       std::uint8_t transport_sequence[2];
@@ -242,6 +257,10 @@ void BM_ForwardLoop(benchmark::State& state) {
       }
       benchmark::DoNotOptimize(
           sub.session.protect_rtp(out.data(), header + payload.size(), out.size()));
+      if (pollute) {
+        std::memcpy(ring.data() + ring_at, out.data(), 2048);
+        ring_at = (ring_at + 2048) % ring.size();
+      }
     }
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * subscribers));
@@ -250,7 +269,18 @@ void BM_ForwardLoop(benchmark::State& state) {
       benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
   state.SetLabel(std::string(srtp::to_string(profile)));
 }
-BENCHMARK(BM_ForwardLoop)->Args({1, 0})->Args({10, 0})->Args({100, 0})->Args({10, 1});
+// Args: subscribers, profile, prefetch, pollute (see above).
+BENCHMARK(BM_ForwardLoop)
+    ->Args({1, 0, 0, 0})
+    ->Args({10, 0, 0, 0})
+    ->Args({100, 0, 0, 0})
+    ->Args({10, 1, 0, 0})
+    ->Args({1000, 0, 0, 0})
+    ->Args({1000, 0, 1, 0})
+    ->Args({400, 0, 0, 1})
+    ->Args({400, 0, 1, 1})
+    ->Args({1000, 0, 0, 1})
+    ->Args({1000, 0, 1, 1});
 
 // --- The send: sendmmsg of B datagrams of 1,200 bytes to a loopback UDP socket ---
 //

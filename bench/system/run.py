@@ -71,6 +71,13 @@ PRESETS = {
         "webinar": [50, 200], "conference": [4, 8], "audio": [50, 150],
         "janus_webinar": [50, 100], "janus_conference": [4], "janus_audio": [50],
     },
+    # One point per scenario near half of Podium's load on one core, both servers (about
+    # 3 minutes): the CPU ratio and the delays at half load (docs/benchmarks.md).
+    "half": {
+        "warmup": 3, "window": 6, "join_rate": 100,
+        "webinar": [400], "conference": [20], "audio": [200],
+        "janus_webinar": [400], "janus_conference": [20], "janus_audio": [200],
+    },
     # Keeps the script working (ctest): one tiny point per scenario. The warmup covers
     # Janus's first keyframe to a new subscriber (about 1 s, more on a busy machine).
     "tiny": {
@@ -222,6 +229,10 @@ def run_point(args, target, server, data_dir, scenario, size, preset, workdir, j
         "loss_percent_whole_run": totals.get("loss_percent"),
         "delay_ms_p50": totals.get("delay_ms", {}).get("p50"),
         "delay_ms_p99": totals.get("delay_ms", {}).get("p99"),
+        # Podium only: the server's own forwarding delay (receive timestamp to send) in
+        # the window, from its podium_forwarding_delay_seconds histogram.
+        "server_delay_ms_p50": (window.get("server_forwarding_delay_ms") or {}).get("p50"),
+        "server_delay_ms_p99": (window.get("server_forwarding_delay_ms") or {}).get("p99"),
         "first_frame_ms_p50": totals.get("join_to_first_frame_ms", {}).get("p50"),
         "first_frame_ms_p90": totals.get("join_to_first_frame_ms", {}).get("p90"),
         "server_cpu_share": srv.get("cpu_share"),
@@ -282,6 +293,8 @@ def summarize(points):
                 "cpu_us_per_packet_min": min((p["cpu_us_per_packet"] for p in loaded), default=None),
                 "delay_ms_p50": reference.get("delay_ms_p50"),
                 "delay_ms_p99": reference.get("delay_ms_p99"),
+                "server_delay_ms_p50": reference.get("server_delay_ms_p50"),
+                "server_delay_ms_p99": reference.get("server_delay_ms_p99"),
                 "first_frame_ms_p50": reference.get("first_frame_ms_p50"),
                 "rss_kib_per_consumer": busiest.get("rss_kib_per_consumer"),
                 "at_size": reference["size"],
@@ -308,7 +321,8 @@ def fmt(value, spec="{:.2f}", missing="-"):
 
 def print_table(points, out=sys.stdout):
     header = ("target", "scenario", "tracks", "pkt/s", "srv CPU", "client CPU", "us/pkt", "pkt/s/core",
-              "loss %", "undeliv. %", "delay p50/p99 ms", "1st frame ms", "KiB/consumer")
+              "loss %", "undeliv. %", "delay p50/p99 ms", "srv delay p50/p99 ms", "1st frame ms",
+              "KiB/consumer")
     rows = [header]
     for p in points:
         rows.append((p["target"], p["description"],
@@ -321,6 +335,7 @@ def print_table(points, out=sys.stdout):
                      fmt(p.get("loss_percent"), "{:.3f}"),
                      fmt(p.get("undelivered_percent"), "{:.1f}"),
                      f'{fmt(p.get("delay_ms_p50"), "{:.1f}")}/{fmt(p.get("delay_ms_p99"), "{:.1f}")}',
+                     f'{fmt(p.get("server_delay_ms_p50"), "{:.3f}")}/{fmt(p.get("server_delay_ms_p99"), "{:.3f}")}',
                      fmt(p.get("first_frame_ms_p50"), "{:.0f}"),
                      fmt(p.get("rss_kib_per_consumer"), "{:.1f}")))
         if p.get("error"):

@@ -4,8 +4,10 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -28,6 +30,14 @@ void set_buffer_size(int fd, int force_option, int option) {
   setsockopt(fd, SOL_SOCKET, option, &size, sizeof(size));
 }
 
+std::int64_t realtime_ns() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+constexpr std::size_t kControlSize = CMSG_SPACE(sizeof(timespec));
+
 }  // namespace
 
 struct UdpSocket::Buffers {
@@ -35,11 +45,15 @@ struct UdpSocket::Buffers {
   iovec receive_iov[kBatchSize];
   mmsghdr receive_headers[kBatchSize];
   Datagram received[kBatchSize];  // recvmmsg writes each source address straight in here
+  alignas(cmsghdr) std::uint8_t receive_control[kBatchSize][kControlSize];
 
   std::uint8_t send_data[kBatchSize][kDatagramCapacity];
   iovec send_iov[kBatchSize];
   mmsghdr send_headers[kBatchSize];
   Endpoint send_to[kBatchSize];
+  std::int64_t send_origin[kBatchSize];  // 0: not a forwarded packet
+
+  DelayHistogram forwarding_delay;
 };
 
 Result<UdpSocket> UdpSocket::bind(const Endpoint& local) {
@@ -86,6 +100,7 @@ UdpSocket::UdpSocket(int fd, Endpoint local)
     r.msg_iov = &b.receive_iov[i];
     r.msg_iovlen = 1;
     r.msg_name = &b.received[i].from.addr_;
+    r.msg_control = b.receive_control[i];
 
     b.send_iov[i] = {b.send_data[i], 0};
     msghdr& s = b.send_headers[i].msg_hdr;
@@ -116,6 +131,13 @@ UdpSocket& UdpSocket::operator=(UdpSocket&& other) noexcept {
 
 UdpSocket::~UdpSocket() { close_fd(); }
 
+const DelayHistogram& UdpSocket::forwarding_delay() const { return buffers_->forwarding_delay; }
+
+bool UdpSocket::enable_arrival_timestamps() {
+  int one = 1;
+  return setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) == 0;
+}
+
 void UdpSocket::close_fd() {
   if (fd_ < 0) return;
   flush();
@@ -127,6 +149,7 @@ std::span<const Datagram> UdpSocket::receive_batch() {
   auto& b = *buffers_;
   for (std::size_t i = 0; i < kBatchSize; ++i) {
     b.receive_headers[i].msg_hdr.msg_namelen = sizeof(Endpoint::Address);
+    b.receive_headers[i].msg_hdr.msg_controllen = kControlSize;
   }
   int count = recvmmsg(fd_, b.receive_headers, kBatchSize, MSG_DONTWAIT, nullptr);
   if (count <= 0) {
@@ -146,6 +169,15 @@ std::span<const Datagram> UdpSocket::receive_batch() {
     if (kept != static_cast<std::size_t>(i)) datagram.from = b.received[i].from;
     datagram.data = MutableBytes(b.receive_data[i], header.msg_len);
     if (datagram.from.is_v4_mapped()) datagram.from = datagram.from.unmapped();
+    datagram.received_ns = 0;
+    msghdr& message = b.receive_headers[i].msg_hdr;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+        timespec stamp;
+        std::memcpy(&stamp, CMSG_DATA(c), sizeof(stamp));
+        datagram.received_ns = static_cast<std::int64_t>(stamp.tv_sec) * 1'000'000'000 + stamp.tv_nsec;
+      }
+    }
     ++counters_.datagrams_received;
     counters_.bytes_received += header.msg_len;
     ++kept;
@@ -177,7 +209,7 @@ bool UdpSocket::prepare_destination(Endpoint& to) const {
   return to.is_v4();
 }
 
-void UdpSocket::commit_slot(std::size_t length, const Endpoint& to) {
+void UdpSocket::commit_slot(std::size_t length, const Endpoint& to, bool forwarded) {
   if (send_count_ == kBatchSize) flush();
   if (length > kDatagramCapacity) {
     ++counters_.send_drops;
@@ -191,6 +223,7 @@ void UdpSocket::commit_slot(std::size_t length, const Endpoint& to) {
     return;
   }
   b.send_iov[send_count_].iov_len = length;
+  b.send_origin[send_count_] = forwarded ? origin_ns_ : 0;
   b.send_headers[send_count_].msg_hdr.msg_namelen = destination.sockaddr_length();
   if (++send_count_ == kBatchSize) flush();
 }
@@ -201,9 +234,15 @@ void UdpSocket::flush() {
   while (offset < send_count_) {
     int sent = sendmmsg(fd_, b.send_headers + offset, send_count_ - offset, MSG_DONTWAIT);
     if (sent > 0) {
+      std::int64_t now_ns = 0;
       for (int i = 0; i < sent; ++i) {
         ++counters_.datagrams_sent;
         counters_.bytes_sent += b.send_headers[offset + i].msg_len;
+        const std::int64_t origin = b.send_origin[offset + i];
+        if (origin == 0) continue;
+        if (now_ns == 0) now_ns = realtime_ns();
+        // The wall clock may step between the two readings: a negative delay counts as 0.
+        b.forwarding_delay.record(static_cast<std::uint64_t>(std::max<std::int64_t>(now_ns - origin, 0) / 1000));
       }
       offset += static_cast<std::size_t>(sent);
       continue;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <span>
 
+#include "net/delay_histogram.h"
 #include "net/endpoint.h"
 #include "util/bytes.h"
 #include "util/result.h"
@@ -18,6 +19,9 @@ namespace podium::net {
 struct Datagram {
   MutableBytes data;
   Endpoint from;
+  // When the kernel received it (SO_TIMESTAMPNS, CLOCK_REALTIME, ns); 0 unless the
+  // socket's enable_arrival_timestamps() was called.
+  std::int64_t received_ns = 0;
 };
 
 struct UdpCounters {
@@ -63,7 +67,19 @@ class UdpSocket {
   // commit_slot() with the length actually written. The slot is valid until the next
   // send, commit_slot or flush.
   MutableBytes send_slot();
-  void commit_slot(std::size_t length, const Endpoint& to);
+  // `forwarded`: a media packet made from the datagram being handled (set_send_origin);
+  // its delay from that datagram's arrival to the send goes into forwarding_delay().
+  void commit_slot(std::size_t length, const Endpoint& to, bool forwarded = false);
+  // Has the kernel stamp every datagram on arrival (Datagram::received_ns). A server's
+  // media socket does, for forwarding_delay(); clients need not pay for it.
+  bool enable_arrival_timestamps();
+  // The arrival time (Datagram::received_ns) of the datagram the caller is handling now,
+  // 0 when it handles none (timers). Forwarded packets queued meanwhile carry it.
+  void set_send_origin(std::int64_t received_ns) { origin_ns_ = received_ns; }
+  // Server-side forwarding delay of forwarded packets: from the kernel's receive
+  // timestamp of the datagram they came from (so time queued in the socket counts) to
+  // the return of the sendmmsg that handed them to the kernel. Readable from any thread.
+  const DelayHistogram& forwarding_delay() const;
   // Sends everything queued. What the kernel will not take now is dropped and counted:
   // media is late by the time a retry could send it.
   void flush();
@@ -82,6 +98,7 @@ class UdpSocket {
   Endpoint local_;
   std::unique_ptr<Buffers> buffers_;
   std::size_t send_count_ = 0;
+  std::int64_t origin_ns_ = 0;
   UdpCounters counters_;
 };
 

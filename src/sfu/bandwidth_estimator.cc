@@ -47,8 +47,10 @@ double seconds_between(std::optional<TimePoint> from, TimePoint to) {
 
 }  // namespace
 
-void SentPacketHistory::on_sent(std::uint16_t sequence, std::size_t size, TimePoint now) {
+void SentPacketHistory::on_sent(std::uint16_t sequence, std::size_t size, TimePoint now,
+                                std::uint32_t probe_cluster) {
   Entry& entry = entries_[sequence % kSize];
+  entry.probe_cluster = probe_cluster;
   entry.sequence = sequence;
   entry.used = true;
   entry.size = static_cast<std::uint32_t>(size);
@@ -67,6 +69,9 @@ BandwidthEstimator::BandwidthEstimator(Config config)
 void BandwidthEstimator::on_feedback(std::span<const PacketResult> packets, TimePoint now) {
   std::size_t lost = 0;
   for (const PacketResult& packet : packets) {
+    if (packet.probe_cluster)
+      probes_.on_packet(packet.probe_cluster, packet.sent_at, packet.size, packet.received,
+                        packet.receive_time_us, now);
     if (!packet.received) {
       ++lost;
       continue;
@@ -84,6 +89,35 @@ void BandwidthEstimator::on_feedback(std::span<const PacketResult> packets, Time
   last_feedback_ = now;
   update_delay_based(now);
   update_loss_based(lost, packets.size(), now);
+  while (auto result = probes_.take_result(now)) apply_probe(*result);
+}
+
+void BandwidthEstimator::on_probe_cluster_sent(std::uint32_t cluster, std::uint32_t packets, TimePoint now) {
+  probes_.on_cluster_sent(cluster, packets, now);
+}
+
+// As libwebrtc's GoogCC does with a probe result: it becomes both the delay-based and the
+// loss-based rate when it is above them, unless the delay-based controller sees a queue
+// building now. It is a measurement of what arrived, so the acknowledged-rate cap does
+// not apply to it; it is capped by the rate the cluster was sent at.
+void BandwidthEstimator::apply_probe(const ProbeBitrateEstimator::Result& result) {
+  ProbeOutcome outcome;
+  outcome.cluster = result.cluster;
+  outcome.measured_bps = result.bps;
+  outcome.before_bps = estimate_bps();
+  if (result.bps && usage_ != BandwidthUsage::kOverusing && *result.bps > outcome.before_bps) {
+    std::uint64_t rate = std::min(*result.bps, config_.max_bps);
+    delay_based_bps_ = std::max(delay_based_bps_, rate);
+    loss_based_bps_ = std::max(loss_based_bps_, rate);
+  }
+  outcome.after_bps = estimate_bps();
+  probe_outcome_ = outcome;
+}
+
+std::optional<BandwidthEstimator::ProbeOutcome> BandwidthEstimator::take_probe_outcome() {
+  auto outcome = probe_outcome_;
+  probe_outcome_.reset();
+  return outcome;
 }
 
 void BandwidthEstimator::on_group_complete(const PacketGroup& group) {

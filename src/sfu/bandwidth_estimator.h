@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 
+#include "sfu/probe.h"
 #include "util/clock.h"
 
 namespace podium::sfu {
@@ -27,11 +28,12 @@ class SentPacketHistory {
     bool used = false;
     std::uint32_t size = 0;  // bytes on the wire before SRTP
     TimePoint sent_at{};
+    std::uint32_t probe_cluster = 0;  // sent while that probe cluster ran; 0: none
   };
 
   // The number the next packet gets; on_sent with it advances.
   std::uint16_t next_sequence() const { return next_; }
-  void on_sent(std::uint16_t sequence, std::size_t size, TimePoint now);
+  void on_sent(std::uint16_t sequence, std::size_t size, TimePoint now, std::uint32_t probe_cluster = 0);
   // Null when the packet is unknown or has been overwritten.
   const Entry* find(std::uint16_t sequence) const;
 
@@ -47,6 +49,7 @@ struct PacketResult {
   std::uint32_t size = 0;
   bool received = false;
   std::int64_t receive_time_us = 0;  // receiver's clock; only differences matter
+  std::uint32_t probe_cluster = 0;   // the probe cluster it belonged to (probe.h); 0: none
 };
 
 class BandwidthEstimator {
@@ -62,6 +65,18 @@ class BandwidthEstimator {
 
   // The packets one transport-cc feedback reports, in transport sequence order.
   void on_feedback(std::span<const PacketResult> packets, TimePoint now);
+  // The sender finished probe cluster `cluster` after `packets` packets; once feedback
+  // has reported them all, the rate the cluster arrived at may lift the estimate.
+  void on_probe_cluster_sent(std::uint32_t cluster, std::uint32_t packets, TimePoint now);
+  // What a probe cluster showed, reported once by the feedback that completed it.
+  struct ProbeOutcome {
+    std::uint32_t cluster = 0;
+    std::optional<std::uint64_t> measured_bps;  // nullopt: too few packets arrived
+    std::uint64_t before_bps = 0;               // the estimate before and after
+    std::uint64_t after_bps = 0;
+    bool raised() const { return after_bps > before_bps; }
+  };
+  std::optional<ProbeOutcome> take_probe_outcome();
   // A REMB from the subscriber (bits per second).
   void on_remb(std::uint64_t bps, TimePoint now);
 
@@ -89,6 +104,7 @@ class BandwidthEstimator {
   void update_acknowledged(const PacketResult& packet);
   void update_delay_based(TimePoint now);
   void update_loss_based(std::size_t lost, std::size_t total, TimePoint now);
+  void apply_probe(const ProbeBitrateEstimator::Result& result);
 
   Config config_;
   std::optional<TimePoint> last_feedback_;
@@ -133,6 +149,10 @@ class BandwidthEstimator {
   std::optional<TimePoint> loss_window_start_;
   std::optional<TimePoint> last_loss_decrease_;
   std::optional<TimePoint> last_loss_update_;
+
+  // Probe clusters (probe.h).
+  ProbeBitrateEstimator probes_;
+  std::optional<ProbeOutcome> probe_outcome_;
 };
 
 }  // namespace podium::sfu

@@ -54,7 +54,18 @@ bool newer(std::uint16_t a, std::uint16_t b) {
 Consumer::Consumer(std::string mid, MediaKind kind, std::uint32_t ssrc, int payload_type,
                    rtp::ExtensionMap extensions, Peer& subscriber)
     : mid_(std::move(mid)), kind_(kind), ssrc_(ssrc), payload_type_(payload_type),
-      extensions_(extensions), subscriber_(subscriber) {}
+      extensions_(extensions), subscriber_(subscriber), transport_(subscriber.transport()) {}
+
+void Consumer::prefetch(int stage) const {
+  if (stage == 0) {
+    const char* self = reinterpret_cast<const char*>(this);
+    for (std::size_t offset = 0; offset < sizeof(Consumer); offset += 64) __builtin_prefetch(self + offset);
+  } else if (stage == 1) {
+    __builtin_prefetch(&transport_);
+  } else {
+    transport_.prefetch_send(stage - 2);
+  }
+}
 
 Consumer::~Consumer() {
   if (source_) source_->remove_consumer(*this);
@@ -105,7 +116,7 @@ void Consumer::update_layers(TimePoint now) {
   std::array<LayerInfo, kMaxLayers> layers{};
   source_->describe_layers(now, std::span<LayerInfo>(layers.data(), count));
   int target = choose_spatial_layer(std::span<const LayerInfo>(layers.data(), count),
-                                    preference_.spatial, max_bitrate_)
+                                    preference_.spatial, max_bitrate_, current_layer_)
                    .value_or(std::clamp(preference_.spatial, 0, count - 1));
   if (target == target_layer_) return;
   target_layer_ = target;
@@ -144,7 +155,7 @@ void Consumer::request_keyframe(TimePoint now) {
 }
 
 void Consumer::forward(const rtp::RtpPacket& packet, TimePoint now, int layer) {
-  webrtc::Transport& transport = subscriber_.transport();
+  webrtc::Transport& transport = transport_;
   if (!transport.connected() || !source_fits_) return;
   Bytes payload = packet.payload();
   if (layer != current_layer_) {
@@ -251,9 +262,9 @@ void Consumer::resend(std::uint16_t out_sequence, TimePoint now) {
     subscriber_.counters().retransmissions_sent.add();
 }
 
-bool Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_sequence,
-                    std::uint32_t out_timestamp, TimePoint now, bool rtx) {
-  webrtc::Transport& transport = subscriber_.transport();
+std::size_t Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_sequence,
+                           std::uint32_t out_timestamp, TimePoint now, bool rtx) {
+  webrtc::Transport& transport = transport_;
   Bytes payload = packet.payload();
 
   // The subscriber's own extension ids; only what it negotiated.
@@ -283,7 +294,7 @@ bool Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_sequence,
   }
 
   MutableBytes slot = transport.rtp_slot();
-  if (slot.empty()) return false;
+  if (slot.empty()) return 0;
   rtp::RtpHeaderFields fields;
   fields.marker = packet.marker();
   fields.payload_type = static_cast<std::uint8_t>(rtx ? *rtx_payload_type_ : payload_type_);
@@ -294,7 +305,7 @@ bool Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_sequence,
                                              std::span<const rtp::ExtensionElement>(extensions.data(), count));
   // RFC 4588 §4: the RTX payload is the original sequence number, then the original payload.
   std::size_t osn = rtx ? 2 : 0;
-  if (header == 0 || header + osn + payload.size() > slot.size()) return false;
+  if (header == 0 || header + osn + payload.size() > slot.size()) return 0;
   if (rtx) {
     store_u16(slot.data() + header, out_sequence);
     ++rtx_sequence_;
@@ -305,7 +316,65 @@ bool Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_sequence,
   transport.commit_rtp(header + osn + payload.size());
   if (transport_cc_id)
     subscriber_.on_transport_sequence_sent(load_u16(transport_sequence), header + osn + payload.size(), now);
-  return true;
+  return header + osn + payload.size();
+}
+
+bool Consumer::can_probe() const {
+  return kind_ == MediaKind::kVideo && rtx_payload_type_ && rtx_ssrc_ != 0 && source_ && source_fits_ &&
+         sent_any_ && transport_.connected();
+}
+
+std::size_t Consumer::send_probe(TimePoint now) {
+  if (!can_probe()) return 0;
+  // Copies of the last kProbeHistory packets sent, newest first, round and round; only
+  // of packets sent since the last switch or shift, like a NACK's (see resend).
+  constexpr std::uint16_t kProbeHistory = 32;
+  if (!rebase_ && !resend_window_reset_) {
+    auto window = static_cast<std::uint16_t>(last_sequence_ - first_sequence_since_switch_);
+    auto back = static_cast<std::uint16_t>(probe_cursor_ % kProbeHistory);
+    if (back > window) back = probe_cursor_ = 0;
+    ++probe_cursor_;
+    auto out_sequence = static_cast<std::uint16_t>(last_sequence_ - back);
+    auto in_sequence = static_cast<std::uint16_t>(out_sequence - sequence_offset_);
+    if (auto packet = source_->retransmission(in_sequence, now, current_layer_)) {
+      if (std::size_t size = send(*packet, out_sequence, packet->timestamp() + timestamp_offset_, now, true))
+        return size;
+    }
+  }
+  return send_padding(now);
+}
+
+std::size_t Consumer::send_padding(TimePoint now) {
+  webrtc::Transport& transport = transport_;
+  std::array<rtp::ExtensionElement, 3> extensions;
+  std::size_t count = 0;
+  if (auto id = extensions_.id(rtp::ExtensionKind::kMid)) extensions[count++] = {id, as_bytes(mid_)};
+  auto send_time = abs_send_time(now);
+  if (auto id = extensions_.id(rtp::ExtensionKind::kAbsSendTime))
+    extensions[count++] = {id, Bytes(send_time.data(), send_time.size())};
+  std::uint8_t transport_sequence[2];
+  std::uint8_t transport_cc_id = extensions_.id(rtp::ExtensionKind::kTransportWideCc);
+  if (transport_cc_id) {
+    store_u16(transport_sequence, subscriber_.next_transport_sequence());
+    extensions[count++] = {transport_cc_id, Bytes(transport_sequence, 2)};
+  }
+  MutableBytes slot = transport.rtp_slot();
+  if (slot.empty()) return 0;
+  rtp::RtpHeaderFields fields;
+  fields.payload_type = static_cast<std::uint8_t>(*rtx_payload_type_);
+  fields.sequence_number = rtx_sequence_;
+  fields.timestamp = last_timestamp_;
+  fields.ssrc = rtx_ssrc_;
+  // The padding count is one octet (RFC 3550 §5.1).
+  constexpr std::uint8_t kPadding = 255;
+  std::size_t size = rtp::write_rtp_packet(slot.data(), slot.size(), fields,
+                                           std::span<const rtp::ExtensionElement>(extensions.data(), count),
+                                           Bytes(), kPadding);
+  if (size == 0) return 0;
+  ++rtx_sequence_;
+  transport.commit_rtp(size);
+  if (transport_cc_id) subscriber_.on_transport_sequence_sent(load_u16(transport_sequence), size, now);
+  return size;
 }
 
 std::size_t Consumer::write_sender_report(std::uint8_t* out, std::size_t capacity, TimePoint now) const {

@@ -17,6 +17,10 @@
 #include "sfu/track.h"
 #include "util/clock.h"
 
+namespace podium::webrtc {
+class Transport;
+}
+
 namespace podium::sfu {
 
 class Peer;
@@ -53,6 +57,11 @@ class Consumer {
   bool source_fits() const { return source_fits_; }
   // Rewrites and sends one packet of the source's stream `layer` (0 unless simulcast).
   void forward(const rtp::RtpPacket& packet, TimePoint now, int layer = 0);
+  // Producer::forward calls this a few consumers ahead, stage 0 to kPrefetchStages - 1
+  // on successive consumers (each stage needs what the previous one fetched): this
+  // consumer, then its transport's send state. A hint to the CPU cache; changes nothing.
+  static constexpr int kPrefetchStages = 5;
+  void prefetch(int stage) const;
 
   // Layer selection (RFC 8853 simulcast; VP8 temporal layers, RFC 7741). The control
   // plane sets what the subscriber shows (a thumbnail prefers the low stream), the
@@ -80,6 +89,17 @@ class Consumer {
   // source switch are resent: earlier ones came from another stream.
   void on_nack(const rtp::Nack& nack, TimePoint now);
 
+  // Bandwidth probing (sfu/probe.h): sends one packet on the RTX stream to fill a probe
+  // cluster: an RTX copy of one of the last packets sent when the source's
+  // retransmission buffer still has it (the receiver drops the duplicate; larger than
+  // padding, so fewer packets), else a padding-only RTX packet (RFC 3550 §5.1 P bit;
+  // RFC 4588 lets an RTX packet carry no original payload). Never on the media SSRC,
+  // whose sequence numbers the receiver must see unbroken. Returns the bytes sent, 0
+  // when this consumer cannot probe (a video consumer whose subscriber negotiated RTX
+  // and that has sent something can).
+  std::size_t send_probe(TimePoint now);
+  bool can_probe() const;
+
   // The source was paused and sends again: restart on a keyframe, and continue the
   // timestamp line from the wall clock (the source's own timestamps jumped meanwhile).
   void on_source_resumed(TimePoint now);
@@ -98,9 +118,10 @@ class Consumer {
   // layer forwarded now (moving that layer at picture starts, up only at a sync frame).
   bool above_temporal_layer(const rtp::Vp8Descriptor& descriptor);
   // Writes the rewritten packet into the transport's next send slot; as RTX when
-  // `rtx`. False if it could not be sent.
-  bool send(const rtp::RtpPacket& packet, std::uint16_t out_sequence, std::uint32_t out_timestamp,
-            TimePoint now, bool rtx);
+  // `rtx`. Returns the bytes written, 0 if it could not be sent.
+  std::size_t send(const rtp::RtpPacket& packet, std::uint16_t out_sequence, std::uint32_t out_timestamp,
+                   TimePoint now, bool rtx);
+  std::size_t send_padding(TimePoint now);
 
   std::string mid_;
   MediaKind kind_;
@@ -108,6 +129,7 @@ class Consumer {
   int payload_type_;
   rtp::ExtensionMap extensions_;
   Peer& subscriber_;
+  webrtc::Transport& transport_;  // the subscriber's, kept here: forward reads it per packet
   Producer* source_ = nullptr;
   std::optional<RtpCodecParameters> codec_;
   bool source_fits_ = true;
@@ -124,6 +146,7 @@ class Consumer {
   std::uint32_t rtx_ssrc_ = 0;
   std::optional<int> rtx_payload_type_;
   std::uint16_t rtx_sequence_ = 0;
+  std::uint16_t probe_cursor_ = 0;  // how far back the next probe copy is taken
   std::uint16_t last_sequence_ = 0;
   std::uint32_t last_timestamp_ = 0;
   TimePoint last_sent_at_{};

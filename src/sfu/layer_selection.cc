@@ -4,8 +4,17 @@
 
 namespace podium::sfu {
 
+namespace {
+
+std::uint64_t cost(const LayerInfo& layer, bool current) {
+  return current ? static_cast<std::uint64_t>(kKeepShare * static_cast<double>(layer.bitrate_bps))
+                 : layer.bitrate_bps;
+}
+
+}  // namespace
+
 std::optional<int> choose_spatial_layer(std::span<const LayerInfo> layers, int preferred,
-                                        std::optional<std::uint64_t> max_bitrate_bps) {
+                                        std::optional<std::uint64_t> max_bitrate_bps, int current) {
   if (layers.empty()) return std::nullopt;
   int top = std::clamp(preferred, 0, static_cast<int>(layers.size()) - 1);
   std::optional<int> lowest_active;
@@ -14,7 +23,7 @@ std::optional<int> choose_spatial_layer(std::span<const LayerInfo> layers, int p
   }
   for (int i = top; i >= 0; --i) {
     if (!layers[i].active) continue;
-    if (!max_bitrate_bps || layers[i].bitrate_bps <= *max_bitrate_bps) return i;
+    if (!max_bitrate_bps || cost(layers[i], i == current) <= *max_bitrate_bps) return i;
   }
   if (lowest_active) return lowest_active;  // nothing fits the budget
   for (int i = top + 1; i < static_cast<int>(layers.size()); ++i)
@@ -47,7 +56,7 @@ std::vector<std::optional<std::uint64_t>> allocate_bitrate(std::uint64_t budget_
     for (std::size_t l = 0; l < layers.size(); ++l) {
       if (!layers[l].active) continue;
       chosen[i] = static_cast<int>(l);
-      spent += layers[l].bitrate_bps;
+      spent += cost(layers[l], demands[i].current == static_cast<int>(l));
       break;
     }
   }
@@ -62,8 +71,9 @@ std::vector<std::optional<std::uint64_t>> allocate_bitrate(std::uint64_t budget_
     int top = std::min<int>(demands[i].preferred, static_cast<int>(layers.size()) - 1);
     for (int l = top; l > chosen[i]; --l) {
       if (!layers[l].active) continue;
-      std::uint64_t extra = layers[l].bitrate_bps - layers[chosen[i]].bitrate_bps;
-      if (layers[l].bitrate_bps < layers[chosen[i]].bitrate_bps) extra = 0;
+      std::uint64_t to = cost(layers[l], demands[i].current == l);
+      std::uint64_t from = cost(layers[chosen[i]], demands[i].current == chosen[i]);
+      std::uint64_t extra = to > from ? to - from : 0;
       if (spent + extra > budget_bps) continue;
       spent += extra;
       chosen[i] = l;
@@ -73,6 +83,15 @@ std::vector<std::optional<std::uint64_t>> allocate_bitrate(std::uint64_t budget_
   for (std::size_t i = 0; i < demands.size(); ++i)
     if (chosen[i] >= 0) caps[i] = demands[i].layers[chosen[i]].bitrate_bps;
   return caps;
+}
+
+std::vector<std::uint64_t> unlimited_bitrates(std::span<const BandwidthDemand> demands) {
+  std::vector<std::uint64_t> out(demands.size(), 0);
+  for (std::size_t i = 0; i < demands.size(); ++i) {
+    if (auto layer = choose_spatial_layer(demands[i].layers, demands[i].preferred, std::nullopt))
+      out[i] = demands[i].layers[*layer].bitrate_bps;
+  }
+  return out;
 }
 
 }  // namespace podium::sfu

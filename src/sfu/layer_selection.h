@@ -26,8 +26,15 @@ struct LayerPreference {
 // budget (RFC 8853 leaves the choice to the SFU). When none below the preference is
 // active, the lowest active one above it (something beats a frozen picture); when none
 // fits the budget, the lowest active one. nullopt when no stream is active.
+//
+// `current` (the stream forwarded now, -1 if none) counts at kKeepShare of its bitrate:
+// a keyframe lifts one window's measured bitrate well above the stream's usual rate (a
+// keyframe request from any subscriber makes a simulcast encoder send one on every
+// stream), and leaving the stream for that costs two switches and a visible change. A
+// real limit is far below.
+inline constexpr double kKeepShare = 0.8;
 std::optional<int> choose_spatial_layer(std::span<const LayerInfo> layers, int preferred,
-                                        std::optional<std::uint64_t> max_bitrate_bps);
+                                        std::optional<std::uint64_t> max_bitrate_bps, int current = -1);
 
 // The temporal layer cap: the preference, clamped to what VP8 signals (TID is 2 bits,
 // RFC 7741 §4.2).
@@ -43,6 +50,7 @@ struct BandwidthDemand {
   int priority = 0;                // higher first: the stage (floor holder) above thumbnails
   int preferred = LayerPreference::kHighest;  // the stream the subscriber would show
   std::span<const LayerInfo> layers;          // the source's streams, low → high
+  int current = -1;                           // the stream forwarded now (kKeepShare)
 };
 
 // Splits a subscriber's estimated bitrate over its video consumers: first every consumer
@@ -52,5 +60,11 @@ struct BandwidthDemand {
 // nullopt for a source with no active stream).
 std::vector<std::optional<std::uint64_t>> allocate_bitrate(std::uint64_t budget_bps,
                                                            std::span<const BandwidthDemand> demands);
+
+// What the demands would take with no bandwidth limit: per demand, the bitrate of the
+// stream choose_spatial_layer picks without a budget (0 for a source with no active
+// stream). A consumer whose allocated cap is below this is held back by bandwidth;
+// the sum is what a bandwidth probe aims for.
+std::vector<std::uint64_t> unlimited_bitrates(std::span<const BandwidthDemand> demands);
 
 }  // namespace podium::sfu

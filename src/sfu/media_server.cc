@@ -1,5 +1,6 @@
 #include "sfu/media_server.h"
 
+#include <array>
 #include <atomic>
 #include <mutex>
 #include <stdexcept>
@@ -358,6 +359,33 @@ std::string MediaServer::metrics_text() const {
   // A summary's _sum and _count: their ratio is the mean estimate per subscriber.
   metric("podium_subscriber_estimated_bitrate_bps_sum", "gauge", "Sum of the subscribers' estimated available bitrates (bps)", sum(&C::estimated_bitrate_sum));
   metric("podium_subscriber_estimated_bitrate_bps_count", "gauge", "Subscribers with a bandwidth estimate", sum(&C::estimated_bitrate_subscribers));
+  metric("podium_probe_clusters_total", "counter", "Bandwidth probe clusters sent to subscribers held below their preferred simulcast stream", sum(&C::probe_clusters));
+  metric("podium_probe_packets_total", "counter", "RTX packets (copies of recent packets or padding) sent to probe bandwidth", sum(&C::probe_packets));
+  metric("podium_probe_bytes_total", "counter", "Bytes of those packets", sum(&C::probe_bytes));
+  metric("podium_probe_raised_total", "counter", "Probe clusters that lifted a subscriber's bandwidth estimate", sum(&C::probe_raised));
+  {
+    // Prometheus histogram over every worker: see UdpSocket::forwarding_delay().
+    using net::DelayHistogram;
+    std::array<std::uint64_t, DelayHistogram::kBuckets> buckets{};
+    std::uint64_t count = 0, sum_micros = 0;
+    for (auto& w : impl_->workers) {
+      const DelayHistogram& h = w->socket().forwarding_delay();
+      for (std::size_t i = 0; i < buckets.size(); ++i) buckets[i] += h.bucket(i);
+      count += h.count();
+      sum_micros += h.sum_micros();
+    }
+    const char* name = "podium_forwarding_delay_seconds";
+    out += fmt::format("# HELP {} Server-side forwarding delay: from the kernel's arrival timestamp of a publisher's packet to the send of each copy\n# TYPE {} histogram\n", name, name);
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < buckets.size(); ++i) {
+      cumulative += buckets[i];
+      std::string le = i < DelayHistogram::kBoundsMicros.size()
+                           ? fmt::format("{}", static_cast<double>(DelayHistogram::kBoundsMicros[i]) / 1e6)
+                           : std::string("+Inf");
+      out += fmt::format("{}_bucket{{le=\"{}\"}} {}\n", name, le, cumulative);
+    }
+    out += fmt::format("{}_sum {:.6f}\n{}_count {}\n", name, static_cast<double>(sum_micros) / 1e6, name, count);
+  }
   std::uint64_t speaker_changes = 0, with_speaker = 0;
   for (auto& w : impl_->workers) {
     speaker_changes += w->active_speaker_changes();

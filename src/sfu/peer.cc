@@ -657,6 +657,7 @@ void Peer::on_report_block(const rtp::ReportBlock& block) {
 
 void Peer::on_tick(TimePoint now) {
   for (auto& [mid, producer] : producers_) producer->on_tick(now);
+  if (probe_.id || probe_controller_.limited()) run_probe(now);
 }
 
 void Peer::request_keyframe_for(std::uint32_t consumer_ssrc, TimePoint now) {
@@ -761,7 +762,10 @@ void Peer::send_transport_feedback(TimePoint now) {
 }
 
 void Peer::on_transport_sequence_sent(std::uint16_t sequence, std::size_t size, TimePoint now) {
-  sent_history_.on_sent(sequence, size, now);
+  // Everything sent while a cluster runs belongs to it (media too): the cluster's rate
+  // is what the path had to carry.
+  if (probe_.id) probe_.on_sent(size);
+  sent_history_.on_sent(sequence, size, now, probe_.id);
 }
 
 void Peer::on_transport_feedback(const rtp::RtcpPacket& packet, TimePoint now) {
@@ -776,10 +780,12 @@ void Peer::on_transport_feedback(const rtp::RtcpPacket& packet, TimePoint now) {
     // Only what we sent and still remember; anything else is not ours to judge by.
     const auto* sent = sent_history_.find(status.sequence);
     if (!sent) continue;
-    feedback_results_.push_back({sent->sent_at, sent->size, status.received, status.receive_time_us});
+    feedback_results_.push_back(
+        {sent->sent_at, sent->size, status.received, status.receive_time_us, sent->probe_cluster});
   }
   if (feedback_results_.empty()) return;
   estimator_.on_feedback(feedback_results_, now);
+  if (auto outcome = estimator_.take_probe_outcome()) on_probe_outcome(*outcome, now);
   publish_estimate();
 }
 
@@ -830,10 +836,94 @@ void Peer::allocate_bandwidth(std::uint64_t bps, TimePoint now) {
     demand.priority = (video[i]->follows_stage || source == stage) ? 1 : 0;
     demand.preferred = video[i]->preferred_spatial_layer();
     demand.layers = std::span<const LayerInfo>(layers[i].data(), count);
+    demand.current = video[i]->current_spatial_layer();
     demands.push_back(demand);
   }
   auto caps = allocate_bitrate(budget, demands);
   for (std::size_t i = 0; i < video.size(); ++i) video[i]->set_max_bitrate(caps[i], now);
+  // Held back by bandwidth: some consumer's cap is below the stream it would take
+  // without a limit. What they all would take (plus audio) is what a probe aims for.
+  auto wanted = unlimited_bitrates(demands);
+  bool limited = false;
+  std::uint64_t demanded = bps - budget;  // the audio reserve
+  for (std::size_t i = 0; i < video.size(); ++i) {
+    demanded += wanted[i];
+    if (caps[i] && *caps[i] < wanted[i]) limited = true;
+  }
+  probe_controller_.on_allocation(limited, demanded, bps, now);
+}
+
+// --- Bandwidth probing (sfu/probe.h) ---
+
+void Peer::run_probe(TimePoint now) {
+  if (probe_.id) {
+    pad_probe(now);
+    // A cluster that cannot reach its packet count (nothing to send) ends anyway.
+    if (probe_.complete(now) || now - probe_.started_at >= 4 * ProbeCluster::kDuration) {
+      estimator_.on_probe_cluster_sent(probe_.id, probe_.packets_sent, now);
+      log::debug("sfu", "{}: probe cluster {} sent: {} packets, {} bytes in {} ms", participant_id(),
+                 probe_.id, probe_.packets_sent, probe_.bytes_sent,
+                 (now - probe_.started_at).count() / 1000);
+      probe_ = ProbeCluster{};
+    }
+    return;
+  }
+  // Probing is measured by transport-cc feedback; a REMB-only subscriber is not probed.
+  if (!estimator_.has_feedback() || !transport_->connected()) return;
+  auto target = probe_controller_.due(now);
+  if (!target) return;
+  bool can = std::any_of(consumers_.begin(), consumers_.end(),
+                         [](const auto& entry) { return entry.second->can_probe(); });
+  if (!can) {
+    log::debug("sfu", "{}: held below its preferred stream but no consumer has RTX: not probing",
+               participant_id());
+    probe_controller_.on_result(0, now);
+    return;
+  }
+  if (++last_probe_cluster_ == 0) last_probe_cluster_ = 1;  // 0 means no cluster
+  probe_.id = last_probe_cluster_;
+  probe_.target_bps = *target;
+  probe_.started_at = now;
+  worker_.counters().probe_clusters.add();
+  log::debug("sfu", "{}: probe cluster {} at {} kbit/s (estimate {} kbit/s, held below the preferred stream)",
+             participant_id(), probe_.id, *target / 1000, estimator_.estimate_bps() / 1000);
+  pad_probe(now);
+}
+
+void Peer::pad_probe(TimePoint now) {
+  probe_consumers_.clear();
+  for (auto& [mid, consumer] : consumers_)
+    if (consumer->can_probe()) probe_consumers_.push_back(consumer.get());
+  if (probe_consumers_.empty()) return;
+  // Each tick sends what the target rate asks for since the start; a bound per tick
+  // keeps a stalled loop from bursting.
+  constexpr int kMaxPacketsPerTick = 64;
+  for (int i = 0; i < kMaxPacketsPerTick && probe_.bytes_due(now) > 0; ++i) {
+    Consumer* consumer = probe_consumers_[probe_turn_++ % probe_consumers_.size()];
+    std::size_t sent = consumer->send_probe(now);
+    if (sent == 0) break;
+    worker_.counters().probe_packets.add();
+    worker_.counters().probe_bytes.add(sent);
+  }
+}
+
+void Peer::on_probe_outcome(const BandwidthEstimator::ProbeOutcome& outcome, TimePoint now) {
+  if (outcome.raised()) worker_.counters().probe_raised.add();
+  // A late result of an earlier cluster (the controller gave up on it) is not its answer.
+  bool success = false;
+  if (outcome.cluster == last_probe_cluster_ && probe_controller_.waiting_for_result())
+    success = probe_controller_.on_result(outcome.raised() ? outcome.after_bps : 0, now);
+  if (success) {
+    log::info("sfu", "{}: bandwidth probe arrived at {} kbit/s: estimate {} -> {} kbit/s", participant_id(),
+              outcome.measured_bps.value_or(0) / 1000, outcome.before_bps / 1000, outcome.after_bps / 1000);
+    return;
+  }
+  log::debug("sfu", "{}: probe cluster {} {}: estimate {} -> {} kbit/s, next probe in {} s", participant_id(),
+             outcome.cluster,
+             outcome.measured_bps ? fmt::format("arrived at {} kbit/s", *outcome.measured_bps / 1000)
+                                  : std::string("could not be measured (packets lost or too few)"),
+             outcome.before_bps / 1000, outcome.after_bps / 1000,
+             std::chrono::duration_cast<std::chrono::seconds>(probe_controller_.interval()).count());
 }
 
 }  // namespace podium::sfu

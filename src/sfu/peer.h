@@ -15,6 +15,7 @@
 #include "rtp/transport_cc.h"
 #include "sfu/bandwidth_estimator.h"
 #include "sfu/media_server.h"
+#include "sfu/probe.h"
 #include "sfu/track.h"
 #include "webrtc/transport.h"
 
@@ -116,6 +117,11 @@ class Peer final : public webrtc::TransportListener {
   void on_remb(const rtp::RtcpPacket& packet, TimePoint now);
   void publish_estimate();
   void allocate_bandwidth(std::uint64_t bps, TimePoint now);
+  // Bandwidth probing (sfu/probe.h) while a consumer is held below its preferred stream:
+  // starts a cluster when the controller says so, keeps it at its rate on each tick.
+  void run_probe(TimePoint now);
+  void pad_probe(TimePoint now);
+  void on_probe_outcome(const BandwidthEstimator::ProbeOutcome& outcome, TimePoint now);
 
   // Toward the publisher: arrivals of what it sends, reported every kFeedbackInterval.
   std::uint8_t transport_cc_id_ = 0;  // the publisher's transport-wide-cc extension id
@@ -127,6 +133,11 @@ class Peer final : public webrtc::TransportListener {
   std::vector<rtp::TransportCcStatus> feedback_statuses_;  // reused between feedbacks
   std::vector<PacketResult> feedback_results_;
   std::uint64_t reported_estimate_ = 0;  // what the metrics gauge holds for this peer
+  ProbeController probe_controller_;
+  ProbeCluster probe_;                   // the cluster being sent; id 0: none
+  std::uint32_t last_probe_cluster_ = 0;
+  std::size_t probe_turn_ = 0;           // round robin over the consumers that can probe
+  std::vector<Consumer*> probe_consumers_;  // reused
 };
 
 }  // namespace podium::sfu

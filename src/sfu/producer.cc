@@ -186,11 +186,29 @@ void Producer::forward(const rtp::RtpPacket& packet, TimePoint now, bool repaire
   if (publisher_)
     if (MediaTap* tap = publisher_->router().tap())
       if (tap->on_rtp(*this, layer, packet, now)) request_keyframe(now, layer);
-  for (Consumer* consumer : consumers_) consumer->forward(packet, now, layer);
+  forward_to_consumers(packet, now, layer);
   // One copy toward each other worker of the conference (sfu/relay.h).
   if (relay_targets_ && !relay_targets_->empty())
     relay_hub_->push(relay_worker_, *relay_targets_, relay_key_, layer, packet);
   send_due_nacks(now, layer);
+}
+
+void Producer::forward_to_consumers(const rtp::RtpPacket& packet, TimePoint now, int layer) {
+  // A consumer's state and its transport's (SRTP session, cipher context) have left the
+  // CPU cache since their previous packet when there are hundreds of them: the fan-out
+  // was mostly waiting for memory. Each consumer's state is fetched a few consumers
+  // ahead, one dependent step per round (Consumer::prefetch), so it is in cache by the
+  // time its turn comes (docs/benchmarks.md, "Half load, 26 November").
+  constexpr std::ptrdiff_t kStep = 2;  // consumers between two stages of one consumer
+  constexpr int kStages = Consumer::kPrefetchStages;
+  const auto count = static_cast<std::ptrdiff_t>(consumers_.size());
+  for (std::ptrdiff_t i = count > kStep ? -kStep * kStages : 0; i < count; ++i) {
+    for (int stage = 0; stage < kStages; ++stage) {
+      std::ptrdiff_t ahead = i + kStep * (kStages - stage);
+      if (ahead >= 0 && ahead < count) consumers_[static_cast<std::size_t>(ahead)]->prefetch(stage);
+    }
+    if (i >= 0) consumers_[static_cast<std::size_t>(i)]->forward(packet, now, layer);
+  }
 }
 
 void Producer::set_round_trip_time(Duration rtt) {

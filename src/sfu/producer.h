@@ -179,6 +179,7 @@ class Producer {
   };
   Stream make_stream(std::string rid) const;
   void send_due_nacks(TimePoint now, int layer);
+  void forward_to_consumers(const rtp::RtpPacket& packet, TimePoint now, int layer);
   std::unique_ptr<rtp::NackGenerator> make_nack_generator() const;
   std::optional<Duration> rtt_;  // to the publisher, once measured
   std::vector<Stream> streams_;

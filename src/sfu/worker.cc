@@ -33,6 +33,8 @@ Worker::Worker(int index, net::UdpSocket socket, std::optional<net::TcpListener>
       tcp_(std::move(tcp)),
       certificate_(certificate),
       events_(events) {
+  // Arrival timestamps for podium_forwarding_delay_seconds (UdpSocket::forwarding_delay).
+  socket_.enable_arrival_timestamps();
   // RFC 8839 §5.1: one host candidate on the worker's port. Priority per RFC 8445 §5.1.2.1
   // with type preference 126 (host), local preference 65535, component 1.
   candidates_.push_back(fmt::format("candidate:{} 1 udp 2130706431 {} {} typ host", index_ + 1,
@@ -97,8 +99,12 @@ void Worker::on_readable() {
     auto batch = socket_.receive_batch();
     if (batch.empty()) break;
     auto now = loop_.now();
-    for (const auto& datagram : batch) demux_.dispatch(datagram.data, datagram.from, now);
+    for (const auto& datagram : batch) {
+      socket_.set_send_origin(datagram.received_ns);  // forwarding delay counts from arrival
+      demux_.dispatch(datagram.data, datagram.from, now);
+    }
     socket_.flush();
+    socket_.set_send_origin(0);
   }
 }
 

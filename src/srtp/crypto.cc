@@ -166,6 +166,13 @@ bool AesGcm::start(const std::uint8_t iv[12], Bytes aad1, Bytes aad2) {
   return true;
 }
 
+void AesGcm::prefetch() const {
+  // EVP_CIPHER_CTX is opaque; its fields span about four cache lines (OpenSSL 3.0).
+  // A prefetch never faults, so reading past a smaller one costs nothing.
+  const char* context = reinterpret_cast<const char*>(context_.get());
+  for (int line = 0; line < 4; ++line) __builtin_prefetch(context + 64 * line);
+}
+
 bool AesGcm::seal(const std::uint8_t iv[12], Bytes aad1, Bytes aad2, std::uint8_t* data,
                   std::size_t length, std::uint8_t tag[kTagLength]) {
   int written = 0;

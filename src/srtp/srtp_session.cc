@@ -152,25 +152,35 @@ struct SrtpSession::State {
   Transform rtp;
   Transform rtcp;
   std::unordered_map<std::uint32_t, Stream> streams;  // node-based: pointers stay valid
-  std::uint32_t last_ssrc = 0;
-  Stream* last_stream = nullptr;
+  // A transport carries a handful of SSRCs each way (audio, video, their RTX, RTCP
+  // senders), interleaved packet by packet: the last few streams found are kept here
+  // and checked before the map, so a packet costs no hash lookup.
+  static constexpr std::size_t kRecent = 4;
+  std::array<std::uint32_t, kRecent> recent_ssrc{};
+  std::array<Stream*, kRecent> recent_stream{};
+  std::size_t recent_next = 0;
 
   Stream* find(std::uint32_t ssrc) {
-    if (last_stream != nullptr && last_ssrc == ssrc) return last_stream;
+    for (std::size_t i = 0; i < kRecent; ++i) {
+      if (recent_stream[i] != nullptr && recent_ssrc[i] == ssrc) return recent_stream[i];
+    }
     auto it = streams.find(ssrc);
     if (it == streams.end()) return nullptr;
-    last_ssrc = ssrc;
-    last_stream = &it->second;
-    return last_stream;
+    return remember(ssrc, &it->second);
+  }
+
+  Stream* remember(std::uint32_t ssrc, Stream* stream) {
+    recent_ssrc[recent_next] = ssrc;
+    recent_stream[recent_next] = stream;
+    recent_next = (recent_next + 1) % kRecent;
+    return stream;
   }
 
   // The stream of `ssrc`, created if there is room.
   Stream* find_or_add(std::uint32_t ssrc) {
     if (Stream* stream = find(ssrc)) return stream;
     if (streams.size() >= kMaxStreams) return nullptr;
-    last_ssrc = ssrc;
-    last_stream = &streams[ssrc];
-    return last_stream;
+    return remember(ssrc, &streams[ssrc]);
   }
 };
 
@@ -261,6 +271,20 @@ SrtpSession::SrtpSession(std::unique_ptr<State> state, Profile profile, Directio
 SrtpSession::SrtpSession(SrtpSession&& other) noexcept = default;
 SrtpSession& SrtpSession::operator=(SrtpSession&& other) noexcept = default;
 SrtpSession::~SrtpSession() = default;
+
+void SrtpSession::prefetch(int stage) const {
+  if (!state_) return;
+  if (stage == 0) {
+    const char* state = reinterpret_cast<const char*>(state_.get());
+    for (std::size_t offset = 0; offset < sizeof(State); offset += 64) __builtin_prefetch(state + offset);
+    return;
+  }
+  // The state is in cache by now: what protect_rtp reads next.
+  if (state_->rtp.gcm) state_->rtp.gcm->prefetch();
+  for (Stream* stream : state_->recent_stream) {
+    if (stream != nullptr) __builtin_prefetch(&stream->highest_sent);
+  }
+}
 
 std::optional<std::size_t> SrtpSession::fail(SrtpError error, int status) {
   last_error_ = error;

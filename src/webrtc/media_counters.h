@@ -73,6 +73,11 @@ struct MediaCounters {
   Counter remb_received;
   Counter estimated_bitrate_sum;           // gauge: sum of subscribers' estimates, bps
   Counter estimated_bitrate_subscribers;   // gauge: subscribers with an estimate
+  // Bandwidth probing toward subscribers (sfu/probe.h).
+  Counter probe_clusters;        // probe clusters started
+  Counter probe_packets;         // RTX copies and padding packets sent to probe
+  Counter probe_bytes;
+  Counter probe_raised;          // clusters that lifted a subscriber's estimate
 
   void drop(DropReason reason) { dropped[static_cast<int>(reason)].add(); }
 };

@@ -81,6 +81,12 @@ class Transport {
   static constexpr std::size_t kSrtpTrailer = 148;  // srtp::kMaxRtcpTrailerLength
   MutableBytes rtp_slot();
   void commit_rtp(std::size_t length);
+  // A fan-out sends one packet to each of many transports, whose state has left the CPU
+  // cache since their previous packet. The forwarding loop calls this a few consumers
+  // ahead, with stage 0, 1, 2 on successive rounds (each stage needs what the previous
+  // one fetched): the transport's state, its SRTP session, the session's cipher context
+  // and streams. A hint only; it changes nothing.
+  void prefetch_send(int stage) const;
   void send_rtcp(Bytes compound);
 
   void close(std::string_view reason);

@@ -29,6 +29,12 @@ for target in sys.argv[2].split(","):
         print(f"{'ok' if ok else 'FAILED'}: {target} {scenario}: " +
               ", ".join(f"{p.get('tracks_received', 0)}/{p.get('tracks_expected', 0)} tracks" for p in points))
         failed += not ok
+    if target == "podium":
+        # Podium's own forwarding delay, read from /metrics over the window.
+        for p in result["points"]:
+            if p["target"] == "podium" and p["scenario"] == "webinar" and p.get("server_delay_ms_p50") is None:
+                print("FAILED: podium webinar: no server forwarding delay (podium_forwarding_delay_seconds)")
+                failed += 1
     if target not in result["summary"]:
         print(f"FAILED: no summary for {target}")
         failed += 1

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -54,6 +55,77 @@ TEST(UdpSocketTest, BindFailsWithReasonForForeignAddress) {
   ASSERT_FALSE(socket);
   EXPECT_NE(socket.error().find("192.0.2.1:0"), std::string::npos) << socket.error();
   EXPECT_FALSE(UdpSocket::bind(Endpoint{}));
+}
+
+std::int64_t realtime_now_ns() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+// A forwarding server's bookkeeping: the datagram carries the kernel's arrival time, and
+// what is sent on its behalf as forwarded lands once in the delay histogram; other sends
+// (and sockets without timestamps) leave it alone.
+TEST(UdpSocketTest, ForwardedSendsCountTheirDelayFromArrival) {
+  auto server = bind_or_die("127.0.0.1:0");
+  auto client = bind_or_die("127.0.0.1:0");
+  ASSERT_TRUE(server.enable_arrival_timestamps());
+  const std::int64_t before = realtime_now_ns();
+  client.send(as_bytes(std::string_view("publish")), server.local_endpoint());
+  client.flush();
+  ASSERT_TRUE(wait_readable(server.fd()));
+  auto batch = server.receive_batch();
+  ASSERT_EQ(batch.size(), 1u);
+  const std::int64_t arrival = batch[0].received_ns;
+  EXPECT_GE(arrival, before);
+  EXPECT_LE(arrival, realtime_now_ns());
+
+  server.set_send_origin(arrival);
+  auto slot = server.send_slot();
+  std::memcpy(slot.data(), "copy", 4);
+  server.commit_slot(4, client.local_endpoint(), /*forwarded=*/true);
+  slot = server.send_slot();
+  std::memcpy(slot.data(), "rtcp", 4);
+  server.commit_slot(4, client.local_endpoint());  // not forwarded media
+  server.flush();
+  server.set_send_origin(0);
+  slot = server.send_slot();
+  std::memcpy(slot.data(), "tick", 4);
+  server.commit_slot(4, client.local_endpoint(), /*forwarded=*/true);  // no origin: a timer's
+  server.flush();
+
+  EXPECT_EQ(receive(client, 3).size(), 3u);
+  const DelayHistogram& delay = server.forwarding_delay();
+  EXPECT_EQ(delay.count(), 1u);
+  std::uint64_t in_buckets = 0;
+  for (std::size_t i = 0; i < DelayHistogram::kBuckets; ++i) in_buckets += delay.bucket(i);
+  EXPECT_EQ(in_buckets, 1u);
+  EXPECT_LE(delay.sum_micros(), static_cast<std::uint64_t>((realtime_now_ns() - arrival) / 1000));
+
+  // The client did not ask for timestamps.
+  client.send(as_bytes(std::string_view("x")), server.local_endpoint());
+  client.flush();
+  server.send(as_bytes(std::string_view("y")), client.local_endpoint());
+  server.flush();
+  ASSERT_TRUE(wait_readable(client.fd()));
+  auto back = client.receive_batch();
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].received_ns, 0);
+}
+
+TEST(DelayHistogramTest, BucketsByUpperBound) {
+  DelayHistogram histogram;
+  histogram.record(0);
+  histogram.record(5);       // bounds are inclusive
+  histogram.record(6);
+  histogram.record(999'999'999);
+  histogram.record(150, 3);
+  EXPECT_EQ(histogram.bucket(0), 2u);
+  EXPECT_EQ(histogram.bucket(1), 1u);
+  EXPECT_EQ(histogram.bucket(5), 3u);  // 100 < 150 <= 200
+  EXPECT_EQ(histogram.bucket(DelayHistogram::kBuckets - 1), 1u);
+  EXPECT_EQ(histogram.count(), 7u);
+  EXPECT_EQ(histogram.sum_micros(), 5u + 6u + 999'999'999u + 450u);
 }
 
 TEST(UdpSocketTest, EmptyWhenNothingPending) {

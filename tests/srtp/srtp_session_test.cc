@@ -256,6 +256,36 @@ TEST_P(ProfileTest, WrongKeyFailsAuthentication) {
   EXPECT_EQ(receiver.last_error(), SrtpError::kAuthFailure);
 }
 
+// A session remembers its last few streams ahead of the SSRC map: with more SSRCs than
+// that, interleaved packet by packet across a sequence number wrap, every stream must
+// still keep its own rollover counter and replay window.
+TEST_P(ProfileTest, ManyInterleavedSsrcsKeepTheirOwnState) {
+  SrtpSession sender = make(profile(), Direction::kOutbound);
+  SrtpSession receiver = make(profile(), Direction::kInbound);
+  constexpr uint32_t kSsrcs = 9;
+  for (uint32_t step = 0; step < 24; ++step) {
+    for (uint32_t s = 0; s < kSsrcs; ++s) {
+      // Each SSRC starts at its own sequence number, so they wrap at different steps.
+      auto seq = static_cast<uint16_t>(65520 + s + step);
+      const Buffer plain = make_rtp(seq, 0x5000u + s, 40);
+      Packet packet(plain);
+      auto length = sender.protect_rtp(packet.data.data(), packet.length, packet.data.size());
+      ASSERT_TRUE(length.has_value());
+      Buffer sent = Buffer(packet.data.begin(), packet.data.begin() + *length);
+      auto plain_length = receiver.unprotect_rtp(packet.data.data(), *length);
+      ASSERT_TRUE(plain_length.has_value()) << "ssrc " << s << " step " << step << ": "
+                                            << to_string(receiver.last_error());
+      packet.length = *plain_length;
+      EXPECT_EQ(packet.view(), plain);
+      if (step % 7 == 3) {  // the same packet again is a replay for this SSRC only
+        Packet replay(sent);
+        EXPECT_FALSE(receiver.unprotect_rtp(replay.data.data(), replay.length).has_value());
+        EXPECT_EQ(receiver.last_error(), SrtpError::kReplay);
+      }
+    }
+  }
+}
+
 TEST_P(ProfileTest, RetransmissionMayReuseASequenceNumber) {
   SrtpSession sender = make(profile(), Direction::kOutbound);
   const Buffer plain = make_rtp(300, 0x31u, 25);

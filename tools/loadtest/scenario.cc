@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -80,6 +82,57 @@ struct WindowSample {
   ProcessSample client;  // this process
 };
 
+// Podium's podium_forwarding_delay_seconds histogram from a /metrics text: cumulative
+// counts by upper bound (seconds; +Inf as infinity). Empty when absent (Janus, old builds).
+std::vector<std::pair<double, double>> parse_delay_histogram(const std::string& text) {
+  std::vector<std::pair<double, double>> buckets;
+  const std::string prefix = "podium_forwarding_delay_seconds_bucket{le=\"";
+  std::size_t at = 0;
+  while ((at = text.find(prefix, at)) != std::string::npos) {
+    at += prefix.size();
+    std::size_t quote = text.find('"', at);
+    std::size_t space = text.find(' ', quote);
+    std::size_t end = text.find('\n', space);
+    if (quote == std::string::npos || space == std::string::npos) break;
+    std::string le = text.substr(at, quote - at);
+    try {
+      double bound = le == "+Inf" ? std::numeric_limits<double>::infinity() : std::stod(le);
+      buckets.emplace_back(bound, std::stod(text.substr(space + 1, end - space - 1)));
+    } catch (const std::exception&) {
+      return {};
+    }
+  }
+  return buckets;
+}
+
+// The server's own forwarding delay over the window: the difference of two scrapes,
+// percentiles interpolated linearly inside a bucket (the +Inf bucket reports its lower
+// bound).
+json delay_histogram_json(const std::string& before, const std::string& after) {
+  auto a = parse_delay_histogram(before);
+  auto b = parse_delay_histogram(after);
+  if (b.empty() || a.size() != b.size()) return nullptr;
+  std::vector<double> counts;
+  for (std::size_t i = 0; i < b.size(); ++i) counts.push_back(b[i].second - a[i].second);
+  double total = counts.back();
+  if (total <= 0) return nullptr;
+  auto percentile = [&](double q) {
+    double rank = q / 100 * total;
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+      if (counts[i] < rank) continue;
+      double lower = i == 0 ? 0.0 : b[i - 1].first;
+      if (std::isinf(b[i].first)) return lower * 1000;
+      double below = i == 0 ? 0.0 : counts[i - 1];
+      double share = counts[i] > below ? (rank - below) / (counts[i] - below) : 1.0;
+      return (lower + (b[i].first - lower) * share) * 1000;
+    }
+    return b.back().first * 1000;
+  };
+  auto round3 = [](double v) { return std::round(v * 1000) / 1000; };
+  return json{{"packets", total}, {"p50", round3(percentile(50))}, {"p90", round3(percentile(90))},
+              {"p99", round3(percentile(99))}, {"p999", round3(percentile(99.9))}};
+}
+
 class Run {
  public:
   Run(const ScenarioOptions& options, const MediaLibrary& media, const dtls::Certificate& certificate)
@@ -116,9 +169,15 @@ class Run {
     Duration warmup{static_cast<std::int64_t>(options_.warmup_seconds * 1e6)};
     before_joins_ = sample_process(options_.server_pid);
     if (options_.warmup_seconds > 0 && warmup < steady)
-      loop_.add_timer(join_phase + warmup, [this] { window_start_ = sample_window(); });
+      loop_.add_timer(join_phase + warmup, [this] {
+        window_start_ = sample_window();
+        scrape_metrics(metrics_at_start_);
+      });
     loop_.add_timer(join_phase + steady, [this] {
-      if (window_start_) window_end_ = sample_window();
+      if (window_start_) {
+        window_end_ = sample_window();
+        scrape_metrics(metrics_at_end_);
+      }
       finish();
     });
     loop_.run();
@@ -542,6 +601,19 @@ class Run {
     return w;
   }
 
+  // Podium's /metrics at a window edge, for its own forwarding delay histogram. The
+  // answer arrives on the signaling thread and lands in `into` on the loop; finish()
+  // leaves 300 ms for the last one.
+  void scrape_metrics(std::string& into) {
+    if (options_.target != Target::kPodium) return;
+    std::string* target = &into;
+    http_request(signaling_, "GET", options_.host, options_.port, "/metrics", "",
+                 [this, target](int status, std::string text) {
+                   if (status != 200) return;
+                   loop_.post([target, text = std::move(text)]() mutable { *target = std::move(text); });
+                 });
+  }
+
   // The measuring window's numbers (docs/loadtest.md "Measuring window").
   json window_json() const {
     if (!window_start_ || !window_end_) return nullptr;
@@ -557,6 +629,8 @@ class Run {
                 {"loss_percent", packets + lost > 0 ? std::round(1e5 * lost / (packets + lost)) / 1000 : 0.0},
                 {"packets_sent", b.packets_sent - a.packets_sent},
                 {"received_packets_per_second", seconds > 0 ? std::round(packets / seconds) : 0.0}};
+    if (auto delay = delay_histogram_json(metrics_at_start_, metrics_at_end_); !delay.is_null())
+      out["server_forwarding_delay_ms"] = delay;
     if (a.client.valid && b.client.valid && seconds > 0)
       out["client_cpu_share"] = (b.client.cpu_us - a.client.cpu_us) / 1e6 / seconds;
     if (options_.server_pid > 0 && a.server.valid && b.server.valid) {
@@ -609,6 +683,7 @@ class Run {
   std::uint64_t transaction_ = 0;
   ProcessSample before_joins_;
   std::optional<WindowSample> window_start_, window_end_;
+  std::string metrics_at_start_, metrics_at_end_;  // Podium's /metrics at the window's edges
 };
 
 }  // namespace

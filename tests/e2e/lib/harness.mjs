@@ -165,7 +165,7 @@ const kWebRoot = fileURLToPath(new URL('../../../web/static', import.meta.url));
 export async function start_server({ http, udp, announce, workers, label = 'server' }) {
   const data_dir = mkdtempSync(join_path(tmpdir(), 'podium-e2e-server-'));
   const args = ['serve', '--http', http, '--udp', udp, '--data-dir', data_dir,
-    '--web-root', kWebRoot, '--log-level', 'info'];
+    '--web-root', kWebRoot, '--log-level', process.env.PODIUM_E2E_LOG_LEVEL || 'info'];
   if (announce) args.push('--announce', announce);
   if (workers) args.push('--workers', String(workers));
   const child = spawn(required_env('PODIUM_BIN'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
