@@ -50,7 +50,13 @@ void NackGenerator::collect(TimePoint now, std::vector<std::uint16_t>& out) {
     if (expired) ++given_up_;
     return expired;
   });
+  const bool echo = retry_interval_ >= kEchoMinRetryInterval;
   for (Missing& m : missing_) {
+    if (echo && m.tries == 1 && !m.echoed && now - *m.last_sent_at >= kEchoDelay) {
+      m.echoed = true;
+      out.push_back(static_cast<std::uint16_t>(m.sequence));
+      continue;
+    }
     if (m.last_sent_at && now - *m.last_sent_at < retry_interval_) continue;
     m.last_sent_at = now;
     ++m.tries;

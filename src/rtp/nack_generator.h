@@ -6,6 +6,11 @@
 // that resending it would cost more than a new picture, it suggests a keyframe
 // request instead (RFC 4585 §3.6.2 leaves that trade-off to the receiver).
 //
+// On a long path (retry interval of kEchoMinRetryInterval or more) the first NACK of a
+// packet is echoed once, kEchoDelay after it: a lost NACK then costs kEchoDelay instead
+// of a whole round trip. The echo is not a try; a sender that already answered the
+// first ignores it (libwebrtc resends a packet at most once per round trip).
+//
 // The missing list has a fixed capacity reserved up front: nothing is allocated per
 // packet.
 #pragma once
@@ -28,6 +33,8 @@ class NackGenerator {
   static constexpr Duration kDefaultRetryInterval{30'000};
   static constexpr Duration kMinRetryInterval{10'000};
   static constexpr Duration kMaxRetryInterval{200'000};
+  static constexpr Duration kEchoDelay{15'000};
+  static constexpr Duration kEchoMinRetryInterval{60'000};
 
   enum class Reception {
     kInOrder,          // the newest so far (after a gap, the gap is now missing)
@@ -61,6 +68,7 @@ class NackGenerator {
     TimePoint detected_at;
     std::optional<TimePoint> last_sent_at;
     int tries = 0;
+    bool echoed = false;  // the first NACK's echo went out
   };
 
   SequenceUnwrapper unwrapper_;

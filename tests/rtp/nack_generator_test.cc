@@ -60,6 +60,30 @@ TEST(NackGenerator, RetriesFollowTheRoundTripTimeAndGiveUpAfterMaxRetries) {
   EXPECT_EQ(nack.given_up(), 1u);
 }
 
+TEST(NackGenerator, OnALongPathTheFirstNackIsEchoedOnceSoALostNackCostsLittle) {
+  NackGenerator nack;
+  nack.set_round_trip_time(Duration{100'000});
+  nack.on_packet(1, kStart);
+  nack.on_packet(3, kStart);
+  EXPECT_THAT(collect(nack, kStart), ElementsAre(2));
+  EXPECT_THAT(collect(nack, kStart + 10 * kMs), IsEmpty()) << "not before the echo delay";
+  EXPECT_THAT(collect(nack, kStart + 20 * kMs), ElementsAre(2)) << "the echo";
+  EXPECT_THAT(collect(nack, kStart + 40 * kMs), IsEmpty()) << "once";
+  EXPECT_THAT(collect(nack, kStart + 100 * kMs), ElementsAre(2)) << "the retry, a round trip after the first";
+  EXPECT_THAT(collect(nack, kStart + 130 * kMs), IsEmpty()) << "retries are not echoed";
+  EXPECT_THAT(collect(nack, kStart + 200 * kMs), ElementsAre(2));
+}
+
+TEST(NackGenerator, OnAShortPathNothingIsEchoed) {
+  NackGenerator nack;
+  nack.set_round_trip_time(Duration{40'000});
+  nack.on_packet(1, kStart);
+  nack.on_packet(3, kStart);
+  EXPECT_THAT(collect(nack, kStart), ElementsAre(2));
+  EXPECT_THAT(collect(nack, kStart + 20 * kMs), IsEmpty());
+  EXPECT_THAT(collect(nack, kStart + 40 * kMs), ElementsAre(2));
+}
+
 TEST(NackGenerator, GivesUpOnPacketsOlderThanMaxAge) {
   NackGenerator nack;
   nack.set_round_trip_time(Duration{200'000});
