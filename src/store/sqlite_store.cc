@@ -38,6 +38,20 @@ StoreResult<ConferenceRecord> read_conference(Statement& row, int first_column) 
                           std::move(*document)};
 }
 
+// The rows of a SELECT seq, type, payload, wall_ms FROM timeline, in the order given.
+StoreResult<std::vector<TimelineEvent>> read_timeline_rows(Statement& select) {
+  std::vector<TimelineEvent> events;
+  for (;;) {
+    auto row = select.step();
+    if (!row) return storage(row.error());
+    if (!*row) return events;
+    auto payload = from_json_text(select.column_text(2), "timeline event");
+    if (!payload) return payload.failure();
+    events.push_back(TimelineEvent{select.column_int64(0), select.column_text(1),
+                                   std::move(*payload), select.column_int64(3)});
+  }
+}
+
 StoreResult<Done> check_document(const nlohmann::json& document) {
   if (document.is_object()) return Done{};
   return StoreError{StoreErrc::kInvalidArgument, "a conference document must be a JSON object"};
@@ -255,17 +269,7 @@ StoreResult<std::vector<TimelineEvent>> SqliteStore::read_events(std::string_vie
       "WHERE conference_id = ? AND seq > ? ORDER BY seq LIMIT ?");
   if (!select) return storage(select.error());
   select->bind(1, *id).bind(2, after_seq).bind(3, std::int64_t{limit});
-  std::vector<TimelineEvent> events;
-  for (;;) {
-    auto row = select->step();
-    if (!row) return storage(row.error());
-    if (!*row) break;
-    auto payload = from_json_text(select->column_text(2), "timeline event");
-    if (!payload) return payload.failure();
-    events.push_back(TimelineEvent{select->column_int64(0), select->column_text(1),
-                                   std::move(*payload), select->column_int64(3)});
-  }
-  return events;
+  return read_timeline_rows(*select);
 }
 
 StoreResult<std::vector<TimelineEvent>> SqliteStore::read_events_before(
@@ -280,17 +284,8 @@ StoreResult<std::vector<TimelineEvent>> SqliteStore::read_events_before(
   if (!select) return storage(select.error());
   const std::int64_t below = before_seq > 0 ? before_seq : std::numeric_limits<std::int64_t>::max();
   select->bind(1, *id).bind(2, below).bind(3, std::int64_t{limit});
-  std::vector<TimelineEvent> events;
-  for (;;) {
-    auto row = select->step();
-    if (!row) return storage(row.error());
-    if (!*row) break;
-    auto payload = from_json_text(select->column_text(2), "timeline event");
-    if (!payload) return payload.failure();
-    events.push_back(TimelineEvent{select->column_int64(0), select->column_text(1),
-                                   std::move(*payload), select->column_int64(3)});
-  }
-  std::reverse(events.begin(), events.end());
+  auto events = read_timeline_rows(*select);
+  if (events) std::reverse(events->begin(), events->end());
   return events;
 }
 
