@@ -7,7 +7,7 @@
 // brings the high stream back (the server probes for bandwidth). Checked on what
 // the viewers decode (getStats frameHeight: 360 rows high, 180 low).
 //
-// Like impairment.test.mjs, the test runs a server of its own (UDP on
+// Like media/impairment.test.mjs, the test runs a server of its own (UDP on
 // 127.0.0.1:PORT announcing 127.0.0.2, one worker) and the relay listens on
 // 127.0.0.2:PORT, so every media packet passes the relay. PODIUM_E2E_REPORT=1
 // prints the figures quoted in docs/media-quality.md.

@@ -17,8 +17,8 @@ import assert from 'node:assert/strict';
 import {
   assert_no_page_errors, conference_name, expect_media_from, launch_browser, open_page,
   start_server, wait_for,
-} from './lib/harness.mjs';
-import { ImpairRelay } from '../tools/impair_relay.mjs';
+} from '../lib/harness.mjs';
+import { ImpairRelay } from '../../tools/impair_relay.mjs';
 
 const kUdpPort = Number(process.env.PODIUM_RELAY_UDP_PORT || 41010);
 const kHttp = `127.0.0.1:${process.env.PODIUM_RELAY_HTTP_PORT || 18082}`;
