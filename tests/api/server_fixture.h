@@ -80,6 +80,30 @@ class WsClient {
   websocket::stream<tcp::socket> ws_{ioc_};
 };
 
+// One HTTP/1.1 request to the server on 127.0.0.1:port, on a connection of its own.
+inline HttpResult http_request(std::uint16_t port, http::verb verb, const std::string& target,
+                               const std::string& body = "",
+                               const std::vector<std::pair<http::field, std::string>>& fields = {}) {
+  asio::io_context ioc;
+  tcp::socket socket(ioc);
+  tcp::resolver resolver(ioc);
+  asio::connect(socket, resolver.resolve("127.0.0.1", std::to_string(port)));
+  http::request<http::string_body> req(verb, target, 11);
+  req.set(http::field::host, "127.0.0.1");
+  for (const auto& [name, value] : fields) req.set(name, value);
+  req.body() = body;
+  req.prepare_payload();
+  http::write(socket, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(socket, buffer, res);
+  HttpResult result;
+  result.status = static_cast<int>(res.result_int());
+  result.body = res.body();
+  for (const auto& field : res) result.headers.set(field.name_string(), field.value());
+  return result;
+}
+
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -125,24 +149,7 @@ class ServerTest : public ::testing::Test {
 
   HttpResult request(http::verb verb, const std::string& target, const std::string& body = "",
                      const std::vector<std::pair<http::field, std::string>>& fields = {}) {
-    asio::io_context ioc;
-    tcp::socket socket(ioc);
-    tcp::resolver resolver(ioc);
-    asio::connect(socket, resolver.resolve("127.0.0.1", std::to_string(server_->port())));
-    http::request<http::string_body> req(verb, target, 11);
-    req.set(http::field::host, "127.0.0.1");
-    for (const auto& [name, value] : fields) req.set(name, value);
-    req.body() = body;
-    req.prepare_payload();
-    http::write(socket, req);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    http::read(socket, buffer, res);
-    HttpResult result;
-    result.status = static_cast<int>(res.result_int());
-    result.body = res.body();
-    for (const auto& field : res) result.headers.set(field.name_string(), field.value());
-    return result;
+    return http_request(server_->port(), verb, target, body, fields);
   }
 
   HttpResult post_sdp(const std::string& target, const std::string& bearer,

@@ -29,37 +29,12 @@ class WhipLobbyTest : public StoredConferenceTest {
   }
 
   HttpResult whip(const std::string& sdp, const std::string& bearer) {
-    asio::io_context ioc;
-    tcp::socket socket(ioc);
-    tcp::resolver resolver(ioc);
-    asio::connect(socket, resolver.resolve("127.0.0.1", std::to_string(server_->port())));
-    http::request<http::string_body> req(http::verb::post, "/whip/hearing", 11);
-    req.set(http::field::host, "127.0.0.1");
-    req.set(http::field::content_type, "application/sdp");
-    req.set(http::field::authorization, "Bearer " + bearer);
-    req.body() = sdp;
-    req.prepare_payload();
-    return send(socket, req);
+    return http_request(server_->port(), http::verb::post, "/whip/hearing", sdp,
+                        {{http::field::content_type, "application/sdp"},
+                         {http::field::authorization, "Bearer " + bearer}});
   }
   int delete_resource(const std::string& location) {
-    asio::io_context ioc;
-    tcp::socket socket(ioc);
-    tcp::resolver resolver(ioc);
-    asio::connect(socket, resolver.resolve("127.0.0.1", std::to_string(server_->port())));
-    http::request<http::string_body> req(http::verb::delete_, location, 11);
-    req.set(http::field::host, "127.0.0.1");
-    return send(socket, req).status;
-  }
-  static HttpResult send(tcp::socket& socket, http::request<http::string_body>& req) {
-    http::write(socket, req);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    http::read(socket, buffer, res);
-    HttpResult result;
-    result.status = static_cast<int>(res.result_int());
-    result.body = res.body();
-    for (const auto& field : res) result.headers.set(field.name_string(), field.value());
-    return result;
+    return http_request(server_->port(), http::verb::delete_, location).status;
   }
 
   // A WHIP client publishing one audio track (SSRC 0x51), connected.
