@@ -1,5 +1,7 @@
 #include "rtp/header_extensions.h"
 
+#include <algorithm>
+
 namespace podium::rtp {
 
 ExtensionForm extension_form(std::uint16_t profile) {
@@ -52,6 +54,7 @@ namespace {
 constexpr std::array<std::string_view, kExtensionKindCount> kUris = {
     std::string_view{}, uri::kMid,         uri::kRtpStreamId,     uri::kRepairedRtpStreamId,
     uri::kAudioLevel,   uri::kAbsSendTime, uri::kTransportWideCc, uri::kVideoOrientation,
+    uri::kPlayoutDelay,
 };
 
 }  // namespace
@@ -106,6 +109,21 @@ std::optional<std::uint32_t> parse_abs_send_time(Bytes data) {
 std::optional<std::uint16_t> parse_transport_sequence_number(Bytes data) {
   if (data.size() != 2) return std::nullopt;
   return load_u16(data.data());
+}
+
+std::optional<PlayoutDelay> parse_playout_delay(Bytes data) {
+  if (data.size() != 3) return std::nullopt;
+  std::uint32_t value = load_u24(data.data());
+  return PlayoutDelay{static_cast<std::uint16_t>(value >> 12), static_cast<std::uint16_t>(value & 0x0FFF)};
+}
+
+void write_playout_delay(PlayoutDelay delay, std::uint8_t out[3]) {
+  std::uint32_t min = std::min(delay.min_10ms, PlayoutDelay::kMaxValue);
+  std::uint32_t max = std::min(delay.max_10ms, PlayoutDelay::kMaxValue);
+  std::uint32_t value = min << 12 | max;
+  out[0] = static_cast<std::uint8_t>(value >> 16);
+  out[1] = static_cast<std::uint8_t>(value >> 8);
+  out[2] = static_cast<std::uint8_t>(value);
 }
 
 std::optional<std::string_view> parse_sdes_text(Bytes data) {

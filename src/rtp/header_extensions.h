@@ -56,6 +56,8 @@ inline constexpr std::string_view kAbsSendTime =
 inline constexpr std::string_view kTransportWideCc =
     "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
 inline constexpr std::string_view kVideoOrientation = "urn:3gpp:video-orientation";
+inline constexpr std::string_view kPlayoutDelay =
+    "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay";
 }  // namespace uri
 
 enum class ExtensionKind : std::uint8_t {
@@ -67,8 +69,9 @@ enum class ExtensionKind : std::uint8_t {
   kAbsSendTime,
   kTransportWideCc,
   kVideoOrientation,
+  kPlayoutDelay,
 };
-inline constexpr std::size_t kExtensionKindCount = 8;
+inline constexpr std::size_t kExtensionKindCount = 9;
 
 ExtensionKind extension_kind(std::string_view uri);
 // The URI of a known kind; empty for kUnknown.
@@ -107,6 +110,19 @@ std::optional<AudioLevel> parse_audio_level(Bytes data);
 std::optional<std::uint32_t> parse_abs_send_time(Bytes data);
 // transport-wide-cc draft §2: 16-bit transport-wide sequence number.
 std::optional<std::uint16_t> parse_transport_sequence_number(Bytes data);
+// playout-delay (webrtc.org experiments): the range within which the receiver
+// should render, from capture, as two 12-bit counts of 10 ms: MIN then MAX, 3 bytes.
+// Min = max = 0 asks for rendering as soon as possible; a receiver keeps the last
+// range it was sent, so a sender only needs to send it around a change.
+struct PlayoutDelay {
+  std::uint16_t min_10ms = 0;
+  std::uint16_t max_10ms = 0;
+  static constexpr std::uint16_t kMaxValue = 0x0FFF;  // 40.95 s
+  friend bool operator==(const PlayoutDelay&, const PlayoutDelay&) = default;
+};
+std::optional<PlayoutDelay> parse_playout_delay(Bytes data);
+// Writes the 3 bytes; values above kMaxValue are clamped.
+void write_playout_delay(PlayoutDelay delay, std::uint8_t out[3]);
 // MID (RFC 8843 §15) and RtpStreamId / RepairedRtpStreamId (RFC 8852) carry SDES
 // item text, at least one byte (the one-byte form limits them to 16).
 std::optional<std::string_view> parse_sdes_text(Bytes data);

@@ -33,6 +33,7 @@ constexpr std::string_view kSupportedExtensions[] = {
     extension_uri::kAbsSendTime,
     extension_uri::kTransportWideCc,
     extension_uri::kVideoOrientation,
+    extension_uri::kPlayoutDelay,
 };
 
 // DTLS-SRTP needs a secure AVP profile (RFC 5764 §8); plain RTP/AVP(F) cannot be keyed.

@@ -34,6 +34,8 @@ inline constexpr std::string_view kAbsSendTime =
 inline constexpr std::string_view kTransportWideCc =
     "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
 inline constexpr std::string_view kVideoOrientation = "urn:3gpp:video-orientation";
+inline constexpr std::string_view kPlayoutDelay =
+    "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay";
 }  // namespace extension_uri
 
 struct SupportedCodec {

@@ -268,7 +268,7 @@ std::size_t Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_seque
   Bytes payload = packet.payload();
 
   // The subscriber's own extension ids; only what it negotiated.
-  std::array<rtp::ExtensionElement, 5> extensions;
+  std::array<rtp::ExtensionElement, 6> extensions;
   std::size_t count = 0;
   const rtp::ExtensionMap& in_map = source_->extensions();
   if (auto id = extensions_.id(rtp::ExtensionKind::kMid)) {
@@ -291,6 +291,16 @@ std::size_t Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_seque
     auto in_id = in_map.id(kind);
     if (!out_id || !in_id) continue;
     if (auto value = packet.extension(in_id)) extensions[count++] = {out_id, *value};
+  }
+  std::uint8_t playout_delay[3];
+  if (auto id = extensions_.id(rtp::ExtensionKind::kPlayoutDelay); id && kind_ == MediaKind::kVideo) {
+    bool changed = false;
+    auto delay = playout_delay_.on_packet(source_->repair_need(), subscriber_.round_trip_time(), now, &changed);
+    if (changed) subscriber_.counters().playout_delay_changes.add();
+    if (delay) {
+      rtp::write_playout_delay(*delay, playout_delay);
+      extensions[count++] = {id, Bytes(playout_delay, 3)};
+    }
   }
 
   MutableBytes slot = transport.rtp_slot();

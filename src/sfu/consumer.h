@@ -14,6 +14,7 @@
 #include "rtp/rtp_packet.h"
 #include "rtp/vp8_rewriter.h"
 #include "sfu/layer_selection.h"
+#include "sfu/playout_delay.h"
 #include "sfu/track.h"
 #include "util/clock.h"
 
@@ -164,6 +165,9 @@ class Consumer {
   // an old packet never goes out under a wrong number.
   bool resend_window_reset_ = false;
   rtp::Vp8Rewriter vp8_;
+  // The min playout delay asked of the subscriber while the source's publisher path
+  // needs repairs (sfu/playout_delay.h); video only.
+  PlayoutDelayControl playout_delay_;
 };
 
 }  // namespace podium::sfu

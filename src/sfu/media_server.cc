@@ -353,6 +353,7 @@ std::string MediaServer::metrics_text() const {
   metric("podium_upstream_packets_repaired_total", "counter", "Packets missed from publishers that arrived after a NACK", sum(&C::upstream_repaired));
   metric("podium_upstream_repair_microseconds_total", "counter", "Sum of those packets' delays from detected loss to arrival", sum(&C::upstream_repair_micros));
   metric("podium_nack_given_up_total", "counter", "Packets missed from publishers given up on (a keyframe is requested)", sum(&C::nack_given_up));
+  metric("podium_playout_delay_changes_total", "counter", "Changes of the min playout delay asked of subscribers' video while a publisher's path needs repairs", sum(&C::playout_delay_changes));
   metric("podium_transport_cc_feedback_sent_total", "counter", "Transport-cc feedback packets sent to publishers", sum(&C::transport_cc_feedback_sent));
   metric("podium_transport_cc_feedback_received_total", "counter", "Transport-cc feedback packets received from subscribers", sum(&C::transport_cc_feedback_received));
   metric("podium_remb_received_total", "counter", "REMB packets received from subscribers", sum(&C::remb_received));

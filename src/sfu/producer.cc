@@ -1,5 +1,7 @@
 #include "sfu/producer.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "sfu/consumer.h"
@@ -7,6 +9,7 @@
 #include "sfu/peer.h"
 #include "sfu/relay.h"
 #include "sfu/router.h"
+#include "util/log.h"
 
 namespace podium::sfu {
 
@@ -159,6 +162,8 @@ void Producer::forward(const rtp::RtpPacket& packet, TimePoint now, bool repaire
       publisher_->counters().upstream_repaired.add();
       publisher_->counters().upstream_repair_micros.add(
           static_cast<std::uint64_t>(stream.nack->last_repair_delay().count()));
+      repairs_.on_repair(stream.nack->last_repair_delay(), now);
+      update_repair_need(now);
     }
   }
   if (stream.statistics)
@@ -219,6 +224,18 @@ void Producer::set_round_trip_time(Duration rtt) {
 
 void Producer::on_tick(TimePoint now) {
   for (int layer = 0; layer < stream_count(); ++layer) send_due_nacks(now, layer);
+  update_repair_need(now);
+}
+
+void Producer::update_repair_need(TimePoint now) {
+  if (kind_ != MediaKind::kVideo || !publisher_) return;
+  auto need = repairs_.need(now, rtt_, kNackRetryMargin);
+  if (need.has_value() != repair_need_.has_value())
+    log::info("sfu", "track {} of {}: {}", id_, publisher_->participant_id(),
+              need ? fmt::format("upstream repairs take up to {} ms; its viewers are asked to buffer more",
+                                 need->count() / 1000)
+                   : std::string("no upstream repairs lately; its viewers' buffering goes back to their own"));
+  repair_need_ = need;
 }
 
 void Producer::send_due_nacks(TimePoint now, int layer) {

@@ -15,6 +15,7 @@
 #include "rtp/retransmission_buffer.h"
 #include "rtp/rtp_packet.h"
 #include "sfu/layer_selection.h"
+#include "sfu/playout_delay.h"
 #include "sfu/track.h"
 #include "util/bytes.h"
 #include "util/clock.h"
@@ -117,6 +118,9 @@ class Producer {
   // Periodic (the worker's tick): NACKs that fell due without a packet arriving, and a
   // keyframe request for a stream whose missing packet was given up on.
   void on_tick(TimePoint now);
+  // How long a frame may wait upstream for repairs lately (sfu/playout_delay.h);
+  // nullopt while the publisher's path needs none. Updated on each repair and tick.
+  std::optional<Duration> repair_need() const { return repair_need_; }
   // The publisher's RTX stream (RFC 4588): its SSRC (from a=ssrc-group:FID or learned
   // from the first RTX packet) and the RTX payload type of each original one.
   std::optional<std::uint32_t> rtx_ssrc(int layer = 0) const { return streams_[layer].rtx_ssrc; }
@@ -181,7 +185,10 @@ class Producer {
   void send_due_nacks(TimePoint now, int layer);
   void forward_to_consumers(const rtp::RtpPacket& packet, TimePoint now, int layer);
   std::unique_ptr<rtp::NackGenerator> make_nack_generator() const;
+  void update_repair_need(TimePoint now);
   std::optional<Duration> rtt_;  // to the publisher, once measured
+  RepairWindow repairs_;
+  std::optional<Duration> repair_need_;
   std::vector<Stream> streams_;
   std::vector<std::uint16_t> nack_due_;  // reused; capacity reserved once
   std::vector<std::pair<int, int>> rtx_payload_types_;  // (rtx, original)

@@ -67,6 +67,7 @@ struct MediaCounters {
   Counter upstream_repaired;          // missing publisher packets that came after a NACK
   Counter upstream_repair_micros;     // sum of their delays from detection to arrival
   Counter nack_given_up;              // missing publisher packets given up on (then a PLI)
+  Counter playout_delay_changes;      // min playout delay asked of a subscriber raised or lowered
   // Bandwidth estimation (transport-cc, REMB).
   Counter transport_cc_feedback_sent;      // feedback packets to publishers
   Counter transport_cc_feedback_received;  // feedback packets from subscribers

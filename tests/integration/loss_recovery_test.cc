@@ -27,7 +27,7 @@ struct LossRecovery : MediaFixture {
   }
 
   // Alice publishes video; bob subscribes to it. Both connected.
-  void connect_pair(OfferSection publisher, bool subscriber_rtx) {
+  void connect_pair(OfferSection publisher, bool subscriber_rtx, bool subscriber_playout_delay = false) {
     auto alice_session = open("alice", true);
     auto answer = negotiate(alice_session, alice.make_offer({publisher}));
     ASSERT_TRUE(answer.ok) << answer.error;
@@ -38,7 +38,9 @@ struct LossRecovery : MediaFixture {
     OfferSection subscription{"video", "recvonly", 0, "0"};
     subscription.rtx = subscriber_rtx;
     auto bob_session = open("bob", false);
-    bob_answer = negotiate(bob_session, bob.make_offer({subscription}), {{"0", answer.published[0].id}});
+    auto offer = bob.make_offer({subscription});
+    if (subscriber_playout_delay) offer = TestPeer::with_playout_delay(offer);
+    bob_answer = negotiate(bob_session, offer, {{"0", answer.published[0].id}});
     ASSERT_TRUE(bob_answer.ok) << bob_answer.error;
     ASSERT_TRUE(bob.apply_answer(bob_answer.sdp_answer));
     ASSERT_TRUE(bob.connect());
@@ -195,6 +197,49 @@ TEST_F(LossRecovery, PodiumNacksAgainWithoutNewPacketsAndAsksForAKeyframeWhenItG
   EXPECT_EQ(nacks, static_cast<std::size_t>(rtp::NackGenerator::kMaxRetries));
   EXPECT_GT(alice.pli_received, plis_before) << "a keyframe request once the packet was given up";
   EXPECT_EQ(metric(metrics(), "podium_nack_given_up_total"), 1u);
+}
+
+// A publisher whose path needs repairs (each gap is resent after ~80 ms, a round trip
+// of a long path): once repairs recur, the subscriber's video carries the
+// playout-delay extension asking it to buffer at least that long (sfu/playout_delay.h),
+// for a while after the change, not on every packet forever; before, it carried none.
+TEST_F(LossRecovery, RepairsUpstreamAskTheSubscriberToBufferLonger) {
+  connect_pair({"video", "sendonly", kPublisherSsrc, "0"}, false, /*subscriber_playout_delay=*/true);
+  ASSERT_NE(bob_answer.sdp_answer.find("rtp-hdrext/playout-delay"), std::string::npos);
+  std::uint16_t s = kFirst;
+  for (; s < kFirst + 10; ++s) publish(s);
+  bob.pump(100);
+  ASSERT_EQ(bob.received.size(), 10u);
+  for (auto& p : bob.received) EXPECT_FALSE(p.playout_delay) << "a clean path asks nothing";
+
+  constexpr int kRepairMs = 80;
+  for (int gap = 0; gap < 3; ++gap) {
+    std::uint16_t missing = s + 2;
+    for (int i = 0; i < 5; ++i, ++s)
+      if (s != missing) publish(s);
+    alice.pump(kRepairMs);
+    publish(missing);
+    bob.pump(20);
+  }
+  bob.received.clear();
+  for (int i = 0; i < 5; ++i, ++s) publish(s);
+  bob.pump(100);
+  ASSERT_EQ(bob.received.size(), 5u);
+  for (auto& p : bob.received) {
+    ASSERT_TRUE(p.playout_delay) << "packet " << p.sequence;
+    EXPECT_GE(p.playout_delay->min_10ms * 10, kRepairMs);
+    EXPECT_LE(p.playout_delay->min_10ms * 10, 500);
+    EXPECT_EQ(p.playout_delay->max_10ms, 1000) << "the receiver's own 10 s ceiling";
+  }
+  EXPECT_GE(metric(metrics(), "podium_playout_delay_changes_total"), 1u);
+
+  // Carried for a second after the change, then no more: the receiver keeps the value.
+  bob.pump(1100);
+  bob.received.clear();
+  for (int i = 0; i < 3; ++i, ++s) publish(s);
+  bob.pump(100);
+  ASSERT_EQ(bob.received.size(), 3u);
+  for (auto& p : bob.received) EXPECT_FALSE(p.playout_delay);
 }
 
 // Sends RTX for `sequence` on `rtx_ssrc` with its own sequence number `rtx_sequence`.

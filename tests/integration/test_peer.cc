@@ -236,8 +236,10 @@ void TestPeer::handle(MutableBytes datagram) {
   if (auto value = packet->extension(kTransportCcId)) {
     if (auto sequence = rtp::parse_transport_sequence_number(*value)) transport_sequences.push_back(*sequence);
   }
+  std::optional<rtp::PlayoutDelay> playout_delay;
+  if (auto value = packet->extension(kPlayoutDelayId)) playout_delay = rtp::parse_playout_delay(*value);
   received.push_back({packet->ssrc(), packet->sequence_number(), packet->timestamp(),
-                      packet->payload_type(), {payload.begin(), payload.end()}});
+                      packet->payload_type(), {payload.begin(), payload.end()}, playout_delay});
 }
 
 }  // namespace podium::testing
@@ -370,6 +372,17 @@ std::string TestPeer::with_transport_cc(std::string offer) {
   for (auto at = offer.find(mid_line); at != std::string::npos;
        at = offer.find(mid_line, at + mid_line.size() + line.size()))
     offer.insert(at + mid_line.size(), line);
+  return offer;
+}
+
+std::string TestPeer::with_playout_delay(std::string offer) {
+  const std::string line =
+      fmt::format("a=extmap:{} http://www.webrtc.org/experiments/rtp-hdrext/playout-delay\r\n", kPlayoutDelayId);
+  for (auto at = offer.find("m=video"); at != std::string::npos; at = offer.find("m=video", at + 1)) {
+    auto mid = offer.find("a=mid:", at);
+    if (mid == std::string::npos) break;
+    offer.insert(mid, line);
+  }
   return offer;
 }
 

@@ -12,6 +12,7 @@
 #include "dtls/dtls_transport.h"
 #include "net/tcp_connection.h"
 #include "net/udp_socket.h"
+#include "rtp/header_extensions.h"
 #include "srtp/srtp_session.h"
 #include "util/bytes.h"
 
@@ -23,6 +24,8 @@ struct ReceivedRtp {
   std::uint32_t timestamp;
   std::uint8_t payload_type;
   std::vector<std::uint8_t> payload;
+  // The playout-delay extension, when the offer negotiated it (with_playout_delay).
+  std::optional<rtp::PlayoutDelay> playout_delay;
 };
 
 struct OfferSection {
@@ -108,6 +111,12 @@ class TestPeer {
   static std::string with_audio_level(std::string offer);
   void send_audio(std::uint32_t ssrc, std::uint16_t sequence, std::uint32_t timestamp,
                   std::uint8_t level, bool voice);
+
+  // The playout-delay extension (webrtc.org experiments) at kPlayoutDelayId in every
+  // video section of an offer, as browsers offer it; received values land in
+  // ReceivedRtp::playout_delay.
+  static constexpr std::uint8_t kPlayoutDelayId = 6;
+  static std::string with_playout_delay(std::string offer);
 
   // Simulcast (RFC 8853): the lines that make the offer's section `mid` send one stream
   // per rid (listed low → high), with the RtpStreamId extension (RFC 8852) at

@@ -75,6 +75,22 @@ TEST(ExtensionValues, Parse) {
   EXPECT_FALSE(parse_sdes_text({}));
 }
 
+// playout-delay: MIN and MAX as 12-bit counts of 10 ms, MIN first (the layout libwebrtc,
+// Pion and webrtc-rs read).
+TEST(ExtensionValues, PlayoutDelayLayout) {
+  std::uint8_t out[3];
+  write_playout_delay({35, 1000}, out);  // 350 ms, 10 s
+  EXPECT_EQ(out[0], 0x02);
+  EXPECT_EQ(out[1], 0x33);
+  EXPECT_EQ(out[2], 0xE8);
+  auto back = parse_playout_delay(out);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, (PlayoutDelay{35, 1000}));
+  write_playout_delay({5000, 5000}, out);  // clamped to 40.95 s
+  EXPECT_EQ(*parse_playout_delay(out), (PlayoutDelay{PlayoutDelay::kMaxValue, PlayoutDelay::kMaxValue}));
+  EXPECT_FALSE(parse_playout_delay(Bytes{out}.first(2)));
+}
+
 TEST(ExtensionReader, OneBytePaddingBetweenAndAfterElements) {
   const std::uint8_t block[] = {0x00, 0x10, 0x01, 0x00, 0x00, 0x21, 0x02, 0x03, 0x00};
   ExtensionReader reader(ExtensionForm::kOneByte, block);

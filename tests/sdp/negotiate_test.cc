@@ -144,6 +144,7 @@ TEST(BuildAnswer, ChromiumPublisherWithSimulcastAndSubscription) {
       ElementsAre("2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
                   "13 urn:3gpp:video-orientation",
                   "3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
+                  "5 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay",
                   "4 urn:ietf:params:rtp-hdrext:sdes:mid",
                   "10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id",
                   "11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"));
@@ -468,7 +469,7 @@ TEST(SupportedTables, ContainWhatTheSfuForwards) {
   for (const auto& codec : supported_codecs()) names.emplace_back(codec.name);
   EXPECT_THAT(names, ElementsAre("opus", "VP8", "VP9", "H264", "AV1"));
   EXPECT_EQ(supported_rtcp_feedback().size(), 5u);
-  EXPECT_EQ(supported_extensions().size(), 7u);
+  EXPECT_EQ(supported_extensions().size(), 8u);
 }
 
 }  // namespace
