@@ -194,7 +194,10 @@ void Producer::forward(const rtp::RtpPacket& packet, TimePoint now, bool repaire
   forward_to_consumers(packet, now, layer);
   // One copy toward each other worker of the conference (sfu/relay.h).
   if (relay_targets_ && !relay_targets_->empty())
-    relay_hub_->push(relay_worker_, *relay_targets_, relay_key_, layer, packet);
+    relay_hub_->push(relay_worker_, *relay_targets_, relay_key_, layer, packet,
+                     repair_need_ ? static_cast<std::uint16_t>(std::min<std::int64_t>(
+                                        repair_need_->count() / 1000, RelayRing::kNoRepairNeed - 1))
+                                  : RelayRing::kNoRepairNeed);
   send_due_nacks(now, layer);
 }
 

@@ -121,6 +121,10 @@ class Producer {
   // How long a frame may wait upstream for repairs lately (sfu/playout_delay.h);
   // nullopt while the publisher's path needs none. Updated on each repair and tick.
   std::optional<Duration> repair_need() const { return repair_need_; }
+  // A relay producer's is its original's, carried with each relayed packet.
+  void set_relayed_repair_need(std::optional<Duration> need) {
+    if (relay_origin_) repair_need_ = need;
+  }
   // The publisher's RTX stream (RFC 4588): its SSRC (from a=ssrc-group:FID or learned
   // from the first RTX packet) and the RTX payload type of each original one.
   std::optional<std::uint32_t> rtx_ssrc(int layer = 0) const { return streams_[layer].rtx_ssrc; }

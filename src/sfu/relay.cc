@@ -10,13 +10,14 @@
 
 namespace podium::sfu {
 
-bool RelayRing::push(std::uint64_t key, int layer, Bytes packet) {
+bool RelayRing::push(std::uint64_t key, int layer, Bytes packet, std::uint16_t repair_need_ms) {
   if (packet.size() > kMaxPacket || !slots_) return false;
   std::size_t tail = tail_.load(std::memory_order_relaxed);
   if (tail - head_.load(std::memory_order_acquire) >= kSlots) return false;
   Slot& slot = slots_[tail % kSlots];
   slot.key = key;
   slot.layer = static_cast<std::uint8_t>(layer);
+  slot.repair_need_ms = repair_need_ms;
   slot.size = static_cast<std::uint16_t>(packet.size());
   std::memcpy(slot.data.data(), packet.data(), packet.size());
   tail_.store(tail + 1, std::memory_order_release);
@@ -140,10 +141,10 @@ void RelayHub::post_sync(const std::string& conference, const std::set<int>& wor
 }
 
 void RelayHub::push(int from, const std::vector<int>& targets, std::uint64_t key, int layer,
-                    const rtp::RtpPacket& packet) {
+                    const rtp::RtpPacket& packet, std::uint16_t repair_need_ms) {
   PerWorker& sender = *per_worker_[static_cast<std::size_t>(from)];
   for (int to : targets) {
-    if (ring(from, to).push(key, layer, packet.data())) {
+    if (ring(from, to).push(key, layer, packet.data(), repair_need_ms)) {
       sender.packets.add();
     } else {
       sender.dropped.add();
@@ -184,6 +185,9 @@ void RelayHub::drain(int from, int to) {
         int layer = slot->layer;
         if (layer < producer.stream_count() && producer.ssrc(layer) != packet->ssrc())
           producer.set_ssrc(packet->ssrc(), layer);
+        producer.set_relayed_repair_need(slot->repair_need_ms == RelayRing::kNoRepairNeed
+                                             ? std::nullopt
+                                             : std::optional<Duration>(Duration{slot->repair_need_ms * 1000}));
         producer.forward(*packet, now);
       }
     }

@@ -63,10 +63,14 @@ class RelayRing {
  public:
   static constexpr std::size_t kSlots = 1024;  // ≈ 35 ms of a 30k packets/s relay
   static constexpr std::size_t kMaxPacket = 1500;
+  static constexpr std::uint16_t kNoRepairNeed = 0xFFFF;
   struct Slot {
     std::uint64_t key;
     std::uint16_t size;
     std::uint8_t layer;
+    // The original's repair need (Producer::repair_need) in ms, kNoRepairNeed for none:
+    // remote viewers are asked for the same playout delay as local ones.
+    std::uint16_t repair_need_ms;
     std::array<std::uint8_t, kMaxPacket> data;
   };
 
@@ -75,7 +79,7 @@ class RelayRing {
     if (!slots_) slots_ = std::make_unique<Slot[]>(kSlots);
   }
   // False when the ring is full or the packet too large (dropped, counted by the caller).
-  bool push(std::uint64_t key, int layer, Bytes packet);
+  bool push(std::uint64_t key, int layer, Bytes packet, std::uint16_t repair_need_ms = kNoRepairNeed);
   // The oldest slot, or null when empty; release() frees it.
   Slot* front();
   void release();
@@ -125,7 +129,7 @@ class RelayHub {
 
   // Data path, on the sending worker: one copy of the packet toward each target.
   void push(int from, const std::vector<int>& targets, std::uint64_t key, int layer,
-            const rtp::RtpPacket& packet);
+            const rtp::RtpPacket& packet, std::uint16_t repair_need_ms = RelayRing::kNoRepairNeed);
   // End of the sending worker's loop iteration: wakes the workers it pushed to.
   void flush(int from);
   // Relay producers by key, on the worker that holds them (its thread only).

@@ -143,6 +143,50 @@ TEST_F(Relay, PliFromARemoteSubscriberReachesThePublisher) {
   EXPECT_EQ(alice.nacked.size(), nacked_before);
 }
 
+// The playout delay asked while a publisher's path needs repairs (sfu/playout_delay.h)
+// reaches viewers on the other worker too: it travels with the relayed packets.
+TEST_F(Relay, RemoteViewersAreAskedForThePlayoutDelayOfTheOriginal) {
+  TestPeer alice, bob;
+  auto published = publish(alice, "alice", "video", 3333);
+  auto session = open("bob", false);
+  auto offer = TestPeer::with_playout_delay(bob.make_offer({{"video", "recvonly", 0, "0"}}));
+  auto answer = negotiate(session, offer, {{"0", published.published[0].id}});
+  ASSERT_TRUE(answer.ok) << answer.error;
+  ASSERT_EQ(worker_of(answer.sdp_answer), 1);
+  ASSERT_TRUE(bob.apply_answer(answer.sdp_answer));
+  ASSERT_TRUE(bob.connect());
+
+  const std::uint8_t delta[] = {0x10, 0x01, 0x00, 0x00, 0xaa};
+  const std::uint8_t key[] = {0x10, 0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00};
+  std::uint16_t s = 0;
+  auto send = [&](std::uint16_t sequence) {
+    if (sequence == 0) alice.send_rtp(3333, 96, sequence, 0, key, true);
+    else alice.send_rtp(3333, 96, sequence, 3000u * sequence, delta, true);
+  };
+  for (; s < 5; ++s) send(s);
+  bob.pump(150);
+  ASSERT_GE(bob.received.size(), 1u);
+  for (auto& p : bob.received) EXPECT_FALSE(p.playout_delay);
+
+  // Three gaps, each resent 80 ms later, as over a long path.
+  for (int gap = 0; gap < 3; ++gap) {
+    std::uint16_t missing = s + 2;
+    for (int i = 0; i < 5; ++i, ++s)
+      if (s != missing) send(s);
+    alice.pump(80);
+    send(missing);
+    bob.pump(20);
+  }
+  bob.received.clear();
+  for (int i = 0; i < 5; ++i, ++s) send(s);
+  bob.pump(150);
+  ASSERT_EQ(bob.received.size(), 5u);
+  for (auto& p : bob.received) {
+    ASSERT_TRUE(p.playout_delay) << "packet " << p.sequence;
+    EXPECT_GE(p.playout_delay->min_10ms * 10, 80);
+  }
+}
+
 TEST_F(Relay, RemoteStageSubscriberFollowsSetStage) {
   TestPeer alice, zoe, viewer;
   publish(alice, "alice", "audio", 1111);
