@@ -267,11 +267,7 @@ bool SignalingHub::handle_video_size(SignalingPeer& peer, const VideoSizeMessage
     send_error(peer, ErrorCode::kBadRequest, "join first");
     return false;
   }
-  if (participant->session != 0) {
-    constexpr int kUsualSimulcastStreams = 3;
-    media_.set_preferred_layers(participant->session, size.mid,
-                                sfu::spatial_layer_for_rendered_height(size.height, kUsualSimulcastStreams));
-  }
+  if (participant->session != 0) media_.set_rendered_height(participant->session, size.mid, size.height);
   return true;
 }
 

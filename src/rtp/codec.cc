@@ -122,6 +122,18 @@ bool is_h264_keyframe(Bytes payload) {
   return false;
 }
 
+std::optional<int> keyframe_height(Codec codec, Bytes payload) {
+  if (codec != Codec::kVp8) return std::nullopt;
+  auto d = parse_vp8_descriptor(payload);
+  if (!d || !d->start_of_partition || d->partition_id != 0) return std::nullopt;
+  if (payload.size() < d->size + 10) return std::nullopt;
+  const std::uint8_t* frame = payload.data() + d->size;
+  if ((frame[0] & 0x01) != 0) return std::nullopt;  // an interframe
+  if (frame[3] != 0x9d || frame[4] != 0x01 || frame[5] != 0x2a) return std::nullopt;
+  int height = (frame[8] | frame[9] << 8) & 0x3FFF;
+  return height > 0 ? std::optional<int>(height) : std::nullopt;
+}
+
 bool is_keyframe(Codec codec, Bytes payload) {
   switch (codec) {
     case Codec::kVp8:

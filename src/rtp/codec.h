@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "util/bytes.h"
@@ -18,6 +19,12 @@ std::string_view codec_name(Codec codec);
 // Whether this RTP payload starts a frame a decoder can begin from, so a subscriber
 // can be switched to the stream here. Audio has no keyframes: false for Opus.
 bool is_keyframe(Codec codec, Bytes payload);
+
+// The picture height a keyframe's first packet announces, when the codec's payload
+// carries it there: VP8 (RFC 6386 §9.1: after the 3-byte frame tag and the start code
+// 9d 01 2a, 14-bit width then 14-bit height, little-endian, 2 scaling bits each).
+// nullopt for other codecs, other packets and truncated payloads.
+std::optional<int> keyframe_height(Codec codec, Bytes payload);
 
 // RFC 6184 §5.2-5.8: an IDR slice (5) or SPS (7), alone, inside a STAP-A (24), or at
 // the start of an FU-A (28).

@@ -92,7 +92,7 @@ void Consumer::set_source(Producer* source, TimePoint now) {
     sent_ = rtp::SenderStatistics(static_cast<std::uint32_t>(clock_rate_));
   }
   source_->add_consumer(*this);
-  current_layer_ = target_layer_ = std::clamp(preference_.spatial, 0, source_->stream_count() - 1);
+  current_layer_ = target_layer_ = std::clamp(preferred_spatial_layer(), 0, source_->stream_count() - 1);
   update_layers(now);
   request_keyframe(now);
 }
@@ -101,6 +101,20 @@ void Consumer::set_preferred_layers(int spatial, int temporal, TimePoint now) {
   preference_.spatial = std::max(spatial, 0);
   preference_.temporal = std::max(temporal, 0);
   update_layers(now);
+}
+
+void Consumer::set_rendered_height(int height, TimePoint now) {
+  rendered_height_ = std::max(height, 0);
+  update_layers(now);
+}
+
+int Consumer::preferred_spatial_layer() const {
+  if (!rendered_height_ || !source_) return preference_.spatial;
+  constexpr int kMaxLayers = 8;
+  int count = std::min(source_->stream_count(), kMaxLayers);
+  std::array<LayerInfo, kMaxLayers> layers{};
+  for (int i = 0; i < count; ++i) layers[static_cast<std::size_t>(i)].height = source_->stream_height(i);
+  return spatial_layer_for_rendered_height(*rendered_height_, std::span<const LayerInfo>(layers.data(), count));
 }
 
 void Consumer::set_max_bitrate(std::optional<std::uint64_t> bps, TimePoint now) {
@@ -115,9 +129,10 @@ void Consumer::update_layers(TimePoint now) {
   int count = std::min(source_->stream_count(), kMaxLayers);
   std::array<LayerInfo, kMaxLayers> layers{};
   source_->describe_layers(now, std::span<LayerInfo>(layers.data(), count));
-  int target = choose_spatial_layer(std::span<const LayerInfo>(layers.data(), count),
-                                    preference_.spatial, max_bitrate_, current_layer_)
-                   .value_or(std::clamp(preference_.spatial, 0, count - 1));
+  const int preferred = preferred_spatial_layer();
+  int target = choose_spatial_layer(std::span<const LayerInfo>(layers.data(), count), preferred,
+                                    max_bitrate_, current_layer_)
+                   .value_or(std::clamp(preferred, 0, count - 1));
   if (target == target_layer_) return;
   target_layer_ = target;
   // Nothing flows yet: start on the new stream. Otherwise the current one goes on

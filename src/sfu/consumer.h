@@ -70,11 +70,15 @@ class Consumer {
   // consumer forwards the highest active stream that satisfies both, and switches only
   // at a keyframe of the new stream, which it requests.
   void set_preferred_layers(int spatial, int temporal, TimePoint now);
+  // What the app shows: the video `height` CSS pixels tall (0: not shown). The preferred
+  // stream then follows from the source's own number of streams
+  // (spatial_layer_for_rendered_height), also after the source changes.
+  void set_rendered_height(int height, TimePoint now);
   void set_max_bitrate(std::optional<std::uint64_t> bps, TimePoint now);
   // Re-evaluates the choice (streams start and stop); called about once a second.
   void update_layers(TimePoint now);
   int current_spatial_layer() const { return current_layer_; }
-  int preferred_spatial_layer() const { return preference_.spatial; }
+  int preferred_spatial_layer() const;
   int target_spatial_layer() const { return target_layer_; }
   int current_temporal_layer() const { return current_temporal_; }
 
@@ -155,6 +159,7 @@ class Consumer {
   rtp::SenderStatistics sent_{90000};
 
   LayerPreference preference_;
+  std::optional<int> rendered_height_;
   std::optional<std::uint64_t> max_bitrate_;
   int current_layer_ = 0;  // the stream forwarded now
   int target_layer_ = 0;   // the stream to switch to at its next keyframe

@@ -46,6 +46,20 @@ int spatial_layer_for_rendered_height(int height, int layer_count) {
   return layer;
 }
 
+int spatial_layer_for_rendered_height(int height, std::span<const LayerInfo> layers) {
+  const int count = static_cast<int>(layers.size());
+  if (count <= 1 || height <= 0) return 0;
+  for (const auto& layer : layers)
+    if (layer.height <= 0) return spatial_layer_for_rendered_height(height, count);
+  int tallest = 0;
+  int fit = -1;
+  for (int i = 0; i < count; ++i) {
+    if (layers[i].height > layers[tallest].height) tallest = i;
+    if (layers[i].height >= height && (fit < 0 || layers[i].height < layers[fit].height)) fit = i;
+  }
+  return fit >= 0 ? fit : tallest;
+}
+
 std::vector<std::optional<std::uint64_t>> allocate_bitrate(std::uint64_t budget_bps,
                                                            std::span<const BandwidthDemand> demands) {
   std::vector<std::optional<std::uint64_t>> caps(demands.size());

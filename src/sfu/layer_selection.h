@@ -14,6 +14,7 @@ namespace podium::sfu {
 struct LayerInfo {
   bool active = false;            // packets arrived lately
   std::uint64_t bitrate_bps = 0;  // measured over the last second or so
+  int height = 0;                 // rows of its last keyframe; 0: not known
 };
 
 struct LayerPreference {
@@ -44,6 +45,11 @@ int choose_temporal_layer(int preferred);
 // usual simulcast ladder (each stream half the height of the next, the top one 720p).
 // 0 (not shown) means the lowest.
 int spatial_layer_for_rendered_height(int height, int layer_count);
+// The same from the streams' own heights when every one is known (VP8 keyframes carry
+// it): the smallest stream at least as tall as the rendering, else the tallest, so the
+// picture is not upscaled and no more is sent than is shown. Falls back to the ladder
+// above when a height is missing.
+int spatial_layer_for_rendered_height(int height, std::span<const LayerInfo> layers);
 
 // One video consumer of a subscriber, as the bandwidth allocation sees it.
 struct BandwidthDemand {

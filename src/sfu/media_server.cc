@@ -321,6 +321,15 @@ void MediaServer::set_preferred_layers(SessionId session, const std::string& mid
   }
 }
 
+void MediaServer::set_rendered_height(SessionId session, const std::string& mid, int height) {
+  if (Worker* worker = impl_->worker_of(session)) {
+    worker->loop().post([worker, session, mid, height] {
+      if (Peer* peer = worker->peer(session))
+        if (Consumer* consumer = peer->consumer(mid)) consumer->set_rendered_height(height, worker->loop().now());
+    });
+  }
+}
+
 std::string MediaServer::metrics_text() const {
   using webrtc::Counter;
   auto sum = [&](auto member) {

@@ -140,6 +140,10 @@ class MediaServer {
   // at the next keyframe of the new stream. Unknown session or mid: nothing happens.
   void set_preferred_layers(SessionId session, const std::string& mid, int spatial,
                             int temporal = 255);
+  // The same from the height (CSS pixels, 0: not shown) at which the subscriber shows
+  // that video: a thumbnail gets the low stream of whatever source it is sent, the stage
+  // the high one ("video-size", docs/protocol.md).
+  void set_rendered_height(SessionId session, const std::string& mid, int height);
 
   // Prometheus text exposition of the media counters (transports, producers, consumers,
   // packets and bytes in/out, packets dropped by reason, active speaker changes). Safe from

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "rtp/codec.h"
 #include "sfu/consumer.h"
 #include "webrtc/media_counters.h"
 #include "sfu/peer.h"
@@ -121,6 +122,7 @@ void Producer::describe_layers(TimePoint now, std::span<LayerInfo> out) const {
     const Stream& stream = streams_[i];
     out[i].active = stream.last_packet_at && now - *stream.last_packet_at < kInactiveAfter;
     out[i].bitrate_bps = stream.bitrate_bps;
+    out[i].height = stream.height;
   }
 }
 
@@ -178,6 +180,8 @@ void Producer::forward(const rtp::RtpPacket& packet, TimePoint now, bool repaire
     stream.window_bytes = 0;
   }
   stream.window_bytes += packet.payload_size();
+  if (kind_ == MediaKind::kVideo && codec_.codec == rtp::Codec::kVp8)
+    if (auto height = rtp::keyframe_height(codec_.codec, packet.payload())) stream.height = *height;
   if (paused_) {
     if (publisher_) publisher_->counters().drop(webrtc::DropReason::kNotAllowed);
     return;

@@ -89,6 +89,8 @@ class Producer {
 
   // Per stream, for layer selection: active (packets within kInactiveAfter) and bitrate.
   void describe_layers(TimePoint now, std::span<LayerInfo> out) const;
+  // Rows of stream `layer`'s last keyframe, where the codec carries it (VP8); 0 otherwise.
+  int stream_height(int layer) const { return streams_[static_cast<std::size_t>(layer)].height; }
   static constexpr Duration kInactiveAfter{1'500'000};
 
   void add_consumer(Consumer& consumer);
@@ -184,6 +186,7 @@ class Producer {
     TimePoint window_start{};
     std::uint64_t window_bytes = 0;
     std::uint64_t bitrate_bps = 0;
+    int height = 0;  // rows of its last keyframe, where the codec says (rtp::keyframe_height)
   };
   Stream make_stream(std::string rid) const;
   void send_due_nacks(TimePoint now, int layer);

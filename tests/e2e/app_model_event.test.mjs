@@ -29,11 +29,12 @@ const kDesktop = { width: 1280, height: 800 };
 const kPhone = { width: 390, height: 844 };
 const kPassword = 'model-event-password-1';
 
-// A solid-colour camera: 1 s of 320x240 at 10 fps, looped by Chromium.
+// A solid-colour camera: 1 s of 640x480 at 10 fps, looped by Chromium. The app
+// publishes it as two simulcast streams, 240 and 480 rows.
 function make_y4m(dir, name, colour) {
   const file = join_path(dir, `${name}.y4m`);
   execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i',
-    `color=c=${colour}:s=320x240:r=10`, '-frames:v', '10', '-pix_fmt', 'yuv420p', '-y', file],
+    `color=c=${colour}:s=640x480:r=10`, '-frames:v', '10', '-pix_fmt', 'yuv420p', '-y', file],
   { timeout: 20000 });
   return file;
 }
@@ -98,6 +99,25 @@ async function featured_colour(page) {
     const n = data.length / 4;
     return { r: r / n, g: g / n, b: b / n, participant };
   });
+}
+
+// What each remote tile with a picture shows and decodes. The app reports the height at which it
+// shows each video (video-size) and the server sends the smallest simulcast stream at
+// least that tall (the 480-row one when the tile is taller than 240 rows).
+async function expect_streams_fit_tiles(page, what) {
+  let last = null;
+  await wait_for(async () => {
+    last = await page.evaluate(() => [...document.querySelectorAll('.tile:not(.self) video')]
+      .filter((v) => v.srcObject && v.srcObject.getVideoTracks().length > 0)
+      .map((v) => ({ participant: v.closest('.tile').dataset.participant, shown: v.clientHeight, decoded: v.videoHeight }))
+      // A publisher the floor holds back sends nothing: no picture to check.
+      .filter((t) => t.decoded > 0));
+    return last.length > 0 && last.every((t) => t.decoded === (t.shown <= 240 ? 240 : 480)) && last;
+  }, `${page.label}: ${what}`).catch((error) => {
+    error.message += `\n  tiles: ${JSON.stringify(last)}`;
+    throw error;
+  });
+  return last;
 }
 
 const is_red = (c) => c && c.r > 150 && c.g < 90 && c.b < 90;
@@ -282,6 +302,11 @@ function model_event(locale) {
       await expect_stage(p, blue_id, is_blue, 'Speaker Blue (blue frames)');
     }
     await shoot(press, 'stage-press', english);
+    // Simulcast: Blue's large stage video and the thumbnails in the strip each get the
+    // stream that fits (one of each, at the desktop size).
+    const tiles = await expect_streams_fit_tiles(att, 'each tile decodes the simulcast stream that fits it');
+    assert.ok(tiles.some((t) => t.participant === blue_id && t.decoded === 480), JSON.stringify(tiles));
+    assert.ok(tiles.some((t) => t.decoded === 240), JSON.stringify(tiles));
 
     // --- the attendee asks, raises a hand, is promoted, speaks, is demoted -------------
     await att.getByTestId('question-text').fill('When will the agreement be signed?');

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <thread>
 
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "tests/integration/media_fixture.h"
@@ -157,6 +159,32 @@ TEST_F(Simulcast, EachSubscriberGetsOnlyItsStream) {
   expect_contiguous(low_packets);
   expect_pictures_continuous(high_packets);
   expect_pictures_continuous(low_packets);
+}
+
+// The app reports the height at which it shows the video ("video-size"); the stream
+// follows from this source's number of streams: of three, 300 rows is the middle one, a
+// 150-row thumbnail the low one, a 600-row stage the top one.
+TEST_F(Simulcast, RenderedHeightPicksTheStreamThatFits) {
+  auto layers_after = [&](int height) {
+    media_.set_rendered_height(low_session, "0", height);
+    pump_all(60);  // the worker applies it
+    low.received.clear();
+    send_frame({0, 1, 2});
+    for (int i = 0; i < 3; ++i) {
+      pump_all(30);
+      send_frame();
+    }
+    pump_all(200);
+    // The last three pictures (two packets each): the switch is done by then.
+    auto packets = on_ssrc(low, low_ssrc);
+    std::set<int> layers;
+    for (std::size_t i = packets.size() > 6 ? packets.size() - 6 : 0; i < packets.size(); ++i)
+      layers.insert(read_vp8(packets[i]).layer);
+    return layers;
+  };
+  EXPECT_EQ(layers_after(300), std::set<int>{1});
+  EXPECT_EQ(layers_after(150), std::set<int>{0});
+  EXPECT_EQ(layers_after(600), std::set<int>{2});
 }
 
 TEST_F(Simulcast, SwitchingHappensAtTheNewStreamsKeyframe) {

@@ -37,6 +37,20 @@ TEST(Codec, Vp8Keyframe) {
   EXPECT_FALSE(key(Codec::kVp8, ""));
 }
 
+// The size a VP8 keyframe announces (RFC 6386 §9.1), which the SFU uses to pick the
+// simulcast stream that fits a rendered height.
+TEST(Codec, Vp8KeyframeHeight) {
+  // 640x480: width 0x0280, height 0x01e0, little-endian, no scaling bits.
+  EXPECT_EQ(keyframe_height(Codec::kVp8, from_hex("10 5001009d012a 8002 e001")), 480);
+  EXPECT_EQ(keyframe_height(Codec::kVp8, from_hex("90 e0 802a 05 40 5001009d012a 4001 f000")), 240);
+  // Scaling bits (the top two) are not part of the height.
+  EXPECT_EQ(keyframe_height(Codec::kVp8, from_hex("10 5001009d012a 8002 e041")), 480);
+  EXPECT_EQ(keyframe_height(Codec::kVp8, from_hex("10 510100 00000000000000")), std::nullopt);  // interframe
+  EXPECT_EQ(keyframe_height(Codec::kVp8, from_hex("10 5001009d012a 8002")), std::nullopt);     // cut
+  EXPECT_EQ(keyframe_height(Codec::kVp8, from_hex("10 500100ffffff 8002 e001")), std::nullopt);  // no start code
+  EXPECT_EQ(keyframe_height(Codec::kVp9, from_hex("10 5001009d012a 8002 e001")), std::nullopt);
+}
+
 TEST(Codec, Vp9Keyframe) {
   EXPECT_TRUE(key(Codec::kVp9, "aa 05 00 00 18 0280 0168 01 00 8249"));
   // Minimal: B set, P clear, no optional fields.

@@ -54,6 +54,20 @@ TEST(LayerSelection, RenderedHeightPicksTheSmallestSufficientStream) {
   EXPECT_EQ(spatial_layer_for_rendered_height(360, 2), 0);
 }
 
+// With the streams' own heights (a VGA camera in two streams: 240 and 480 rows): the
+// smallest stream at least as tall as the rendering, else the tallest.
+TEST(LayerSelection, RenderedHeightUsesTheStreamsOwnHeightsWhenKnown) {
+  const LayerInfo vga[] = {{true, 200'000, 240}, {true, 800'000, 480}};
+  EXPECT_EQ(spatial_layer_for_rendered_height(192, vga), 0);  // a strip thumbnail
+  EXPECT_EQ(spatial_layer_for_rendered_height(240, vga), 0);
+  EXPECT_EQ(spatial_layer_for_rendered_height(241, vga), 1);
+  EXPECT_EQ(spatial_layer_for_rendered_height(900, vga), 1);  // nothing taller
+  EXPECT_EQ(spatial_layer_for_rendered_height(0, vga), 0);
+  // One height missing: the ladder (top stream 720 rows) decides, as before.
+  const LayerInfo unknown[] = {{true, 200'000, 0}, {true, 800'000, 480}};
+  EXPECT_EQ(spatial_layer_for_rendered_height(300, unknown), spatial_layer_for_rendered_height(300, 2));
+}
+
 }  // namespace
 }  // namespace podium::sfu
 

@@ -82,6 +82,7 @@ export function Stage({ store, session, local_stream: _initial_stream, joined_at
             participant={featured}
             muted={listening}
             large
+            on_height={featured === me?.id ? undefined : (h) => session.report_video_height(streams.get(featured) ?? null, h)}
           />
         ) : (
           <p class="empty">{t('stage.empty')}</p>
@@ -108,6 +109,7 @@ export function Stage({ store, session, local_stream: _initial_stream, joined_at
                 speaking={speaker === p.id}
                 participant={p.id}
                 muted={listening}
+                on_height={(h) => session.report_video_height(streams.get(p.id) ?? null, h)}
               />
             </li>
           ))}

@@ -11,11 +11,26 @@ interface Props {
   participant?: string;
   // Sound played elsewhere (the interpretation listening graph).
   muted?: boolean;
+  // Called with the video's rendered height in CSS pixels when it or the stream
+  // changes, so the server can send the simulcast stream that fits.
+  on_height?: (height: number) => void;
 }
 
-export function VideoTile({ stream, label, speaking, large = false, self = false, participant, muted = false }: Props) {
+export function VideoTile({ stream, label, speaking, large = false, self = false, participant, muted = false, on_height }: Props) {
   const video = useRef<HTMLVideoElement>(null);
   const [blocked, set_blocked] = useState(false);
+  const report = useRef(on_height);
+  report.current = on_height;
+
+  useEffect(() => {
+    const el = video.current;
+    if (!el || !stream || !report.current) return;
+    report.current(el.clientHeight);
+    if (typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => report.current?.(el.clientHeight));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [stream]);
 
   useEffect(() => {
     const el = video.current;

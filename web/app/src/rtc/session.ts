@@ -20,6 +20,7 @@ import type { ConferenceStore } from '../state/conference_store';
 import { Negotiator } from './negotiator';
 import { ReconnectPolicy } from './reconnect_policy';
 import { SignalingChannel } from './signaling_channel';
+import { VideoSizes, publish_init } from './video_quality';
 
 const kProtocolVersion = 1;
 const kOfferRetries = 5;
@@ -55,6 +56,7 @@ export class Session {
   // The last refusal, for the screens to show (role or state did not allow it).
   readonly refusal = signal<string | null>(null);
   private stop_watching_: (() => void) | null = null;
+  private readonly video_sizes_ = new VideoSizes();
 
   constructor(
     private readonly store_: ConferenceStore,
@@ -81,9 +83,27 @@ export class Session {
     if (sender) {
       await sender.sender.replaceTrack(track);
     } else if (this.ready_ && this.store_.may_publish.value && this.pc_) {
-      this.senders_.push(this.pc_.addTransceiver(track, { direction: 'sendonly', streams: [this.local.value] }));
+      this.senders_.push(this.pc_.addTransceiver(track, publish_init(track, this.local.value)));
       this.negotiator_?.request();
     }
+  }
+
+  // A tile shows `stream`'s video `height` CSS pixels tall (0: not shown); the server
+  // then forwards the simulcast stream that fits ("video-size", docs/protocol.md).
+  report_video_height(stream: MediaStream | null, height: number): void {
+    for (const track of stream?.getVideoTracks() ?? []) this.video_sizes_.want(track, height);
+    this.send_video_sizes_();
+  }
+
+  private send_video_sizes_(): void {
+    const channel = this.channel_;
+    if (!channel || !this.ready_) return;
+    const mid_of = (track: MediaStreamTrack): string | null => {
+      for (const t of this.transceivers_.values())
+        if (t.receiver.track === track && t.currentDirection !== 'stopped') return t.mid;
+      return null;
+    };
+    for (const { mid, height } of this.video_sizes_.due(mid_of)) channel.send({ type: 'video-size', mid, height });
   }
 
   get negotiations(): number {
@@ -164,6 +184,8 @@ export class Session {
       on_answer: (answer) => {
         this.offer_retries_ = 0;
         if (answer.published.length > 0) this.publishing.value = true;
+        // New m-sections have their mids now: tell the server how big they are shown.
+        this.send_video_sizes_();
       },
       on_failure: (error) => {
         console.warn('podium: negotiation failed:', error.message);
@@ -253,7 +275,7 @@ export class Session {
     for (const track of this.local_stream_.getTracks()) {
       // An interpreter's microphone feeds a booth; no camera is shown for it.
       if (track.kind === 'video' && this.store_.me.value?.role === 'interpreter') continue;
-      this.senders_.push(this.pc_.addTransceiver(track, { direction: 'sendonly', streams: [this.local_stream_] }));
+      this.senders_.push(this.pc_.addTransceiver(track, publish_init(track, this.local_stream_)));
     }
   }
 
@@ -271,6 +293,7 @@ export class Session {
       // stop()), which is how the protocol unsubscribes.
       if (transceiver.currentDirection !== 'stopped') transceiver.stop();
       this.transceivers_.delete(id);
+      this.video_sizes_.forget(transceiver.receiver.track);
       this.detach_(transceiver.receiver.track);
     }
     for (const track of wanted.values()) {
@@ -341,6 +364,7 @@ export class Session {
     this.pc_ = null;
     pc?.close();
     this.transceivers_.clear();
+    this.video_sizes_.reset();
     this.senders_ = [];
     for (const done of this.pending_.values()) done({ ok: false, reason: 'connection lost' });
     this.pending_.clear();
