@@ -78,6 +78,62 @@ describe('Firefox and Chromium in one conference', { skip, timeout: 120000 }, ()
     assert.equal(fox_connection, 'connected');
   });
 
+  // Simulcast from Firefox (RFC 8853 with rids, RFC 8851): its offer lists the streams
+  // in its own style; the server must answer them, take them low to high, and forward
+  // the high one to a viewer that shows it large.
+  it('Firefox publishes two simulcast streams by WHIP and a Chromium WHEP viewer gets the high one', async () => {
+    const whip = `${server.url}/whip/${conference}`;
+    const answer = await fox.page.evaluate(async ({ endpoint, token }) => {
+      const { exchange_sdp } = await import('/http_media.js');
+      const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
+      const pc = new RTCPeerConnection();
+      pc.addTransceiver(stream.getVideoTracks()[0], {
+        direction: 'sendonly',
+        sendEncodings: [{ rid: 'l', scaleResolutionDownBy: 2, maxBitrate: 200000 }, { rid: 'h', maxBitrate: 900000 }],
+      });
+      window.whip_pc = pc;
+      await exchange_sdp(pc, endpoint, token);
+      return pc.remoteDescription.sdp.split('\r\n').filter((l) => /^a=(simulcast|rid):/.test(l));
+    }, { endpoint: whip, token: server.mint(conference, 'Fox by WHIP', 'speaker') });
+    assert.ok(answer.some((l) => /^a=simulcast:recv l;h$/.test(l)), `answer: ${JSON.stringify(answer)}`);
+
+    // Both streams leave Firefox (outbound-rtp per stream).
+    const sending = await wait_for(() => fox.page.evaluate(async () => {
+      const out = [];
+      (await window.whip_pc.getStats()).forEach((s) => {
+        if (s.type === 'outbound-rtp' && s.kind === 'video' && s.bytesSent > 0) out.push(s.frameHeight ?? 0);
+      });
+      return out.length >= 2 ? out.sort((a, b) => a - b) : null;
+    }), 'Firefox sending both simulcast streams', 20000);
+
+    // The stage follows the newest publisher; a WHEP viewer asks for nothing smaller,
+    // so it gets the high stream: the full 480 rows, not the half.
+    const whep = `${server.url}/whep/${conference}`;
+    const error = await crow.page.evaluate(async ({ endpoint, token }) => {
+      const { exchange_sdp } = await import('/http_media.js');
+      const pc = new RTCPeerConnection();
+      pc.addTransceiver('video', { direction: 'recvonly' });
+      window.whep_pc = pc;
+      try {
+        await exchange_sdp(pc, endpoint, token);
+        return '';
+      } catch (e) {
+        return String(e.message || e);
+      }
+    }, { endpoint: whep, token: server.mint(conference, 'Crow by WHEP', 'attendee') });
+    assert.equal(error, '');
+    const height = await wait_for(() => crow.page.evaluate(async () => {
+      let h = 0;
+      (await window.whep_pc.getStats()).forEach((s) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video' && s.framesDecoded > 0) h = s.frameHeight;
+      });
+      return h >= 480 ? h : null;
+    }), 'the WHEP viewer decoding the high stream', 20000);
+    assert.equal(height, Math.max(...sending), `Firefox sends ${JSON.stringify(sending)}`);
+    await fox.page.evaluate(() => window.whip_pc.close());
+    await crow.page.evaluate(() => window.whep_pc.close());
+  });
+
   it('Firefox leaves and Chromium drops its tile', async () => {
     await fox.page.evaluate(() => window.podium.leave());
     await wait_for(async () => (await crow.page.$$eval('.tile.remote', (els) => els.length)) === 0,

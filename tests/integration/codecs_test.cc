@@ -3,6 +3,9 @@
 // payload type of the same profile, starting at a keyframe; a subscriber that cannot
 // decode the stream is refused with a reason; Opus stereo is kept; clients offering a
 // single SRTP profile (AES-256-GCM, HMAC-SHA1-32) get working sessions.
+#include <algorithm>
+#include <span>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -15,8 +18,13 @@ namespace {
 constexpr std::uint16_t kPort = 21450;
 
 class Codecs : public MediaFixture {
- protected:
+ public:
   Codecs() : MediaFixture(kPort) {}
+  sfu::SessionId open_session(const std::string& participant, bool publish) { return open("room", participant, publish); }
+  sfu::NegotiateResult negotiate_offer(sfu::SessionId id, std::string offer,
+                                       std::map<std::string, std::string> subscriptions = {}) {
+    return negotiate(id, std::move(offer), std::move(subscriptions));
+  }
 };
 
 std::string replace(std::string text, const std::string& from, const std::string& to) {
@@ -104,37 +112,40 @@ TEST_F(Codecs, H264IsReceivedAsPreferredAndForwardedInTheSubscribersMatchingProf
   EXPECT_EQ(bob.received[2].payload, std::vector<std::uint8_t>(std::begin(kNonIdr), std::end(kNonIdr)));
 }
 
-TEST_F(Codecs, H264SimulcastSwitchesAtTheNewStreamsIdrWithContinuousNumbers) {
+// A two-stream simulcast publisher in `format` (payload type `pt`); a subscriber on the
+// low stream is moved to the high one: it switches at the high stream's keyframe
+// (`key`; `delta` otherwise) with sequence numbers and timestamps continuing.
+void expect_switch_at_keyframe(Codecs& t, sfu::MediaServer& media, int pt, const std::string& format,
+                               std::span<const std::uint8_t> key, std::span<const std::uint8_t> delta) {
   const std::vector<std::string> rids = {"l", "h"};
   const std::uint32_t ssrcs[] = {8100, 8200};
   TestPeer alice, bob;
-  auto alice_session = open("room", "alice", true);
+  auto alice_session = t.open_session("alice", true);
   std::string offer = TestPeer::with_simulcast(alice.make_offer({{"video", "sendonly", 0, "0"}}), "0", rids);
-  auto answer = negotiate(alice_session, with_video_formats(offer, {{102, h264(102, "42e01f")}}));
+  auto answer = t.negotiate_offer(alice_session, with_video_formats(offer, {{pt, format}}));
   ASSERT_TRUE(answer.ok) << answer.error;
   ASSERT_NE(answer.sdp_answer.find("a=simulcast:recv l;h"), std::string::npos) << answer.sdp_answer;
   ASSERT_TRUE(alice.apply_answer(answer.sdp_answer));
   ASSERT_TRUE(alice.connect());
-  auto bob_session = open("room", "bob", false);
-  auto bob_answer = negotiate(bob_session, with_video_formats(bob.make_offer({{"video", "recvonly", 0, "0"}}),
-                                                              {{102, h264(102, "42e01f")}}),
-                              {{"0", answer.published[0].id}});
+  auto bob_session = t.open_session("bob", false);
+  auto bob_answer = t.negotiate_offer(bob_session, with_video_formats(bob.make_offer({{"video", "recvonly", 0, "0"}}),
+                                                                      {{pt, format}}),
+                                      {{"0", answer.published[0].id}});
   ASSERT_TRUE(bob_answer.ok) << bob_answer.error;
   ASSERT_TRUE(bob.apply_answer(bob_answer.sdp_answer));
   ASSERT_TRUE(bob.connect());
-  media_.set_preferred_layers(bob_session, "0", 0);
+  media.set_preferred_layers(bob_session, "0", 0);
 
   // Each stream its own sequence and timestamp lines; the last payload byte names it.
   std::uint16_t sequence[] = {100, 40000};
   std::uint32_t timestamp[] = {1000, 700000};
   auto send_frame = [&](int keyframe_layer) {
     for (int l = 0; l < 2; ++l) {
-      std::vector<std::uint8_t> payload = l == keyframe_layer
-                                              ? std::vector<std::uint8_t>(std::begin(kStapA), std::end(kStapA))
-                                              : std::vector<std::uint8_t>(std::begin(kNonIdr), std::end(kNonIdr));
+      auto bytes = l == keyframe_layer ? key : delta;
+      std::vector<std::uint8_t> payload(bytes.begin(), bytes.end());
       payload.push_back(static_cast<std::uint8_t>(l));
-      alice.send_rtp_with_rid(ssrcs[l], 102, sequence[l]++, timestamp[l], "0", rids[static_cast<std::size_t>(l)],
-                              payload, true);
+      alice.send_rtp_with_rid(ssrcs[l], static_cast<std::uint8_t>(pt), sequence[l]++, timestamp[l], "0",
+                              rids[static_cast<std::size_t>(l)], payload, true);
       timestamp[l] += 3000;
     }
     alice.pump(20);
@@ -145,13 +156,13 @@ TEST_F(Codecs, H264SimulcastSwitchesAtTheNewStreamsIdrWithContinuousNumbers) {
   bob.pump(100);
   ASSERT_EQ(bob.received.size(), 5u);
 
-  media_.set_preferred_layers(bob_session, "0", 1);
-  for (int i = 0; i < 3; ++i) send_frame(-1);  // no IDR on the high stream yet
+  media.set_preferred_layers(bob_session, "0", 1);
+  for (int i = 0; i < 3; ++i) send_frame(-1);  // no keyframe on the high stream yet
   send_frame(1);
   for (int i = 0; i < 3; ++i) send_frame(-1);
   bob.pump(200);
 
-  // The low stream goes on until the high stream's IDR (that frame's low packet went
+  // The low stream goes on until the high stream's keyframe (that frame's low packet went
   // first), then only the high stream.
   ASSERT_EQ(bob.received.size(), 5u + 3u + 1u + 4u);
   for (std::size_t i = 0; i < bob.received.size(); ++i) {
@@ -163,7 +174,21 @@ TEST_F(Codecs, H264SimulcastSwitchesAtTheNewStreamsIdrWithContinuousNumbers) {
       EXPECT_GT(step, 0) << "timestamps go forward across the switch, at " << i;
     }
   }
-  EXPECT_EQ(bob.received[9].payload[0] & 0x1F, 24) << "the high stream starts at its STAP-A with the IDR";
+  EXPECT_TRUE(std::equal(key.begin(), key.end(), bob.received[9].payload.begin()))
+      << "the high stream starts at its keyframe";
+}
+
+TEST_F(Codecs, H264SimulcastSwitchesAtTheNewStreamsIdrWithContinuousNumbers) {
+  expect_switch_at_keyframe(*this, media_, 102, h264(102, "42e01f"), kStapA, kNonIdr);
+}
+
+// RFC 9628 §4.2: VP9 simulcast (one spatial layer per stream, as Chromium sends it)
+// switches at a picture that is not inter-predicted (P=0) and starts a frame (B=1).
+TEST_F(Codecs, Vp9SimulcastSwitchesAtTheNewStreamsKeyframeWithContinuousNumbers) {
+  const std::uint8_t key[] = {0x0C, 0x82, 0x49};    // B E, then VP9 frame bytes
+  const std::uint8_t delta[] = {0x4C, 0x86, 0x00};  // P B E
+  expect_switch_at_keyframe(*this, media_, 98, "a=rtpmap:98 VP9/90000\r\na=rtcp-fb:98 nack\r\na=rtcp-fb:98 nack pli\r\na=fmtp:98 profile-id=0\r\n",
+                            key, delta);
 }
 
 TEST_F(Codecs, ASubscriberThatCannotDecodeTheProfileIsRefusedWithAReason) {

@@ -213,14 +213,7 @@ TEST_F(LossRecovery, RepairsUpstreamAskTheSubscriberToBufferLonger) {
   for (auto& p : bob.received) EXPECT_FALSE(p.playout_delay) << "a clean path asks nothing";
 
   constexpr int kRepairMs = 80;
-  for (int gap = 0; gap < 3; ++gap) {
-    std::uint16_t missing = s + 2;
-    for (int i = 0; i < 5; ++i, ++s)
-      if (s != missing) publish(s);
-    alice.pump(kRepairMs);
-    publish(missing);
-    bob.pump(20);
-  }
+  send_with_repaired_gaps(alice, bob, s, 3, kRepairMs, [&](std::uint16_t sequence) { publish(sequence); });
   bob.received.clear();
   for (int i = 0; i < 5; ++i, ++s) publish(s);
   bob.pump(100);

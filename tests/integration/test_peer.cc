@@ -412,4 +412,16 @@ void TestPeer::send_rtcp(Bytes compound) {
   if (protected_length) transmit(Bytes(buffer, *protected_length));
 }
 
+void send_with_repaired_gaps(TestPeer& publisher, TestPeer& subscriber, std::uint16_t& sequence, int gaps,
+                             int repair_ms, const std::function<void(std::uint16_t)>& send) {
+  for (int gap = 0; gap < gaps; ++gap) {
+    const std::uint16_t missing = sequence + 2;
+    for (int i = 0; i < 5; ++i, ++sequence)
+      if (sequence != missing) send(sequence);
+    publisher.pump(repair_ms);
+    send(missing);
+    subscriber.pump(20);
+  }
+}
+
 }  // namespace podium::testing

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -153,5 +154,12 @@ class TestPeer {
     return keys ? std::optional(keys->profile) : std::nullopt;
   }
 };
+
+// A publisher path that needs repairs: `gaps` times, five packets are sent by `send`
+// with the third missing, and the missing one follows `repair_ms` later (the publisher
+// pumped meanwhile, so it receives Podium's NACK), as over a long lossy path. `sequence`
+// advances past what was sent; `subscriber` is pumped after each repair.
+void send_with_repaired_gaps(TestPeer& publisher, TestPeer& subscriber, std::uint16_t& sequence, int gaps,
+                             int repair_ms, const std::function<void(std::uint16_t)>& send);
 
 }  // namespace podium::testing

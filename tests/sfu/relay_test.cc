@@ -46,6 +46,17 @@ class Relay : public MediaFixture {
     for (int i = 0; i < 200 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 
+  // A subscriber of `track` by `offer` that lands on the other worker, connected.
+  void subscribe_remotely(TestPeer& peer, const std::string& name, const std::string& offer,
+                          const std::string& track) {
+    auto session = open(name, false);
+    auto answer = negotiate(session, offer, {{"0", track}});
+    ASSERT_TRUE(answer.ok) << answer.error;
+    ASSERT_EQ(worker_of(answer.sdp_answer), 1);
+    ASSERT_TRUE(peer.apply_answer(answer.sdp_answer));
+    ASSERT_TRUE(peer.connect());
+  }
+
   // A publisher of one track on the home worker, connected.
   sfu::NegotiateResult publish(TestPeer& peer, const std::string& name, const std::string& kind,
                                std::uint32_t ssrc) {
@@ -104,12 +115,8 @@ TEST_F(Relay, AudienceOnTheOtherWorkerReceivesAndOneCopyCrossesPerPacket) {
 TEST_F(Relay, PliFromARemoteSubscriberReachesThePublisher) {
   TestPeer alice, bob;
   auto published = publish(alice, "alice", "video", 3333);
-  auto session = open("bob", false);
-  auto answer = negotiate(session, bob.make_offer({{"video", "recvonly", 0, "0"}}), {{"0", published.published[0].id}});
-  ASSERT_TRUE(answer.ok) << answer.error;
-  ASSERT_EQ(worker_of(answer.sdp_answer), 1);
-  ASSERT_TRUE(bob.apply_answer(answer.sdp_answer));
-  ASSERT_TRUE(bob.connect());
+  subscribe_remotely(bob, "bob", bob.make_offer({{"video", "recvonly", 0, "0"}}), published.published[0].id);
+  if (HasFatalFailure()) return;
 
   const std::uint8_t delta[] = {0x10, 0x01, 0x00, 0x00, 0xaa};
   const std::uint8_t key[] = {0x10, 0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00};
@@ -148,13 +155,9 @@ TEST_F(Relay, PliFromARemoteSubscriberReachesThePublisher) {
 TEST_F(Relay, RemoteViewersAreAskedForThePlayoutDelayOfTheOriginal) {
   TestPeer alice, bob;
   auto published = publish(alice, "alice", "video", 3333);
-  auto session = open("bob", false);
-  auto offer = TestPeer::with_playout_delay(bob.make_offer({{"video", "recvonly", 0, "0"}}));
-  auto answer = negotiate(session, offer, {{"0", published.published[0].id}});
-  ASSERT_TRUE(answer.ok) << answer.error;
-  ASSERT_EQ(worker_of(answer.sdp_answer), 1);
-  ASSERT_TRUE(bob.apply_answer(answer.sdp_answer));
-  ASSERT_TRUE(bob.connect());
+  subscribe_remotely(bob, "bob", TestPeer::with_playout_delay(bob.make_offer({{"video", "recvonly", 0, "0"}})),
+                     published.published[0].id);
+  if (HasFatalFailure()) return;
 
   const std::uint8_t delta[] = {0x10, 0x01, 0x00, 0x00, 0xaa};
   const std::uint8_t key[] = {0x10, 0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00};
@@ -169,14 +172,7 @@ TEST_F(Relay, RemoteViewersAreAskedForThePlayoutDelayOfTheOriginal) {
   for (auto& p : bob.received) EXPECT_FALSE(p.playout_delay);
 
   // Three gaps, each resent 80 ms later, as over a long path.
-  for (int gap = 0; gap < 3; ++gap) {
-    std::uint16_t missing = s + 2;
-    for (int i = 0; i < 5; ++i, ++s)
-      if (s != missing) send(s);
-    alice.pump(80);
-    send(missing);
-    bob.pump(20);
-  }
+  send_with_repaired_gaps(alice, bob, s, 3, 80, send);
   bob.received.clear();
   for (int i = 0; i < 5; ++i, ++s) send(s);
   bob.pump(150);
