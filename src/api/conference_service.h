@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/auth.h"
+#include "api/conference_commands.h"
 #include "conference/conference.h"
 #include "sfu/media_server.h"
 #include "store/live_writer.h"
@@ -26,9 +27,6 @@
 #include "util/result.h"
 
 namespace podium::api {
-
-// Every command name of the signaling "command" message; the schema lists the same.
-const std::vector<std::string_view>& command_names();
 
 conference::Role domain_role(Role role);
 Role api_role(conference::Role role);
