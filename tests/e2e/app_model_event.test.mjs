@@ -10,8 +10,10 @@
 //   hand, the moderator gives it the floor (promotion: the attendee publishes and the
 //   press sees it), then demotes it (it stops publishing); the question is answered;
 //   the conference ends for everyone.
-// Played once in English (with screenshots of each screen at desktop and phone width
-// into docs/screenshots/) and once in Hebrew, checking the right-to-left layout.
+// Played once in English (with screenshots of each screen at desktop and phone width;
+// into docs/screenshots/ when PODIUM_E2E_SCREENSHOTS=1, else into the run's temp dir so
+// a test run leaves the checkout as it was) and once in Hebrew, checking the
+// right-to-left layout.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,7 +26,8 @@ import {
   assert_no_page_errors, conference_name, launch_browser, server_url, wait_for,
 } from './lib/harness.mjs';
 
-const kShots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const kDocShots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+let kShots = kDocShots;  // set per run in before()
 const kDesktop = { width: 1280, height: 800 };
 const kPhone = { width: 390, height: 844 };
 const kPassword = 'model-event-password-1';
@@ -158,7 +161,8 @@ function model_event(locale) {
     work = mkdtempSync(join_path(tmpdir(), 'podium-model-'));
     const red_file = make_y4m(work, 'red', 'red');
     const blue_file = make_y4m(work, 'blue', 'blue');
-    if (english) mkdirSync(kShots, { recursive: true });
+    kShots = process.env.PODIUM_E2E_SCREENSHOTS === '1' ? kDocShots : join_path(work, 'screenshots');
+    mkdirSync(kShots, { recursive: true });
     create_organizer(email);
     browser = await launch_browser({ args: [`--use-file-for-fake-video-capture=${red_file}`] });
     blue = await launch_browser({ args: [`--use-file-for-fake-video-capture=${blue_file}`] });
