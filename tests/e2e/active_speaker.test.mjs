@@ -23,8 +23,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as join_path } from 'node:path';
 import {
-  assert_no_page_errors, conference_name, expect_media_from, launch_browser, open_page,
-  start_server, wait_for,
+  assert_no_page_errors, conference_name, expect_media_from, join_test_page,
+  launch_browser, start_server, wait_for,
 } from './lib/harness.mjs';
 
 const kHttp = `127.0.0.1:${process.env.PODIUM_SPEAKER_HTTP_PORT || 18084}`;
@@ -90,12 +90,7 @@ describe('active speaker follows whoever talks', { skip, timeout: 120000 }, () =
   let carol;
   let joined_at = 0;
 
-  async function join(browser, name) {
-    const token = server.mint(conference, name, 'speaker');
-    const page = await open_page(browser, `${server.url}/?token=${encodeURIComponent(token)}`, name);
-    await wait_for(() => page.evaluate(() => window.podium.state.me !== null), `${name}: welcome`);
-    return { page, name, id: await page.evaluate(() => window.podium.state.me.id) };
-  }
+  const join = (browser, name) => join_test_page(server, browser, conference, name);
 
   before(async () => {
     dir = mkdtempSync(join_path(tmpdir(), 'podium-e2e-mic-'));

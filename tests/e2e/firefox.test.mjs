@@ -12,7 +12,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import {
   assert_no_page_errors, conference_name, expect_media_from, firefox_binary, has_address,
-  launch_browser, launch_firefox, open_firefox_page, open_page, start_server, wait_for,
+  join_test_page, launch_browser, launch_firefox, open_firefox_page, start_server,
+  wait_for,
 } from './lib/harness.mjs';
 
 const kVethAddress = '10.99.0.1';
@@ -25,14 +26,6 @@ const skip = !existsSync(firefox_binary())
     ? `no ${kVethAddress} here (run.sh sets up the veth inside its namespace)`
     : false;
 
-async function join(server, browser, open, conference, name, role) {
-  const token = server.mint(conference, name, role);
-  const page = await open(browser, `${server.url}/?token=${encodeURIComponent(token)}`, name);
-  await wait_for(() => page.evaluate(() => window.podium.state.me !== null), `${name}: welcome`);
-  const id = await page.evaluate(() => window.podium.state.me.id);
-  return { page, id, name };
-}
-
 describe('Firefox and Chromium in one conference', { skip, timeout: 120000 }, () => {
   const conference = conference_name('firefox');
   let server;
@@ -44,8 +37,8 @@ describe('Firefox and Chromium in one conference', { skip, timeout: 120000 }, ()
   before(async () => {
     server = await start_server({ http: kHttp, udp: kUdp, label: 'firefox server' });
     [firefox, chromium] = await Promise.all([launch_firefox(), launch_browser()]);
-    fox = await join(server, firefox, open_firefox_page, conference, 'Fox', 'speaker');
-    crow = await join(server, chromium, open_page, conference, 'Crow', 'speaker');
+    fox = await join_test_page(server, firefox, conference, 'Fox', 'speaker', open_firefox_page);
+    crow = await join_test_page(server, chromium, conference, 'Crow', 'speaker');
   });
 
   after(async () => {

@@ -14,8 +14,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
-  assert_no_page_errors, conference_name, expect_media_from, launch_browser, open_page,
-  start_server, wait_for,
+  assert_no_page_errors, conference_name, expect_media_from, join_test_page,
+  launch_browser, start_server,
 } from './lib/harness.mjs';
 
 const kPort = Number(process.env.PODIUM_TCP_TEST_PORT || 41020);
@@ -67,12 +67,7 @@ describe('UDP blocked: the session connects over ICE-TCP', { skip, timeout: 9000
   let alice;
   let bob;
 
-  async function join(name) {
-    const token = server.mint(conference, name, 'speaker');
-    const page = await open_page(browser, `${server.url}/?token=${encodeURIComponent(token)}`, name);
-    await wait_for(() => page.evaluate(() => window.podium.state.me !== null), `${name}: welcome`);
-    return { page, name, id: await page.evaluate(() => window.podium.state.me.id) };
-  }
+  const join = (name) => join_test_page(server, browser, conference, name);
 
   before(async () => {
     // Drop on input, both directions of the port: checks sent to the server's

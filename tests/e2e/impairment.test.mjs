@@ -16,8 +16,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  assert_no_page_errors, conference_name, expect_media_from, launch_browser, open_page,
-  start_server, wait_for,
+  assert_no_page_errors, conference_name, expect_media_from, join_test_page,
+  launch_browser, start_server,
 } from './lib/harness.mjs';
 import { ImpairRelay } from '../tools/impair_relay.mjs';
 
@@ -128,12 +128,7 @@ describe('two speakers through a lossy, delayed path', { timeout: 150000 }, () =
   let alice;
   let bob;
 
-  async function join(name) {
-    const token = server.mint(conference, name, 'speaker');
-    const page = await open_page(browser, `${server.url}/?token=${encodeURIComponent(token)}`, name);
-    await wait_for(() => page.evaluate(() => window.podium.state.me !== null), `${name}: welcome`);
-    return { page, name, id: await page.evaluate(() => window.podium.state.me.id) };
-  }
+  const join = (name) => join_test_page(server, browser, conference, name);
 
   before(async () => {
     // One worker: each worker has a UDP port of its own and the relay forwards one.

@@ -84,6 +84,16 @@ export async function open_page(browser, url, label) {
 
 // Polls fn() until it returns a truthy value; returns that value. On timeout
 // the error names what was awaited and the last value seen.
+// Opens the test page (web/static) as `name` with a token of `role` for `conference` on
+// `server` (start_server's), and waits for the welcome: {page, name, id}. `open` is
+// open_page (Chromium) or open_firefox_page.
+export async function join_test_page(server, browser, conference, name, role = 'speaker', open = open_page) {
+  const token = server.mint(conference, name, role);
+  const page = await open(browser, `${server.url}/?token=${encodeURIComponent(token)}`, name);
+  await wait_for(() => page.evaluate(() => window.podium.state.me !== null), `${name}: welcome`);
+  return { page, name, id: await page.evaluate(() => window.podium.state.me.id) };
+}
+
 export async function wait_for(fn, what, timeout_ms = kWaitMs, interval_ms = 250) {
   const deadline = Date.now() + timeout_ms;
   let last;
