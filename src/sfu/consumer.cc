@@ -277,6 +277,25 @@ void Consumer::resend(std::uint16_t out_sequence, TimePoint now) {
     subscriber_.counters().retransmissions_sent.add();
 }
 
+std::size_t Consumer::add_transport_extensions(rtp::ExtensionElement* out, TransportExtensionValues& values,
+                                               TimePoint now) {
+  std::size_t count = 0;
+  if (auto id = extensions_.id(rtp::ExtensionKind::kMid)) out[count++] = {id, as_bytes(mid_)};
+  if (auto id = extensions_.id(rtp::ExtensionKind::kAbsSendTime)) {
+    values.send_time = abs_send_time(now);
+    out[count++] = {id, Bytes(values.send_time.data(), values.send_time.size())};
+  }
+  // draft-holmer-rmcat-transport-wide-cc-extensions-01 §2: one counter per transport,
+  // on every packet (retransmissions and probes too), so the subscriber's feedback
+  // covers them all.
+  if (auto id = extensions_.id(rtp::ExtensionKind::kTransportWideCc)) {
+    store_u16(values.transport_sequence.data(), subscriber_.next_transport_sequence());
+    values.has_transport_sequence = true;
+    out[count++] = {id, Bytes(values.transport_sequence.data(), 2)};
+  }
+  return count;
+}
+
 std::size_t Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_sequence,
                            std::uint32_t out_timestamp, TimePoint now, bool rtx) {
   webrtc::Transport& transport = transport_;
@@ -284,23 +303,9 @@ std::size_t Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_seque
 
   // The subscriber's own extension ids; only what it negotiated.
   std::array<rtp::ExtensionElement, 6> extensions;
-  std::size_t count = 0;
+  TransportExtensionValues values;
+  std::size_t count = add_transport_extensions(extensions.data(), values, now);
   const rtp::ExtensionMap& in_map = source_->extensions();
-  if (auto id = extensions_.id(rtp::ExtensionKind::kMid)) {
-    extensions[count++] = {id, as_bytes(mid_)};
-  }
-  auto send_time = abs_send_time(now);
-  if (auto id = extensions_.id(rtp::ExtensionKind::kAbsSendTime)) {
-    extensions[count++] = {id, Bytes(send_time.data(), send_time.size())};
-  }
-  // draft-holmer-rmcat-transport-wide-cc-extensions-01 §2: one counter per transport,
-  // on every packet (retransmissions too), so the subscriber's feedback covers them all.
-  std::uint8_t transport_sequence[2];
-  std::uint8_t transport_cc_id = extensions_.id(rtp::ExtensionKind::kTransportWideCc);
-  if (transport_cc_id) {
-    store_u16(transport_sequence, subscriber_.next_transport_sequence());
-    extensions[count++] = {transport_cc_id, Bytes(transport_sequence, 2)};
-  }
   for (auto kind : {rtp::ExtensionKind::kAudioLevel, rtp::ExtensionKind::kVideoOrientation}) {
     auto out_id = extensions_.id(kind);
     auto in_id = in_map.id(kind);
@@ -339,8 +344,9 @@ std::size_t Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_seque
   if (source_->codec().codec == rtp::Codec::kVp8)
     vp8_.write(MutableBytes(slot.data() + header + osn, payload.size()));
   transport.commit_rtp(header + osn + payload.size());
-  if (transport_cc_id)
-    subscriber_.on_transport_sequence_sent(load_u16(transport_sequence), header + osn + payload.size(), now);
+  if (values.has_transport_sequence)
+    subscriber_.on_transport_sequence_sent(load_u16(values.transport_sequence.data()), header + osn + payload.size(),
+                                           now);
   return header + osn + payload.size();
 }
 
@@ -372,17 +378,8 @@ std::size_t Consumer::send_probe(TimePoint now) {
 std::size_t Consumer::send_padding(TimePoint now) {
   webrtc::Transport& transport = transport_;
   std::array<rtp::ExtensionElement, 3> extensions;
-  std::size_t count = 0;
-  if (auto id = extensions_.id(rtp::ExtensionKind::kMid)) extensions[count++] = {id, as_bytes(mid_)};
-  auto send_time = abs_send_time(now);
-  if (auto id = extensions_.id(rtp::ExtensionKind::kAbsSendTime))
-    extensions[count++] = {id, Bytes(send_time.data(), send_time.size())};
-  std::uint8_t transport_sequence[2];
-  std::uint8_t transport_cc_id = extensions_.id(rtp::ExtensionKind::kTransportWideCc);
-  if (transport_cc_id) {
-    store_u16(transport_sequence, subscriber_.next_transport_sequence());
-    extensions[count++] = {transport_cc_id, Bytes(transport_sequence, 2)};
-  }
+  TransportExtensionValues values;
+  std::size_t count = add_transport_extensions(extensions.data(), values, now);
   MutableBytes slot = transport.rtp_slot();
   if (slot.empty()) return 0;
   rtp::RtpHeaderFields fields;
@@ -398,7 +395,8 @@ std::size_t Consumer::send_padding(TimePoint now) {
   if (size == 0) return 0;
   ++rtx_sequence_;
   transport.commit_rtp(size);
-  if (transport_cc_id) subscriber_.on_transport_sequence_sent(load_u16(transport_sequence), size, now);
+  if (values.has_transport_sequence)
+    subscriber_.on_transport_sequence_sent(load_u16(values.transport_sequence.data()), size, now);
   return size;
 }
 

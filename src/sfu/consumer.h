@@ -3,6 +3,7 @@
 // without the receiver seeing a jump.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -127,6 +128,15 @@ class Consumer {
   std::size_t send(const rtp::RtpPacket& packet, std::uint16_t out_sequence, std::uint32_t out_timestamp,
                    TimePoint now, bool rtx);
   std::size_t send_padding(TimePoint now);
+  // The extensions every packet toward the subscriber carries, of those it negotiated:
+  // MID, abs-send-time, the transport-wide sequence number. Written to `out` (room for
+  // three); their bytes live in `values`. Returns how many.
+  struct TransportExtensionValues {
+    std::array<std::uint8_t, 3> send_time{};
+    std::array<std::uint8_t, 2> transport_sequence{};
+    bool has_transport_sequence = false;
+  };
+  std::size_t add_transport_extensions(rtp::ExtensionElement* out, TransportExtensionValues& values, TimePoint now);
 
   std::string mid_;
   MediaKind kind_;
