@@ -203,6 +203,36 @@ class RecordingScenario : public MediaFixture {
     return recorder;
   }
 
+  // A 64 KiB tmpfs at dir_/name (`flags`: 0 or MS_RDONLY) in a mount namespace of this
+  // process, for the disk-failure cases; empty when there is no mount namespace (not root).
+  std::filesystem::path private_tmpfs(const std::string& name, unsigned long flags) {
+    if (::unshare(CLONE_NEWNS) != 0) return {};
+    EXPECT_EQ(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), 0);
+    auto disk = dir_.path() / name;
+    std::filesystem::create_directories(disk);
+    EXPECT_EQ(::mount("tmpfs", disk.c_str(), "tmpfs", flags, "size=64k"), 0) << std::strerror(errno);
+    return disk;
+  }
+
+  // A stage subscriber of audio, connected.
+  void listen_to_stage(TestPeer& listener) {
+    auto session = open("room", "listener", false);
+    auto answer = negotiate(session, listener.make_offer({{"audio", "recvonly", 0, "0"}}), {}, true);
+    ASSERT_TRUE(answer.ok) << answer.error;
+    ASSERT_TRUE(listener.apply_answer(answer.sdp_answer));
+    ASSERT_TRUE(listener.connect());
+  }
+
+  // Sends 100 ms of `publisher`'s media at a time, at most `tries` times, until the
+  // recorder reports a failure.
+  void send_until_failure(Publisher& publisher, int tries) {
+    for (int i = 0; i < tries; ++i) {
+      send_for({&publisher}, 100);
+      std::lock_guard lock(mutex_);
+      if (!failures_.empty()) return;
+    }
+  }
+
   void floor_to(const std::string& holder, const std::vector<std::string>& others) {
     media_.set_send_permission("room", holder, true, true);
     for (const auto& other : others) media_.set_send_permission("room", other, false, false);
@@ -394,27 +424,18 @@ TEST_F(RecordingScenario, WithPacketLossAndAPauseTheFilesStillDecode) {
 // A disk that fills up stops the recording with a reason; the media goes on. The disk
 // is a 64 KiB tmpfs in a mount namespace of this process (needs root: skipped without).
 TEST_F(RecordingScenario, AFullDiskStopsTheRecordingAndTheConferenceGoesOn) {
-  if (::unshare(CLONE_NEWNS) != 0) GTEST_SKIP() << "no mount namespace (not root?)";
-  ASSERT_EQ(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), 0);
-  auto disk = dir_.path() / "disk";
-  std::filesystem::create_directories(disk);
-  ASSERT_EQ(::mount("tmpfs", disk.c_str(), "tmpfs", 0, "size=64k"), 0) << std::strerror(errno);
+  auto disk = private_tmpfs("disk", 0);
+  if (disk.empty()) GTEST_SKIP() << "no mount namespace (not root?)";
+  ASSERT_FALSE(HasFailure());
 
   Publisher a = make_publisher("alice", 0xD000, 81, 90, 240, 320, 240);
   publish(a);
   TestPeer listener;
-  auto session = open("room", "listener", false);
-  auto answer = negotiate(session, listener.make_offer({{"audio", "recvonly", 0, "0"}}), {}, true);
-  ASSERT_TRUE(answer.ok) << answer.error;
-  ASSERT_TRUE(listener.apply_answer(answer.sdp_answer));
-  ASSERT_TRUE(listener.connect());
+  listen_to_stage(listener);
+  if (HasFatalFailure()) return;
 
   auto recorder = start_recorder(disk);
-  for (int i = 0; i < 40; ++i) {
-    send_for({&a}, 100);
-    std::lock_guard lock(mutex_);
-    if (!failures_.empty()) break;
-  }
+  send_until_failure(a, 40);
   {
     std::lock_guard lock(mutex_);
     ASSERT_EQ(failures_.size(), 1u) << "64 KiB fill up in well under 4 s of video";
@@ -435,27 +456,18 @@ TEST_F(RecordingScenario, AFullDiskStopsTheRecordingAndTheConferenceGoesOn) {
 // A read-only disk (mounted read-only in a mount namespace of this process: needs root)
 // refuses the first file: the recording stops with the reason, the stage goes on.
 TEST_F(RecordingScenario, AReadOnlyDiskStopsTheRecordingAndTheConferenceGoesOn) {
-  if (::unshare(CLONE_NEWNS) != 0) GTEST_SKIP() << "no mount namespace (not root?)";
-  ASSERT_EQ(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), 0);
-  auto disk = dir_.path() / "read-only";
-  std::filesystem::create_directories(disk);
-  ASSERT_EQ(::mount("tmpfs", disk.c_str(), "tmpfs", MS_RDONLY, "size=64k"), 0) << std::strerror(errno);
+  auto disk = private_tmpfs("read-only", MS_RDONLY);
+  if (disk.empty()) GTEST_SKIP() << "no mount namespace (not root?)";
+  ASSERT_FALSE(HasFailure());
 
   Publisher a = make_publisher("alice", 0xD100, 81, 90, 240, 320, 240);
   publish(a);
   TestPeer listener;
-  auto session = open("room", "listener", false);
-  auto answer = negotiate(session, listener.make_offer({{"audio", "recvonly", 0, "0"}}), {}, true);
-  ASSERT_TRUE(answer.ok) << answer.error;
-  ASSERT_TRUE(listener.apply_answer(answer.sdp_answer));
-  ASSERT_TRUE(listener.connect());
+  listen_to_stage(listener);
+  if (HasFatalFailure()) return;
 
   auto recorder = start_recorder(disk);
-  for (int i = 0; i < 20; ++i) {
-    send_for({&a}, 100);
-    std::lock_guard lock(mutex_);
-    if (!failures_.empty()) break;
-  }
+  send_until_failure(a, 20);
   {
     std::lock_guard lock(mutex_);
     ASSERT_EQ(failures_.size(), 1u) << "the first file cannot be created";
