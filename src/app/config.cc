@@ -70,6 +70,7 @@ Result<ServeConfig> load_config_file(const std::string& path, ServeConfig config
     else if (name == "data_dir") error = string_setting(config.data_dir);
     else if (name == "web_root") error = string_setting(config.web_root);
     else if (name == "log_level") error = string_setting(config.log_level);
+    else if (name == "udp_gso") error = string_setting(config.udp_gso);
     else if (name == "workers") {
       auto v = node.value<std::int64_t>();
       if (!v || *v < 1 || *v > 256)
@@ -116,6 +117,8 @@ Result<bool> validate(const ServeConfig& config) {
     return Error{fmt::format("log_level: '{}' is not one of trace, debug, info, warn, error, off",
                              config.log_level)};
   if (config.data_dir.empty()) return Error{"data_dir: must not be empty"};
+  if (config.udp_gso != "on" && config.udp_gso != "off")
+    return Error{fmt::format("udp_gso: '{}' must be on or off", config.udp_gso)};
   return true;
 }
 

@@ -20,14 +20,17 @@ struct ServeConfig {
   // Receive-only sessions a conference keeps on its home worker before new ones go to
   // the least-loaded worker (relayed in-process; see docs/config.md).
   int worker_sessions_before_spread = 100;
+  // "on": bursts to one peer leave as one UDP GSO send where the kernel supports it;
+  // "off": one datagram per send (for comparison; docs/benchmarks.md).
+  std::string udp_gso = "on";
   std::string data_dir = "./data";
   std::string web_root;  // empty: the test page shipped with the sources
   std::string log_level = "info";
 };
 
 // Reads a TOML file whose top-level keys are the flag names with '_' for '-'
-// (http, udp, tcp, announce, workers, worker_sessions_before_spread, data_dir, web_root,
-// log_level). Errors name the file,
+// (http, udp, tcp, announce, workers, worker_sessions_before_spread, udp_gso, data_dir,
+// web_root, log_level). Errors name the file,
 // the line and the reason: "podium.toml:3: workers must be an integer between 1 and 256".
 Result<ServeConfig> load_config_file(const std::string& path, ServeConfig base);
 

@@ -31,7 +31,7 @@ namespace {
 
 constexpr const char* kUsage = R"(usage:
   podium serve [--config FILE] [--http ADDR:PORT] [--udp ADDR:PORT] [--tcp ADDR:PORT|off]
-               [--announce IP] [--workers N] [--worker-sessions-before-spread N]
+               [--announce IP] [--workers N] [--worker-sessions-before-spread N] [--udp-gso on|off]
                [--data-dir DIR] [--web-root DIR] [--log-level LEVEL]
   podium token --conference NAME --name DISPLAY --role ROLE [--ttl DURATION] [--data-dir DIR]
   podium admin create-organizer --email EMAIL [--password-stdin] [--data-dir DIR]
@@ -170,7 +170,7 @@ int run_serve(int argc, char** argv) {
   std::vector<std::pair<std::string, std::string>> flags;
   if (auto err = parse_flags(argc, argv, 2,
                              {"config", "http", "udp", "tcp", "announce", "workers", "data-dir",
-                              "web-root", "log-level", "worker-sessions-before-spread"},
+                              "web-root", "log-level", "worker-sessions-before-spread", "udp-gso"},
                              flags))
     return fail(*err + "\n" + kUsage);
   ServeConfig config;
@@ -188,6 +188,7 @@ int run_serve(int argc, char** argv) {
     else if (k == "data-dir") config.data_dir = v;
     else if (k == "web-root") config.web_root = v;
     else if (k == "log-level") config.log_level = v;
+    else if (k == "udp-gso") config.udp_gso = v;
     else if (k == "workers") {
       if (v.empty() || v.size() > 3 || v.find_first_not_of("0123456789") != std::string::npos ||
           std::stoi(v) < 1)
@@ -229,6 +230,7 @@ int run_serve(int argc, char** argv) {
   }
   media_config.workers = config.workers;
   media_config.worker_sessions_before_spread = config.worker_sessions_before_spread;
+  media_config.udp_gso = config.udp_gso == "on";
 
   api::ServerConfig server_config;
   server_config.address = http_host;

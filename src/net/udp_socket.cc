@@ -2,16 +2,20 @@
 
 #include <fmt/format.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
 #include <utility>
+
+#include "util/log.h"
 
 namespace podium::net {
 
@@ -37,6 +41,9 @@ std::int64_t realtime_ns() {
 }
 
 constexpr std::size_t kControlSize = CMSG_SPACE(sizeof(timespec));
+constexpr std::size_t kGsoControlSize = CMSG_SPACE(sizeof(std::uint16_t));
+// The kernel's limit on segments per GSO message (UDP_MAX_SEGMENTS).
+constexpr std::size_t kMaxGsoSegments = 64;
 
 }  // namespace
 
@@ -53,7 +60,17 @@ struct UdpSocket::Buffers {
   Endpoint send_to[kBatchSize];
   std::int64_t send_origin[kBatchSize];  // 0: not a forwarded packet
 
+  // What one sendmmsg hands over: each message is one datagram, or a run of queued
+  // datagrams to one destination sent as one GSO message (its iovecs are the run's).
+  mmsghdr wire_headers[kBatchSize];
+  std::uint8_t wire_first[kBatchSize];  // the message's first queued datagram
+  std::uint8_t wire_count[kBatchSize];  // and how many it carries
+  alignas(cmsghdr) std::uint8_t wire_control[kBatchSize][kGsoControlSize];
+
   DelayHistogram forwarding_delay;
+  // Written by the socket's thread only (load + store, no read-modify-write).
+  std::atomic<std::uint64_t> gso_messages{0};
+  std::atomic<std::uint64_t> gso_datagrams{0};
 };
 
 Result<UdpSocket> UdpSocket::bind(const Endpoint& local) {
@@ -69,6 +86,10 @@ Result<UdpSocket> UdpSocket::bind(const Endpoint& local) {
   }
   set_buffer_size(fd, SO_RCVBUFFORCE, SO_RCVBUF);
   set_buffer_size(fd, SO_SNDBUFFORCE, SO_SNDBUF);
+  // UDP_SEGMENT is readable where the kernel can send GSO messages (Linux 4.18+).
+  int segment = 0;
+  socklen_t segment_length = sizeof(segment);
+  const bool gso = getsockopt(fd, SOL_UDP, UDP_SEGMENT, &segment, &segment_length) == 0;
 
   if (::bind(fd, local.sockaddr_ptr(), local.sockaddr_length()) != 0) {
     int error = errno;
@@ -87,7 +108,9 @@ Result<UdpSocket> UdpSocket::bind(const Endpoint& local) {
     close(fd);
     return Error{"getsockname returned an unknown address family"};
   }
-  return UdpSocket(fd, *bound_endpoint);
+  UdpSocket socket(fd, *bound_endpoint);
+  socket.gso_supported_ = socket.gso_ = gso;
+  return socket;
 }
 
 UdpSocket::UdpSocket(int fd, Endpoint local)
@@ -115,6 +138,8 @@ UdpSocket::UdpSocket(UdpSocket&& other) noexcept
       local_(other.local_),
       buffers_(std::move(other.buffers_)),
       send_count_(std::exchange(other.send_count_, 0)),
+      gso_supported_(other.gso_supported_),
+      gso_(other.gso_),
       counters_(other.counters_) {}
 
 UdpSocket& UdpSocket::operator=(UdpSocket&& other) noexcept {
@@ -124,6 +149,8 @@ UdpSocket& UdpSocket::operator=(UdpSocket&& other) noexcept {
     local_ = other.local_;
     buffers_ = std::move(other.buffers_);
     send_count_ = std::exchange(other.send_count_, 0);
+    gso_supported_ = other.gso_supported_;
+    gso_ = other.gso_;
     counters_ = other.counters_;
   }
   return *this;
@@ -132,6 +159,12 @@ UdpSocket& UdpSocket::operator=(UdpSocket&& other) noexcept {
 UdpSocket::~UdpSocket() { close_fd(); }
 
 const DelayHistogram& UdpSocket::forwarding_delay() const { return buffers_->forwarding_delay; }
+
+std::uint64_t UdpSocket::gso_messages() const { return buffers_->gso_messages.load(std::memory_order_relaxed); }
+
+std::uint64_t UdpSocket::gso_datagrams() const {
+  return buffers_->gso_datagrams.load(std::memory_order_relaxed);
+}
 
 bool UdpSocket::enable_arrival_timestamps() {
   int one = 1;
@@ -228,34 +261,104 @@ void UdpSocket::commit_slot(std::size_t length, const Endpoint& to, bool forward
   if (++send_count_ == kBatchSize) flush();
 }
 
+std::size_t UdpSocket::build_messages(std::size_t first) {
+  auto& b = *buffers_;
+  std::size_t messages = 0;
+  for (std::size_t i = first; i < send_count_;) {
+    // A run: datagrams to one destination, all of the first one's size but the last,
+    // which may be shorter (what UDP_SEGMENT splits back into the same datagrams).
+    const std::size_t size = b.send_iov[i].iov_len;
+    std::size_t end = i + 1;
+    std::size_t bytes = size;
+    if (gso_ && size > 0) {
+      while (end < send_count_ && end - i < kMaxGsoSegments && b.send_to[end] == b.send_to[i] &&
+             b.send_iov[end].iov_len <= size && b.send_iov[end].iov_len > 0 && bytes + b.send_iov[end].iov_len <= 65000) {
+        bytes += b.send_iov[end].iov_len;
+        ++end;
+        if (b.send_iov[end - 1].iov_len < size) break;
+      }
+    }
+    msghdr& message = b.wire_headers[messages].msg_hdr;
+    message = b.send_headers[i].msg_hdr;  // destination and the first iovec
+    message.msg_iovlen = end - i;
+    if (end - i > 1) {
+      message.msg_control = b.wire_control[messages];
+      message.msg_controllen = kGsoControlSize;
+      cmsghdr* control = CMSG_FIRSTHDR(&message);
+      control->cmsg_level = SOL_UDP;
+      control->cmsg_type = UDP_SEGMENT;
+      control->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
+      const auto segment = static_cast<std::uint16_t>(size);
+      std::memcpy(CMSG_DATA(control), &segment, sizeof(segment));
+    } else {
+      message.msg_control = nullptr;
+      message.msg_controllen = 0;
+    }
+    b.wire_first[messages] = static_cast<std::uint8_t>(i);
+    b.wire_count[messages] = static_cast<std::uint8_t>(end - i);
+    ++messages;
+    i = end;
+  }
+  return messages;
+}
+
 void UdpSocket::flush() {
   auto& b = *buffers_;
+  std::size_t count = build_messages(0);
   std::size_t offset = 0;
-  while (offset < send_count_) {
-    int sent = sendmmsg(fd_, b.send_headers + offset, send_count_ - offset, MSG_DONTWAIT);
+  std::uint64_t gso_messages = 0, gso_datagrams = 0;
+  while (offset < count) {
+    int sent = sendmmsg(fd_, b.wire_headers + offset, count - offset, MSG_DONTWAIT);
     if (sent > 0) {
       std::int64_t now_ns = 0;
-      for (int i = 0; i < sent; ++i) {
-        ++counters_.datagrams_sent;
-        counters_.bytes_sent += b.send_headers[offset + i].msg_len;
-        const std::int64_t origin = b.send_origin[offset + i];
-        if (origin == 0) continue;
-        if (now_ns == 0) now_ns = realtime_ns();
-        // The wall clock may step between the two readings: a negative delay counts as 0.
-        b.forwarding_delay.record(static_cast<std::uint64_t>(std::max<std::int64_t>(now_ns - origin, 0) / 1000));
+      for (int m = 0; m < sent; ++m) {
+        const std::size_t first = b.wire_first[offset + m];
+        const std::size_t datagrams = b.wire_count[offset + m];
+        counters_.datagrams_sent += datagrams;
+        counters_.bytes_sent += b.wire_headers[offset + m].msg_len;
+        if (datagrams > 1) {
+          ++gso_messages;
+          gso_datagrams += datagrams;
+        }
+        for (std::size_t i = first; i < first + datagrams; ++i) {
+          const std::int64_t origin = b.send_origin[i];
+          if (origin == 0) continue;
+          if (now_ns == 0) now_ns = realtime_ns();
+          // The wall clock may step between the two readings: a negative delay counts as 0.
+          b.forwarding_delay.record(
+              static_cast<std::uint64_t>(std::max<std::int64_t>(now_ns - origin, 0) / 1000));
+        }
       }
       offset += static_cast<std::size_t>(sent);
       continue;
     }
     if (sent < 0 && errno == EINTR) continue;
+    const std::size_t unsent = send_count_ - b.wire_first[offset];
     if (sent == 0 || errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
-      counters_.send_drops += send_count_ - offset;
+      counters_.send_drops += unsent;
       break;
     }
-    // sendmmsg reports an error only for the first datagram of the call: skip that one
-    // (unreachable network, EMSGSIZE, ...) and send the rest.
-    ++counters_.send_errors;
+    if (b.wire_count[offset] > 1 && gso_ && (errno == EIO || errno == EINVAL)) {
+      // The kernel refused the GSO message itself (EIO: the route's device has no
+      // checksum offload; EINVAL: a segment larger than the path's MTU): send one
+      // datagram per message from here on.
+      int error = errno;
+      gso_ = false;
+      log::warn("net", "udp {}: GSO send refused ({}); sending datagrams one by one from now on",
+                local_.to_string(), errno_text(error));
+      count = build_messages(b.wire_first[offset]);
+      offset = 0;
+      continue;
+    }
+    // sendmmsg reports an error only for the first message of the call: skip that one
+    // (unreachable network, EMSGSIZE, ...), all its datagrams, and send the rest.
+    counters_.send_errors += b.wire_count[offset];
     ++offset;
+  }
+  if (gso_messages > 0) {
+    b.gso_messages.store(b.gso_messages.load(std::memory_order_relaxed) + gso_messages, std::memory_order_relaxed);
+    b.gso_datagrams.store(b.gso_datagrams.load(std::memory_order_relaxed) + gso_datagrams,
+                          std::memory_order_relaxed);
   }
   send_count_ = 0;
 }

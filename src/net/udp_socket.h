@@ -1,5 +1,11 @@
 // A non-blocking UDP socket that moves datagrams in batches: recvmmsg into buffers it
 // owns, and a send queue flushed with sendmmsg. One socket belongs to one loop thread.
+//
+// Consecutive queued datagrams to one destination leave as one UDP GSO message
+// (UDP_SEGMENT, Linux 4.18+) when they have one size, the last of them possibly shorter:
+// the kernel builds, routes and hands over one buffer for all of them, which costs a
+// fraction of one send per datagram (docs/benchmarks.md). The receiver still gets
+// ordinary datagrams.
 #pragma once
 
 #include <cstddef>
@@ -84,6 +90,14 @@ class UdpSocket {
   // media is late by the time a retry could send it.
   void flush();
   std::size_t queued() const { return send_count_; }
+  // Whether flush() coalesces datagrams into GSO messages: on where the kernel supports
+  // it; off after the kernel refused one (then everything goes out one by one).
+  bool gso() const { return gso_; }
+  // GSO messages sent (each carrying two datagrams or more), and the datagrams they
+  // carried. Readable from any thread.
+  std::uint64_t gso_messages() const;
+  std::uint64_t gso_datagrams() const;
+  void set_gso(bool enabled) { gso_ = enabled && gso_supported_; }
 
   const UdpCounters& counters() const { return counters_; }
 
@@ -93,12 +107,16 @@ class UdpSocket {
   UdpSocket(int fd, Endpoint local);
   bool prepare_destination(Endpoint& to) const;
   void close_fd();
+  // Builds the wire messages for the queued datagrams from `first` on; returns how many.
+  std::size_t build_messages(std::size_t first);
 
   int fd_ = -1;
   Endpoint local_;
   std::unique_ptr<Buffers> buffers_;
   std::size_t send_count_ = 0;
   std::int64_t origin_ns_ = 0;
+  bool gso_supported_ = false;
+  bool gso_ = false;
   UdpCounters counters_;
 };
 

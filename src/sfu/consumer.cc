@@ -169,7 +169,7 @@ void Consumer::request_keyframe(TimePoint now) {
   source_->request_keyframe(now, target_layer_);
 }
 
-void Consumer::forward(const rtp::RtpPacket& packet, TimePoint now, int layer) {
+void Consumer::forward(const rtp::RtpPacket& packet, TimePoint now, int layer, std::size_t pad_payload_to) {
   webrtc::Transport& transport = transport_;
   if (!transport.connected() || !source_fits_) return;
   Bytes payload = packet.payload();
@@ -236,7 +236,7 @@ void Consumer::forward(const rtp::RtpPacket& packet, TimePoint now, int layer) {
   if (vp8) vp8_.on_forwarded(*vp8);
   std::uint16_t out_sequence = static_cast<std::uint16_t>(in_sequence + sequence_offset_);
   std::uint32_t out_timestamp = in_timestamp + timestamp_offset_;
-  if (!send(packet, out_sequence, out_timestamp, now, false)) return;
+  if (!send(packet, out_sequence, out_timestamp, now, false, pad_payload_to)) return;
   if (resend_window_reset_) {
     resend_window_reset_ = false;
     first_sequence_since_switch_ = out_sequence;
@@ -297,7 +297,7 @@ std::size_t Consumer::add_transport_extensions(rtp::ExtensionElement* out, Trans
 }
 
 std::size_t Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_sequence,
-                           std::uint32_t out_timestamp, TimePoint now, bool rtx) {
+                           std::uint32_t out_timestamp, TimePoint now, bool rtx, std::size_t pad_payload_to) {
   webrtc::Transport& transport = transport_;
   Bytes payload = packet.payload();
 
@@ -335,7 +335,11 @@ std::size_t Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_seque
                                              std::span<const rtp::ExtensionElement>(extensions.data(), count));
   // RFC 4588 §4: the RTX payload is the original sequence number, then the original payload.
   std::size_t osn = rtx ? 2 : 0;
-  if (header == 0 || header + osn + payload.size() > slot.size()) return 0;
+  // RFC 3550 §5.1 padding: the P bit, then zeros, the last octet counting them all.
+  std::size_t padding = 0;
+  if (!rtx && pad_payload_to > payload.size() && pad_payload_to - payload.size() <= 255)
+    padding = pad_payload_to - payload.size();
+  if (header == 0 || header + osn + payload.size() + padding > slot.size()) return 0;
   if (rtx) {
     store_u16(slot.data() + header, out_sequence);
     ++rtx_sequence_;
@@ -343,11 +347,16 @@ std::size_t Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_seque
   std::memcpy(slot.data() + header + osn, payload.data(), payload.size());
   if (source_->codec().codec == rtp::Codec::kVp8)
     vp8_.write(MutableBytes(slot.data() + header + osn, payload.size()));
-  transport.commit_rtp(header + osn + payload.size());
+  const std::size_t size = header + osn + payload.size() + padding;
+  if (padding > 0) {
+    slot[0] |= 0x20;
+    std::memset(slot.data() + size - padding, 0, padding - 1);
+    slot[size - 1] = static_cast<std::uint8_t>(padding);
+  }
+  transport.commit_rtp(size);
   if (values.has_transport_sequence)
-    subscriber_.on_transport_sequence_sent(load_u16(values.transport_sequence.data()), header + osn + payload.size(),
-                                           now);
-  return header + osn + payload.size();
+    subscriber_.on_transport_sequence_sent(load_u16(values.transport_sequence.data()), size, now);
+  return size;
 }
 
 bool Consumer::can_probe() const {

@@ -58,7 +58,9 @@ class Consumer {
   void set_codec(const RtpCodecParameters& codec) { codec_ = codec; }
   bool source_fits() const { return source_fits_; }
   // Rewrites and sends one packet of the source's stream `layer` (0 unless simulcast).
-  void forward(const rtp::RtpPacket& packet, TimePoint now, int layer = 0);
+  // `pad_payload_to`: a payload shorter than this is padded up to it (RFC 3550 §5.1), so
+  // that the packets of a burst have one size and leave as one GSO send.
+  void forward(const rtp::RtpPacket& packet, TimePoint now, int layer = 0, std::size_t pad_payload_to = 0);
   // Producer::forward calls this a few consumers ahead, stage 0 to kPrefetchStages - 1
   // on successive consumers (each stage needs what the previous one fetched): this
   // consumer, then its transport's send state. A hint to the CPU cache; changes nothing.
@@ -126,7 +128,7 @@ class Consumer {
   // Writes the rewritten packet into the transport's next send slot; as RTX when
   // `rtx`. Returns the bytes written, 0 if it could not be sent.
   std::size_t send(const rtp::RtpPacket& packet, std::uint16_t out_sequence, std::uint32_t out_timestamp,
-                   TimePoint now, bool rtx);
+                   TimePoint now, bool rtx, std::size_t pad_payload_to = 0);
   std::size_t send_padding(TimePoint now);
   // The extensions every packet toward the subscriber carries, of those it negotiated:
   // MID, abs-send-time, the transport-wide sequence number. Written to `out` (room for

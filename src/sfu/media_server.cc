@@ -106,6 +106,7 @@ void MediaServer::start() {
     auto socket = net::UdpSocket::bind(*endpoint);
     if (!socket)
       throw std::runtime_error(fmt::format("udp: cannot bind {}: {}", endpoint->to_string(), socket.error()));
+    socket->set_gso(cfg.udp_gso);
     std::optional<net::TcpListener> tcp;
     if (cfg.tcp_enabled) {
       std::string tcp_address = cfg.tcp_address.empty() ? cfg.udp_address : cfg.tcp_address;
@@ -396,6 +397,13 @@ std::string MediaServer::metrics_text() const {
     }
     out += fmt::format("{}_sum {:.6f}\n{}_count {}\n", name, static_cast<double>(sum_micros) / 1e6, name, count);
   }
+  std::uint64_t gso_messages = 0, gso_datagrams = 0;
+  for (auto& w : impl_->workers) {
+    gso_messages += w->socket().gso_messages();
+    gso_datagrams += w->socket().gso_datagrams();
+  }
+  metric("podium_udp_gso_sends_total", "counter", "UDP GSO messages sent: runs of datagrams to one peer handed to the kernel as one", gso_messages);
+  metric("podium_udp_gso_datagrams_total", "counter", "Datagrams those GSO messages carried", gso_datagrams);
   std::uint64_t speaker_changes = 0, with_speaker = 0;
   for (auto& w : impl_->workers) {
     speaker_changes += w->active_speaker_changes();

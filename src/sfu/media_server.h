@@ -30,6 +30,8 @@ struct MediaServerConfig {
   // then to the worker with the fewest sessions, which receives the conference's media
   // through an in-process relay (sfu/relay.h). 0: spread from the first one.
   int worker_sessions_before_spread = 100;
+  // Bursts to one peer as one UDP GSO send (net/udp_socket.h, sfu/fanout_batch.h).
+  bool udp_gso = true;
 };
 
 using SessionId = std::uint64_t;

@@ -361,6 +361,7 @@ NegotiateResult Peer::negotiate(const NegotiateRequest& request, TimePoint now) 
       auto producer = std::make_unique<Producer>(worker_.next_track_id(), mid, *kind,
                                                  codec_parameters(answered.codecs.front()),
                                                  extensions, *this, router_.next_sequence());
+      producer->set_fanout_batch(&worker_.fanout_batch());
       std::vector<int> types;
       for (const auto& c : answered.codecs) {
         if (!sdp::is_rtx(c)) {

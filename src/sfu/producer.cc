@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 
 #include "rtp/codec.h"
 #include "sfu/consumer.h"
+#include "sfu/fanout_batch.h"
 #include "webrtc/media_counters.h"
 #include "sfu/peer.h"
 #include "sfu/relay.h"
@@ -33,6 +36,17 @@ Producer::Producer(std::string id, std::string mid, MediaKind kind, RtpCodecPara
       extensions_(extensions), publisher_(nullptr), sequence_(sequence), relay_origin_(&origin),
       relay_router_(&router), relay_participant_(std::move(participant_id)) {
   streams_.push_back(make_stream(""));
+}
+
+Producer::~Producer() {
+  if (deferred_ && deferred_->count > 0 && fanout_batch_) fanout_batch_->forget(*this);
+}
+
+void FanoutBatch::close() {
+  open_ = false;
+  // A flush may not defer again (the batch is closed), so the list is stable.
+  for (Producer* producer : producers_) producer->flush_deferred();
+  producers_.clear();
 }
 
 const std::string& Producer::participant_id() const {
@@ -205,7 +219,67 @@ void Producer::forward(const rtp::RtpPacket& packet, TimePoint now, bool repaire
   send_due_nacks(now, layer);
 }
 
+bool Producer::defer(const rtp::RtpPacket& packet, TimePoint now, int layer) {
+  // Worth it where a burst is copied to several subscribers; one subscriber's copies
+  // are consecutive anyway. Audio comes one packet per frame.
+  if (!fanout_batch_ || !fanout_batch_->is_open() || kind_ != MediaKind::kVideo || consumers_.size() < 2)
+    return false;
+  Bytes bytes = packet.data();
+  if (bytes.size() > Deferred::kPacketCapacity) return false;
+  if (!deferred_) deferred_ = std::make_unique<Deferred>();
+  Deferred& d = *deferred_;
+  if (d.count == 0) fanout_batch_->enqueue(*this);
+  std::memcpy(d.bytes[d.count], bytes.data(), bytes.size());
+  d.size[d.count] = bytes.size();
+  d.at[d.count] = now;
+  d.layer[d.count] = layer;
+  if (++d.count == Deferred::kCapacity) {
+    fanout_batch_->forget(*this);
+    flush_deferred();
+  }
+  return true;
+}
+
+void Producer::flush_deferred() {
+  if (!deferred_ || deferred_->count == 0) return;
+  Deferred& d = *deferred_;
+  const std::size_t count = d.count;
+  d.count = 0;
+  std::array<std::optional<rtp::RtpPacket>, Deferred::kCapacity> packets;
+  std::array<std::size_t, Deferred::kCapacity> pad_to{};
+  std::size_t parsed = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    auto packet = rtp::RtpPacket::parse(MutableBytes(d.bytes[i], d.size[i]));
+    if (!packet) continue;  // parsed once already; cannot fail
+    packets[parsed] = packet;
+    d.at[parsed] = d.at[i];
+    d.layer[parsed] = d.layer[i];
+    ++parsed;
+  }
+  // One payload size per stream where they are within kMaxGsoPadding of its largest.
+  for (std::size_t i = 0; i < parsed; ++i) {
+    std::size_t largest = 0;
+    for (std::size_t j = 0; j < parsed; ++j)
+      if (d.layer[j] == d.layer[i]) largest = std::max(largest, packets[j]->payload_size());
+    if (largest - packets[i]->payload_size() <= kMaxGsoPadding) pad_to[i] = largest;
+  }
+  for_each_consumer([&](Consumer& consumer) {
+    for (std::size_t i = 0; i < parsed; ++i) consumer.forward(*packets[i], d.at[i], d.layer[i], pad_to[i]);
+  });
+}
+
 void Producer::forward_to_consumers(const rtp::RtpPacket& packet, TimePoint now, int layer) {
+  if (defer(packet, now, layer)) return;
+  // What was deferred goes first: each consumer keeps the order of its packets.
+  if (deferred_ && deferred_->count > 0) {
+    if (fanout_batch_) fanout_batch_->forget(*this);
+    flush_deferred();
+  }
+  for_each_consumer([&](Consumer& consumer) { consumer.forward(packet, now, layer); });
+}
+
+template <typename Visit>
+void Producer::for_each_consumer(Visit&& visit) {
   // A consumer's state and its transport's (SRTP session, cipher context) have left the
   // CPU cache since their previous packet when there are hundreds of them: the fan-out
   // was mostly waiting for memory. Each consumer's state is fetched a few consumers
@@ -219,7 +293,7 @@ void Producer::forward_to_consumers(const rtp::RtpPacket& packet, TimePoint now,
       std::ptrdiff_t ahead = i + kStep * (kStages - stage);
       if (ahead >= 0 && ahead < count) consumers_[static_cast<std::size_t>(ahead)]->prefetch(stage);
     }
-    if (i >= 0) consumers_[static_cast<std::size_t>(i)]->forward(packet, now, layer);
+    if (i >= 0) visit(*consumers_[static_cast<std::size_t>(i)]);
   }
 }
 

@@ -23,6 +23,7 @@
 namespace podium::sfu {
 
 class Consumer;
+class FanoutBatch;
 class Peer;
 class RelayHub;
 class RelayOrigin;
@@ -36,6 +37,18 @@ class Producer {
   // An internal source the server itself produces (an interpretation program mix): no
   // publisher, no NACK, never paused; it is not in the router's producer list.
   Producer(std::string id, MediaKind kind, RtpCodecParameters codec);
+  ~Producer();
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+
+  // The worker's deferred fan-out (sfu/fanout_batch.h); without one, packets are fanned
+  // out as they come.
+  void set_fanout_batch(FanoutBatch* batch) { fanout_batch_ = batch; }
+  // Fans out the packets deferred during the current receive batch.
+  void flush_deferred();
+  // Deferred packets of one stream whose payloads are within this of the largest are
+  // padded to its size (RFC 3550 §5.1) so a subscriber's copies can share one GSO send.
+  static constexpr std::size_t kMaxGsoPadding = 16;
 
   const std::string& id() const { return id_; }
   const std::string& mid() const { return mid_; }
@@ -191,6 +204,22 @@ class Producer {
   Stream make_stream(std::string rid) const;
   void send_due_nacks(TimePoint now, int layer);
   void forward_to_consumers(const rtp::RtpPacket& packet, TimePoint now, int layer);
+  // What the deferred fan-out keeps: copies, since the receive buffer (or the RTX
+  // scratch buffer) is reused before the batch ends.
+  struct Deferred {
+    static constexpr std::size_t kCapacity = 16;
+    static constexpr std::size_t kPacketCapacity = 1500;
+    std::uint8_t bytes[kCapacity][kPacketCapacity];
+    std::size_t size[kCapacity];
+    TimePoint at[kCapacity];
+    int layer[kCapacity];
+    std::size_t count = 0;
+  };
+  bool defer(const rtp::RtpPacket& packet, TimePoint now, int layer);
+  template <typename Visit>
+  void for_each_consumer(Visit&& visit);
+  FanoutBatch* fanout_batch_ = nullptr;
+  std::unique_ptr<Deferred> deferred_;  // allocated at the first deferral
   std::unique_ptr<rtp::NackGenerator> make_nack_generator() const;
   void update_repair_need(TimePoint now);
   std::optional<Duration> rtt_;  // to the publisher, once measured

@@ -17,6 +17,7 @@
 #include "net/tcp_connection.h"
 #include "net/tcp_listener.h"
 #include "net/udp_socket.h"
+#include "sfu/fanout_batch.h"
 #include "sfu/media_server.h"
 #include "webrtc/media_counters.h"
 #include "webrtc/udp_demux.h"
@@ -73,6 +74,8 @@ class Worker {
   // Used by peers.
   const dtls::Certificate& certificate() const { return certificate_; }
   net::UdpSocket& socket() { return socket_; }
+  // The deferred fan-out of the receive batch being handled (sfu/fanout_batch.h).
+  FanoutBatch& fanout_batch() { return fanout_batch_; }
   webrtc::UdpDemux& demux() { return demux_; }
   webrtc::MediaCounters& counters() { return counters_; }
   // Every host candidate of this worker, UDP first (the default candidate), then the
@@ -113,6 +116,7 @@ class Worker {
   int index_;
   net::EventLoop loop_;
   net::UdpSocket socket_;
+  FanoutBatch fanout_batch_;
   std::optional<net::TcpListener> tcp_;
   std::unordered_map<int, TcpPeer> connections_;  // by fd
   std::vector<int> closing_;                      // reused by flush_tcp

@@ -95,5 +95,17 @@ TEST(Config, TcpIsAnAddressOrOff) {
   EXPECT_FALSE(validate(bad));
 }
 
+TEST(Config, UdpGsoIsOnOrOff) {
+  EXPECT_EQ(ServeConfig{}.udp_gso, "on");
+  auto path = write_file("udp_gso = \"off\"\n");
+  auto config = load_config_file(path, ServeConfig{});
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_EQ(config->udp_gso, "off");
+  auto bad = write_file("workers = 2\nudp_gso = \"yes\"\n");
+  auto refused = load_config_file(bad, ServeConfig{});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), bad + ":2: udp_gso: 'yes' must be on or off");
+}
+
 }  // namespace
 }  // namespace podium::app

@@ -239,7 +239,8 @@ void TestPeer::handle(MutableBytes datagram) {
   std::optional<rtp::PlayoutDelay> playout_delay;
   if (auto value = packet->extension(kPlayoutDelayId)) playout_delay = rtp::parse_playout_delay(*value);
   received.push_back({packet->ssrc(), packet->sequence_number(), packet->timestamp(),
-                      packet->payload_type(), {payload.begin(), payload.end()}, playout_delay});
+                      packet->payload_type(), {payload.begin(), payload.end()}, playout_delay,
+                      packet->padding_size()});
 }
 
 }  // namespace podium::testing
@@ -254,7 +255,7 @@ void TestPeer::transmit(Bytes packet) {
     return;
   }
   socket_.send(packet, server);
-  socket_.flush();
+  if (!hold_sends) socket_.flush();
 }
 
 void TestPeer::pump_tcp(int timeout_ms) {

@@ -27,6 +27,7 @@ struct ReceivedRtp {
   std::vector<std::uint8_t> payload;
   // The playout-delay extension, when the offer negotiated it (with_playout_delay).
   std::optional<rtp::PlayoutDelay> playout_delay;
+  std::size_t padding = 0;  // RFC 3550 §5.1 padding octets after the payload
 };
 
 struct OfferSection {
@@ -53,6 +54,10 @@ class TestPeer {
   void send_rtp(std::uint32_t ssrc, std::uint8_t payload_type, std::uint16_t sequence,
                 std::uint32_t timestamp, Bytes payload, bool marker = false);
   void send_raw(Bytes datagram);
+  // While true, UDP sends queue up (up to a batch) until flush_sends(): a burst leaves
+  // in one sendmmsg, as a browser's frame does.
+  bool hold_sends = false;
+  void flush_sends() { socket_.flush(); }
   // Sends a PLI for `media_ssrc` (a subscriber asking for a keyframe).
   void send_pli(std::uint32_t media_ssrc);
   // Generic NACK (RFC 4585 §6.2.1) for `media_ssrc` listing these lost packets.

@@ -259,6 +259,72 @@ TEST(UdpSocketTest, UnreachableDestinationDoesNotBlockTheRestOfTheBatch) {
   ASSERT_EQ(received.size(), 2u);
 }
 
+// Queues, in order: four datagrams of 1,000 bytes and one of 700 to `b`, three of 1,000
+// to `c`, then 500 and 600 bytes to `b` (a longer one after a shorter: two messages).
+void queue_runs(UdpSocket& a, const UdpSocket& b, const UdpSocket& c) {
+  auto fill = [](std::size_t size, char tag) { return std::string(size, tag); };
+  const char* tags = "ABCD";
+  for (int i = 0; i < 4; ++i) a.send(as_bytes(fill(1000, tags[i])), b.local_endpoint());
+  a.send(as_bytes(fill(700, 'E')), b.local_endpoint());
+  for (int i = 0; i < 3; ++i) a.send(as_bytes(fill(1000, static_cast<char>('a' + i))), c.local_endpoint());
+  a.send(as_bytes(fill(500, 'F')), b.local_endpoint());
+  a.send(as_bytes(fill(600, 'G')), b.local_endpoint());
+  a.flush();
+}
+
+std::string sizes_and_tags(const std::vector<std::pair<std::string, Endpoint>>& received) {
+  std::string out;
+  for (auto& [payload, from] : received) out += std::to_string(payload.size()) + payload.substr(0, 1) + " ";
+  return out;
+}
+
+TEST(UdpSocketTest, RunsToOnePeerLeaveAsGsoSendsAndArriveAsTheSameDatagrams) {
+  auto a = bind_or_die("127.0.0.1:0");
+  auto b = bind_or_die("127.0.0.1:0");
+  auto c = bind_or_die("127.0.0.1:0");
+  if (!a.gso()) GTEST_SKIP() << "the kernel has no UDP GSO";
+  queue_runs(a, b, c);
+  EXPECT_EQ(a.counters().datagrams_sent, 10u);
+  EXPECT_EQ(a.counters().bytes_sent, 4000u + 700 + 3000 + 500 + 600);
+  EXPECT_EQ(a.counters().send_errors + a.counters().send_drops, 0u);
+  // 1000 x 4 + 700 to b, 1000 x 3 to c; 500 and 600 go alone.
+  EXPECT_EQ(a.gso_messages(), 2u);
+  EXPECT_EQ(a.gso_datagrams(), 8u);
+  EXPECT_EQ(sizes_and_tags(receive(b, 7)), "1000A 1000B 1000C 1000D 700E 500F 600G ");
+  EXPECT_EQ(sizes_and_tags(receive(c, 3)), "1000a 1000b 1000c ");
+}
+
+TEST(UdpSocketTest, WithoutGsoTheSameDatagramsLeaveOneByOne) {
+  auto a = bind_or_die("127.0.0.1:0");
+  auto b = bind_or_die("127.0.0.1:0");
+  auto c = bind_or_die("127.0.0.1:0");
+  a.set_gso(false);
+  EXPECT_FALSE(a.gso());
+  queue_runs(a, b, c);
+  EXPECT_EQ(a.counters().datagrams_sent, 10u);
+  EXPECT_EQ(a.gso_messages(), 0u);
+  EXPECT_EQ(sizes_and_tags(receive(b, 7)), "1000A 1000B 1000C 1000D 700E 500F 600G ");
+  EXPECT_EQ(sizes_and_tags(receive(c, 3)), "1000a 1000b 1000c ");
+}
+
+TEST(UdpSocketTest, ARefusedDatagramInARunCostsOnlyThatRun) {
+  auto a = bind_or_die("127.0.0.1:0");
+  auto b = bind_or_die("127.0.0.1:0");
+  // Broadcast without SO_BROADCAST is refused (EACCES): with GSO the two datagrams to it
+  // are one message, refused together; the datagrams around it still go.
+  a.send(as_bytes("one"), b.local_endpoint());
+  a.send(as_bytes("refused"), *Endpoint::parse("255.255.255.255:9"));
+  a.send(as_bytes("refused"), *Endpoint::parse("255.255.255.255:9"));
+  a.send(as_bytes("two"), b.local_endpoint());
+  a.flush();
+  EXPECT_EQ(a.counters().send_errors, 2u);
+  EXPECT_EQ(a.counters().datagrams_sent, 2u);
+  auto received = receive(b, 2);
+  ASSERT_EQ(received.size(), 2u);
+  EXPECT_EQ(received[0].first, "one");
+  EXPECT_EQ(received[1].first, "two");
+}
+
 TEST(UdpSocketTest, SurvivesMove) {
   auto a = bind_or_die("127.0.0.1:0");
   auto b = bind_or_die("127.0.0.1:0");
