@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <benchmark/benchmark.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -286,9 +287,11 @@ BENCHMARK(BM_ForwardLoop)
 //
 // A thread on the other core drains the receiver, so the kernel delivers every datagram
 // (a full receive queue would make it drop them early and cheaply). Timed is the sending
-// thread's CPU.
+// thread's CPU. The second argument S > 1 sends each message as S datagrams of one UDP
+// GSO super-packet (UDP_SEGMENT): B messages, B x S datagrams per call.
 void BM_Sendmmsg(benchmark::State& state) {
   const auto batch = static_cast<std::size_t>(state.range(0));
+  const auto segments = static_cast<std::size_t>(state.range(1));
   const int receiver = socket(AF_INET, SOCK_DGRAM, 0);
   const int sender = socket(AF_INET, SOCK_DGRAM, 0);
   sockaddr_in address{};
@@ -323,17 +326,31 @@ void BM_Sendmmsg(benchmark::State& state) {
     }
   });
 
-  std::vector<std::array<std::uint8_t, 1200>> datagrams(batch);
+  std::vector<std::uint8_t> datagrams(batch * segments * 1200, 0x42);
   std::vector<iovec> iov(batch);
   std::vector<mmsghdr> messages(batch);
+  union Control {
+    cmsghdr header;
+    char bytes[CMSG_SPACE(sizeof(std::uint16_t))];
+  };
+  std::vector<Control> controls(batch);
   for (std::size_t i = 0; i < batch; ++i) {
-    datagrams[i].fill(0x42);
-    iov[i] = {datagrams[i].data(), datagrams[i].size()};
+    iov[i] = {datagrams.data() + i * segments * 1200, segments * 1200};
     messages[i] = {};
     messages[i].msg_hdr.msg_name = &address;
     messages[i].msg_hdr.msg_namelen = sizeof address;
     messages[i].msg_hdr.msg_iov = &iov[i];
     messages[i].msg_hdr.msg_iovlen = 1;
+    if (segments > 1) {
+      messages[i].msg_hdr.msg_control = controls[i].bytes;
+      messages[i].msg_hdr.msg_controllen = sizeof controls[i].bytes;
+      cmsghdr* c = CMSG_FIRSTHDR(&messages[i].msg_hdr);
+      c->cmsg_level = SOL_UDP;
+      c->cmsg_type = UDP_SEGMENT;
+      c->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
+      const std::uint16_t size = 1200;
+      std::memcpy(CMSG_DATA(c), &size, sizeof size);
+    }
   }
   std::uint64_t sent = 0;
   for (auto _ : state) {
@@ -343,7 +360,7 @@ void BM_Sendmmsg(benchmark::State& state) {
       if (n <= 0) break;
       done += static_cast<std::size_t>(n);
     }
-    sent += done;
+    sent += done * segments;
   }
   stop = true;
   drain.join();
@@ -351,12 +368,22 @@ void BM_Sendmmsg(benchmark::State& state) {
   close(receiver);
   state.SetItemsProcessed(static_cast<std::int64_t>(sent));
   state.counters["per_datagram"] =
-      benchmark::Counter(static_cast<double>(batch), benchmark::Counter::kIsIterationInvariantRate |
+      benchmark::Counter(static_cast<double>(batch * segments), benchmark::Counter::kIsIterationInvariantRate |
                                                          benchmark::Counter::kInvert);
   state.counters["delivered"] =
       sent == 0 ? 0.0 : static_cast<double>(drained.load()) / static_cast<double>(sent);
 }
-BENCHMARK(BM_Sendmmsg)->Arg(1)->Arg(8)->Arg(32)->Arg(64);
+BENCHMARK(BM_Sendmmsg)
+    ->ArgNames({"batch", "segments"})
+    ->Args({1, 1})
+    ->Args({8, 1})
+    ->Args({32, 1})
+    ->Args({64, 1})
+    ->Args({1, 2})
+    ->Args({16, 2})
+    ->Args({1, 6})
+    ->Args({8, 6})
+    ->Args({32, 6});
 
 }  // namespace
 }  // namespace podium

@@ -1,9 +1,7 @@
 #!/usr/bin/env python3
 """System benchmarks: Podium and Janus under the same load, in the same run.
 
-In one network namespace of its own (only loopback; 127.0.0.2 on a veth pair for Janus,
-which skips loopback interfaces when it gathers candidates) the script starts each
-server pinned to core 0 (`podium serve --workers 1`; Janus with bench/janus/*.jcfg), runs
+In network namespaces of its own the script starts each server pinned to core 0 (`podium serve --workers 1`; Janus with bench/janus/*.jcfg), runs
 podium-loadtest pinned to core 1 for every scenario point, and measures over a window
 after the joins:
 
@@ -12,6 +10,14 @@ after the joins:
   - loss in the window; the largest audience with < 0.5 % loss,
   - forwarding delay p50/p99 and join-to-first-frame (from the load client),
   - server RSS growth from before the joins to the window, per consumer (received track).
+
+Network (--network): `veth` (the default) puts the load client in a second namespace
+joined to the server's by a veth pair (127.0.1.1 server, 127.0.1.2 clients; route_localnet
+so nothing outside 127/8 is used) and steers each side's receive processing to its own
+core (RPS): the subscribers' socket delivery and wake-ups run on the client's core, as
+they would on the subscribers' machines. `loopback` runs both in one namespace, where the
+kernel delivers every datagram into the receiving socket in the sender's context, so the
+server's CPU also pays the clients' receive path (and the client pays the server's).
 
 Scenarios: webinar (1 video publisher -> M subscribers, a sweep of M), conference
 (N x N video), audio (10 audio publishers -> M listeners). Writes one JSON file and prints
@@ -37,9 +43,22 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 JANUS_CONFIG = os.path.join(ROOT, "bench", "janus")
 
-PODIUM_HTTP = ("127.0.0.1", 18390)
-PODIUM_UDP = "127.0.0.1:41390"
-JANUS_HTTP = ("127.0.0.1", 8088)
+PODIUM_HTTP_PORT = 18390
+PODIUM_UDP_PORT = 41390
+JANUS_HTTP_PORT = 8088
+
+# --network: the server's address, the clients' local address, and (veth) the process
+# that holds the clients' network namespace.
+NETWORKS = {
+    # Janus skips loopback interfaces when it gathers candidates: it offers 127.0.0.2,
+    # put on a veth pair in the same namespace.
+    "loopback": {"server": "127.0.0.1", "client": "127.0.0.1", "janus_client": "127.0.0.2",
+                 "janus_ice": "127.0.0.2"},
+    "veth": {"server": "127.0.1.1", "client": "127.0.1.2", "janus_client": "127.0.1.2",
+             "janus_ice": "127.0.1.1"},
+}
+NETWORK = NETWORKS["veth"]
+CLIENT_NAMESPACE = None  # veth: a process in the clients' namespace (nsenter -t PID -n)
 
 SERVER_CORE = "0"
 CLIENT_CORE = "1"
@@ -109,17 +128,63 @@ def wait_for_port(address, timeout, process):
 
 
 def enter_namespace(argv):
-    """Re-runs this script in a new network namespace with lo up and 127.0.0.2 on a veth."""
+    """Re-runs this script in new network and mount namespaces (the mount namespace so
+    that /sys shows this network namespace's devices), with lo up."""
     setup = (
-        "set -e; ip link set lo up; "
+        "set -e; mount -t sysfs none /sys; ip link set lo up; "
         "sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null || true; "
-        "ip link add v0 type veth peer name v1; ip link set v0 up; ip link set v1 up; "
-        "ip addr add 127.0.0.2/32 dev v0; "
         'exec "$0" "$@"'
     )
     env = dict(os.environ, PODIUM_SYSBENCH_INSIDE="1")
-    command = ["unshare", "--net", "bash", "-c", setup, sys.executable, os.path.abspath(__file__)] + argv
+    command = ["unshare", "--net", "--mount", "bash", "-c", setup, sys.executable,
+               os.path.abspath(__file__)] + argv
     return subprocess.call(command, env=env)
+
+
+def core_mask(core):
+    return format(1 << int(core), "x")
+
+
+def set_up_network(name):
+    """Builds the --network topology inside this script's namespace. Returns the process
+    holding the clients' namespace (veth), or None."""
+    sh = lambda script: subprocess.run(["sh", "-ec", script], check=True)
+    if name == "loopback":
+        sh("ip link add v0 type veth peer name v1; ip link set v0 up; ip link set v1 up; "
+           "ip addr add 127.0.0.2/32 dev v0")
+        return None
+    # Only 127.0.0.1 stays local on lo, so 127.0.1.0/24 can be a link between the two
+    # namespaces (route_localnet lets 127/8 addresses leave lo).
+    holder = subprocess.Popen(["unshare", "--net", "--mount", "sh", "-c",
+                               "mount -t sysfs none /sys && exec sleep infinity"])
+    try:
+        for _ in range(50):
+            if os.readlink(f"/proc/{holder.pid}/ns/net") != os.readlink("/proc/self/ns/net"):
+                break
+            time.sleep(0.05)
+        time.sleep(0.1)  # the holder's sysfs mount
+        local = ("ip addr del 127.0.0.1/8 dev lo; ip addr add 127.0.0.1/32 dev lo; "
+                 "sysctl -qw net.ipv4.conf.all.route_localnet=1; ")
+        sh(local + f"ip link add v0 type veth peer name v1; ip link set v1 netns {holder.pid}; "
+           "ip addr add 127.0.1.1/24 dev v0; ip link set v0 up; "
+           "sysctl -qw net.ipv4.conf.v0.route_localnet=1")
+        subprocess.run(["nsenter", "-t", str(holder.pid), "-n", "-m", "sh", "-ec",
+                        "ip link set lo up; " + local + "ip addr add 127.0.1.2/24 dev v1; "
+                        "ip link set v1 up; sysctl -qw net.ipv4.conf.v1.route_localnet=1; "
+                        f"echo {core_mask(CLIENT_CORE)} > /sys/class/net/v1/queues/rx-0/rps_cpus"],
+                       check=True)
+        with open("/sys/class/net/v0/queues/rx-0/rps_cpus", "w") as f:
+            f.write(core_mask(SERVER_CORE))
+    except Exception:
+        holder.kill()
+        raise
+    return holder
+
+
+def in_client_namespace(command):
+    if CLIENT_NAMESPACE is None:
+        return command
+    return ["nsenter", "-t", str(CLIENT_NAMESPACE.pid), "-n"] + command
 
 
 class Server:
@@ -157,14 +222,25 @@ class Server:
 
 def start_podium(args, workdir):
     data = os.path.join(workdir, "podium-data")
-    command = [args.podium, "serve", "--workers", "1", "--http", "%s:%d" % PODIUM_HTTP, "--udp", PODIUM_UDP,
-               "--tcp", "off", "--data-dir", data, "--log-level", "warn"]
-    return Server("podium", command, PODIUM_HTTP, workdir), data
+    ip = NETWORK["server"]
+    command = [args.podium, "serve", "--workers", "1", "--http", f"{ip}:{PODIUM_HTTP_PORT}",
+               "--udp", f"{ip}:{PODIUM_UDP_PORT}", "--tcp", "off", "--data-dir", data, "--log-level", "warn"] + args.podium_flag
+    return Server("podium", command, (ip, PODIUM_HTTP_PORT), workdir), data
 
 
 def start_janus(args, workdir):
-    command = [args.janus, "-C", os.path.join(JANUS_CONFIG, "janus.jcfg"), "-F", JANUS_CONFIG, "-o"]
-    return Server("janus", command, JANUS_HTTP, workdir)
+    # bench/janus with this network's addresses: the HTTP API's and the one ICE candidate.
+    config = os.path.join(workdir, "janus-config")
+    os.makedirs(config, exist_ok=True)
+    for name in os.listdir(JANUS_CONFIG):
+        with open(os.path.join(JANUS_CONFIG, name)) as f:
+            text = f.read()
+        text = text.replace('ip = "127.0.0.1"', f'ip = "{NETWORK["server"]}"')
+        text = text.replace('ice_enforce_list = "127.0.0.2"', f'ice_enforce_list = "{NETWORK["janus_ice"]}"')
+        with open(os.path.join(config, name), "w") as f:
+            f.write(text)
+    command = [args.janus, "-C", os.path.join(config, "janus.jcfg"), "-F", config, "-o"]
+    return Server("janus", command, (NETWORK["server"], JANUS_HTTP_PORT), workdir)
 
 
 def loadtest_flags(scenario, size, preset):
@@ -185,15 +261,17 @@ def run_point(args, target, server, data_dir, scenario, size, preset, workdir, j
     flags, description = loadtest_flags(scenario, size, preset)
     out = os.path.join(workdir, f"{target}-{scenario}-{size}.json")
     pid = server.pid if server else "PID"
-    command = pinned(CLIENT_CORE) + [args.loadtest, *flags, "--layers", "1",
+    prefix = in_client_namespace(pinned(CLIENT_CORE))
+    command = prefix + [args.loadtest, *flags, "--layers", "1",
                "--duration", str(p["warmup"] + p["window"]), "--warmup", str(p["warmup"]),
                "--join-rate", str(p["join_rate"]), "--connect-timeout", "15",
                "--server-pid", str(pid), "--json", out]
     if target == "podium":
-        command += ["--server", "http://%s:%d" % PODIUM_HTTP, "--data-dir", data_dir or "DATA"]
+        command += ["--server", f"http://{NETWORK['server']}:{PODIUM_HTTP_PORT}", "--data-dir", data_dir or "DATA",
+                    "--local-address", NETWORK["client"]]
     else:
-        command += ["--target", "janus", "--server", "http://%s:%d/janus" % JANUS_HTTP,
-                    "--local-address", "127.0.0.2", "--janus-room", str(janus_room)]
+        command += ["--target", "janus", "--server", f"http://{NETWORK['server']}:{JANUS_HTTP_PORT}/janus",
+                    "--local-address", NETWORK["janus_client"], "--janus-room", str(janus_room)]
     started = time.monotonic()
     joins = size + (AUDIO_PUBLISHERS if scenario == "audio" else 1)
     timeout = 60 + joins / p["join_rate"] + 2 * (p["warmup"] + p["window"])
@@ -208,7 +286,7 @@ def run_point(args, target, server, data_dir, scenario, size, preset, workdir, j
     point = {"target": target, "scenario": scenario, "size": size, "description": description,
              "loadtest_exit": rc, "wall_seconds": round(time.monotonic() - started, 1),
              "command": " ".join(["podium-loadtest"] + [os.path.basename(a) if a == out else a
-                                                          for a in command[len(pinned(CLIENT_CORE)) + 1:]])}
+                                                          for a in command[len(prefix) + 1:]])}
     try:
         with open(out) as f:
             report = json.load(f)
@@ -375,12 +453,19 @@ def main():
     parser.add_argument("--keep", metavar="DIR", help="keep every loadtest JSON file in DIR")
     parser.add_argument("--resume", action="store_true",
                         help="with --keep: points whose JSON is in DIR already are read, not run again")
+    parser.add_argument("--podium-flag", action="append", default=[], metavar="FLAG",
+                        help="one more argument for `podium serve` (repeat: --podium-flag=--udp-gso "
+                             "--podium-flag=off)")
+    parser.add_argument("--network", choices=sorted(NETWORKS), default="veth",
+                        help="veth: the clients in a namespace of their own, their receive path "
+                             "on their core; loopback: one namespace (see above)")
     parser.add_argument("--nice", type=int, default=0,
                         help="run server and client at this nice level, and their session's "
                              "autogroup (e.g. -15 on a shared machine)")
     args = parser.parse_args()
-    global NICE
+    global NICE, NETWORK, CLIENT_NAMESPACE
     NICE = args.nice
+    NETWORK = NETWORKS[args.network]
     # SIGTERM stops the running server too (the finally blocks run).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
@@ -412,13 +497,25 @@ def main():
                 f.write(str(NICE))
         except OSError as e:
             log(f"sysbench: cannot set the autogroup's nice level: {e}")
+    if not args.reuse:
+        CLIENT_NAMESPACE = set_up_network(args.network)
+    try:
+        return measure(args, targets)
+    finally:
+        if CLIENT_NAMESPACE is not None:
+            CLIENT_NAMESPACE.kill()
+            CLIENT_NAMESPACE.wait()
+
+
+def measure(args, targets):
     scenarios = [s for s in args.scenarios.split(",") if s]
     preset = PRESETS[args.preset]
     result = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
               "preset": args.preset, "machine": machine(),
               "settings": {"warmup_seconds": preset["warmup"], "window_seconds": preset["window"],
                            "join_rate": preset["join_rate"], "server_core": SERVER_CORE,
-                           "client_core": CLIENT_CORE, "nice": NICE, "video": "VP8 1280x720 30 fps 1500 kbit/s, no simulcast",
+                           "client_core": CLIENT_CORE, "nice": NICE, "network": args.network,
+                           "podium_flags": args.podium_flag, "video": "VP8 1280x720 30 fps 1500 kbit/s, no simulcast",
                            "audio": "Opus 32 kbit/s, 20 ms"},
               "points": []}
     janus_room = 4200
