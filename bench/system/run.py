@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """System benchmarks: Podium and Janus under the same load, in the same run.
 
-In network namespaces of its own the script starts each server pinned to core 0 (`podium serve --workers 1`; Janus with bench/janus/*.jcfg), runs
-podium-loadtest pinned to core 1 for every scenario point, and measures over a window
-after the joins:
+In network namespaces of its own the script starts each server pinned to core 0
+(`podium serve --workers 1`; Janus with bench/janus/*.jcfg), runs podium-loadtest pinned
+to core 1 for every scenario point, and measures over a window after the joins:
 
   - server CPU (utime + stime from /proc/<pid>/stat) per packet the clients received,
   - packets received per second, and that divided by the server's CPU share (per core),
@@ -11,13 +11,13 @@ after the joins:
   - forwarding delay p50/p99 and join-to-first-frame (from the load client),
   - server RSS growth from before the joins to the window, per consumer (received track).
 
-Network (--network): `veth` (the default) puts the load client in a second namespace
-joined to the server's by a veth pair (127.0.1.1 server, 127.0.1.2 clients; route_localnet
-so nothing outside 127/8 is used) and steers each side's receive processing to its own
-core (RPS): the subscribers' socket delivery and wake-ups run on the client's core, as
-they would on the subscribers' machines. `loopback` runs both in one namespace, where the
-kernel delivers every datagram into the receiving socket in the sender's context, so the
-server's CPU also pays the clients' receive path (and the client pays the server's).
+Network (--network): `loopback` (the default) runs server and clients in one namespace,
+where the kernel delivers every datagram into the receiving socket in the sender's
+context, so the server's CPU also pays the clients' receive path (and the client pays the
+server's). `veth` puts the load client in a second namespace joined to the server's by a
+veth pair (127.0.1.1 server, 127.0.1.2 clients; route_localnet so nothing outside 127/8 is
+used) and steers each side's receive processing to its own core (RPS), as it would run on
+the subscribers' machines.
 
 Scenarios: webinar (1 video publisher -> M subscribers, a sweep of M), conference
 (N x N video), audio (10 audio publishers -> M listeners). Writes one JSON file and prints
@@ -57,7 +57,7 @@ NETWORKS = {
     "veth": {"server": "127.0.1.1", "client": "127.0.1.2", "janus_client": "127.0.1.2",
              "janus_ice": "127.0.1.1"},
 }
-NETWORK = NETWORKS["veth"]
+NETWORK = NETWORKS["loopback"]
 CLIENT_NAMESPACE = None  # veth: a process in the clients' namespace (nsenter -t PID -n)
 
 SERVER_CORE = "0"
@@ -456,7 +456,7 @@ def main():
     parser.add_argument("--podium-flag", action="append", default=[], metavar="FLAG",
                         help="one more argument for `podium serve` (repeat: --podium-flag=--udp-gso "
                              "--podium-flag=off)")
-    parser.add_argument("--network", choices=sorted(NETWORKS), default="veth",
+    parser.add_argument("--network", choices=sorted(NETWORKS), default="loopback",
                         help="veth: the clients in a namespace of their own, their receive path "
                              "on their core; loopback: one namespace (see above)")
     parser.add_argument("--nice", type=int, default=0,
