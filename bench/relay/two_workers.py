@@ -12,8 +12,9 @@ conference) against `podium serve` in three set-ups, in a network namespace of i
 
 with --worker-sessions-before-spread 0 (the audience alternates between the workers).
 For each M: server CPU per packet the clients received (over a window after the joins),
-the server's CPU share, loss, and podium_relay_packets_total over the run; then the
-largest M with < 0.5 % loss. python3 standard library only; writes JSON, prints a table.
+the server's CPU share, each worker thread's share of the server's CPU in (about) that
+window, the server's own forwarding delay (podium_forwarding_delay_seconds), loss, and
+podium_relay_packets_total over the run; then the largest M with < 0.5 % loss. python3 standard library only; writes JSON, prints a table.
 
   bench/relay/two_workers.py --podium build/release/podium \
       --loadtest build/release/podium-loadtest [--sizes 100,200,400] [--json FILE]
@@ -64,6 +65,26 @@ def wait_for_port(timeout, process):
     return False
 
 
+def worker_cpu_ticks(pid):
+    """CPU ticks (utime + stime) of each media worker thread (podium-wN) of `pid`."""
+    ticks = {}
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                    name = f.read().strip()
+                if not name.startswith("podium-w"):
+                    continue
+                with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                ticks[name] = int(fields[11]) + int(fields[12])
+            except (OSError, IndexError, ValueError):
+                continue
+    except OSError:
+        pass
+    return ticks
+
+
 def run_point(args, setup, size, workdir):
     cfg = SETUPS[setup]
     data = os.path.join(workdir, f"data-{setup}-{size}")
@@ -85,7 +106,16 @@ def run_point(args, setup, size, workdir):
                    "--join-rate", "100", "--connect-timeout", "15", "--server-pid", str(server.pid),
                    "--server", "http://%s:%d" % HTTP, "--data-dir", data, "--json", out]
         point["command"] = " ".join(command)
-        subprocess.run(command, capture_output=True, text=True, timeout=120 + size / 50)
+        started = time.monotonic()
+        client = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # The loadtest's window opens `warmup` seconds after the last join started (joins
+        # at 100 per second); each worker's CPU is sampled inside it.
+        window_start = started + size / 100 + args.warmup + 0.5
+        time.sleep(max(0.0, window_start - time.monotonic()))
+        before = worker_cpu_ticks(server.pid)
+        time.sleep(max(0.5, args.window - 1.0))
+        after = worker_cpu_ticks(server.pid)
+        client.wait(timeout=120 + size / 50)
         relayed, sent = metric("podium_relay_packets_total"), metric("podium_rtp_packets_sent_total")
         with open(out) as f:
             report = json.load(f)
@@ -102,7 +132,13 @@ def run_point(args, setup, size, workdir):
             "relay_packets_total": relayed,
             "rtp_packets_sent_total": sent,
             "delay_ms_p99": totals.get("delay_ms", {}).get("p99"),
+            "server_delay_ms_p50": (window.get("server_forwarding_delay_ms") or {}).get("p50"),
+            "server_delay_ms_p99": (window.get("server_forwarding_delay_ms") or {}).get("p99"),
         })
+        used = {name: after[name] - before.get(name, 0) for name in after}
+        total = sum(used.values())
+        if total > 0:
+            point["worker_cpu_split"] = {name: round(value / total, 3) for name, value in sorted(used.items())}
     except (OSError, ValueError, subprocess.TimeoutExpired) as error:
         point["error"] = str(error)
     finally:
@@ -126,6 +162,7 @@ def main():
     parser.add_argument("--w2-client-cores", help="cores of the load client in the w2 set-up (default 0,1); "
                         "on a machine with 3+ cores give a spare one to see the scaling")
     parser.add_argument("--json")
+    parser.add_argument("--keep", metavar="DIR", help="keep the server logs and loadtest JSON in DIR")
     parser.add_argument("--in-namespace", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.w2_client_cores:
@@ -137,6 +174,9 @@ def main():
         return subprocess.call(argv)
     points = []
     with tempfile.TemporaryDirectory() as workdir:
+        if args.keep:
+            os.makedirs(args.keep, exist_ok=True)
+            workdir = os.path.abspath(args.keep)
         for setup in args.setups.split(","):
             for size in [int(s) for s in args.sizes.split(",")]:
                 point = run_point(args, setup, size, workdir)
@@ -144,17 +184,21 @@ def main():
                 points.append(point)
     best = {}
     for p in points:
-        if p.get("loss_percent") is not None and p["loss_percent"] < 0.5:
+        received, _, expected = p.get("tracks", "0/1").partition("/")
+        if p.get("loss_percent") is not None and p["loss_percent"] < 0.5 and received == expected:
             best[p["setup"]] = max(best.get(p["setup"], 0), p["size"])
-    print("%-9s %5s %9s %9s %7s %7s %7s %9s %10s" % ("setup", "M", "tracks", "pkt/s", "loss%", "srvCPU",
-                                                      "cliCPU", "us/pkt", "relayed"))
+    print("%-9s %5s %9s %9s %7s %7s %7s %9s %10s %15s %14s" % (
+        "setup", "M", "tracks", "pkt/s", "loss%", "srvCPU", "cliCPU", "us/pkt", "relayed", "worker split",
+        "srv delay ms"))
     for p in points:
         def f(key, spec):
             return spec % p[key] if p.get(key) is not None else "-"
-        print("%-9s %5d %9s %9s %7s %7s %7s %9s %10s" % (
+        split = "/".join("%.2f" % v for v in (p.get("worker_cpu_split") or {}).values()) or "-"
+        delay = "%s/%s" % (f("server_delay_ms_p50", "%.1f"), f("server_delay_ms_p99", "%.1f"))
+        print("%-9s %5d %9s %9s %7s %7s %7s %9s %10s %15s %14s" % (
             p["setup"], p["size"], p.get("tracks", "-"), f("packets_per_second", "%.0f"),
             f("loss_percent", "%.2f"), f("server_cpu_share", "%.2f"), f("client_cpu_share", "%.2f"),
-            f("cpu_us_per_packet", "%.2f"), f("relay_packets_total", "%.0f")))
+            f("cpu_us_per_packet", "%.2f"), f("relay_packets_total", "%.0f"), split, delay))
     print("largest M with < 0.5 % loss: " + ", ".join(f"{k}: {v}" for k, v in best.items()))
     if args.json:
         with open(args.json, "w") as f:

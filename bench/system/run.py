@@ -447,6 +447,7 @@ def main():
     parser.add_argument("--preset", choices=sorted(PRESETS), default="full")
     parser.add_argument("--targets", default="podium,janus", help="comma-separated: podium, janus")
     parser.add_argument("--scenarios", default="webinar,conference,audio")
+    parser.add_argument("--sizes", help="comma-separated sizes instead of the preset's, for every scenario")
     parser.add_argument("--json", default=os.path.join(ROOT, "build", "bench-results.json"))
     parser.add_argument("--reuse", metavar="DIR",
                         help="summarize the loadtest JSON files kept in DIR instead of running")
@@ -526,6 +527,8 @@ def measure(args, targets):
         for target in targets:
             for scenario in scenarios:
                 sizes = preset[scenario] if target == "podium" else preset["janus_" + scenario]
+                if args.sizes:
+                    sizes = [int(v) for v in args.sizes.split(",")]
                 for size in sizes:
                     kept = args.reuse or (args.keep if args.resume else None)
                     if kept and os.path.exists(os.path.join(kept, f"{target}-{scenario}-{size}.json")):

@@ -171,7 +171,10 @@ void RelayHub::drain(int from, int to) {
   RelayRing& r = ring(from, to);
   r.wake_pending.store(false, std::memory_order_seq_cst);
   PerWorker& receiver = *per_worker_[static_cast<std::size_t>(to)];
-  auto now = workers_[static_cast<std::size_t>(to)]->loop().now();
+  Worker& worker = *workers_[static_cast<std::size_t>(to)];
+  auto now = worker.loop().now();
+  // Relayed video bursts leave as GSO sends too (sfu/fanout_batch.h).
+  if (worker.socket().gso()) worker.fanout_batch().open();
   // Bounded by what is there now: a sender that keeps pushing wakes us again.
   for (std::size_t i = 0; i < RelayRing::kSlots; ++i) {
     RelayRing::Slot* slot = r.front();
@@ -193,10 +196,12 @@ void RelayHub::drain(int from, int to) {
     }
     r.release();
   }
+  worker.fanout_batch().close();
 }
 
 void RelayHub::register_relay(int worker, std::uint64_t key, Producer* producer) {
   PerWorker& w = *per_worker_[static_cast<std::size_t>(worker)];
+  producer->set_fanout_batch(&workers_[static_cast<std::size_t>(worker)]->fanout_batch());
   if (w.relay_producers.emplace(key, producer).second) w.relays.add();
 }
 
