@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 JANUS_CONFIG = os.path.join(ROOT, "bench", "janus")
@@ -256,6 +257,37 @@ def loadtest_flags(scenario, size, preset):
     return flags, f"{publishers} audio -> {size}"
 
 
+def udp_kernel_counters():
+    """This namespace's UDP counters (/proc/net/snmp): datagrams the kernel dropped for a
+    full receive or send buffer, or other input errors, in either server or client."""
+    try:
+        with open("/proc/net/snmp") as f:
+            lines = [line.split() for line in f if line.startswith("Udp:")]
+        return dict(zip(lines[0][1:], (int(v) for v in lines[1][1:])))
+    except (OSError, IndexError, ValueError):
+        return {}
+
+
+def podium_counters():
+    """What Podium says it received, dropped (by reason) and sent as GSO, from /metrics."""
+    wanted = ("podium_rtp_packets_received_total", "podium_rtp_packets_sent_total",
+              "podium_udp_gso_sends_total", "podium_udp_gso_datagrams_total", "podium_nacks_sent_total",
+              "podium_nacks_received_total", "podium_retransmissions_sent_total")
+    out = {}
+    try:
+        url = f"http://{NETWORK['server']}:{PODIUM_HTTP_PORT}/metrics"
+        with urllib.request.urlopen(url, timeout=5) as response:
+            for line in response.read().decode().splitlines():
+                name, _, value = line.partition(" ")
+                if name in wanted:
+                    out[name] = float(value)
+                elif name.startswith("podium_packets_dropped_total{") and float(value) > 0:
+                    out["dropped_" + name.split('"')[1]] = float(value)
+    except (OSError, ValueError):
+        pass
+    return out
+
+
 def run_point(args, target, server, data_dir, scenario, size, preset, workdir, janus_room):
     p = PRESETS[preset]
     flags, description = loadtest_flags(scenario, size, preset)
@@ -275,6 +307,8 @@ def run_point(args, target, server, data_dir, scenario, size, preset, workdir, j
     started = time.monotonic()
     joins = size + (AUDIO_PUBLISHERS if scenario == "audio" else 1)
     timeout = 60 + joins / p["join_rate"] + 2 * (p["warmup"] + p["window"])
+    kernel_before = udp_kernel_counters()
+    counters = {}
     if server is None:  # --reuse: the loadtest's JSON of an earlier run
         rc, table = 0, ""
     else:
@@ -283,10 +317,19 @@ def run_point(args, target, server, data_dir, scenario, size, preset, workdir, j
             rc, table = result.returncode, result.stdout + result.stderr
         except subprocess.TimeoutExpired:
             rc, table = -1, "timed out"
+        if target == "podium":
+            counters = podium_counters()
+    kernel_after = udp_kernel_counters()
     point = {"target": target, "scenario": scenario, "size": size, "description": description,
              "loadtest_exit": rc, "wall_seconds": round(time.monotonic() - started, 1),
              "command": " ".join(["podium-loadtest"] + [os.path.basename(a) if a == out else a
                                                           for a in command[len(prefix) + 1:]])}
+    if server is not None:
+        # Over the whole point (joins included): where packets were lost, if they were.
+        point["kernel_udp"] = {k: kernel_after[k] - kernel_before.get(k, 0) for k in
+                               ("InErrors", "RcvbufErrors", "SndbufErrors", "NoPorts") if k in kernel_after}
+        if counters:
+            point["server_counters"] = counters
     try:
         with open(out) as f:
             report = json.load(f)
