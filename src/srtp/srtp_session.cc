@@ -154,8 +154,11 @@ struct SrtpSession::State {
   std::unordered_map<std::uint32_t, Stream> streams;  // node-based: pointers stay valid
   // A transport carries a handful of SSRCs each way (audio, video, their RTX, RTCP
   // senders), interleaved packet by packet: the last few streams found are kept here
-  // and checked before the map, so a packet costs no hash lookup.
-  static constexpr std::size_t kRecent = 4;
+  // and checked before the map, so a packet costs no hash lookup. Sixteen, because a
+  // listener of a panel or an interpreted debate receives a dozen audio streams or more;
+  // with four, the map's lookup (its nodes out of cache) was 6.7 % of the worker's time
+  // with ten (docs/benchmarks.md). The SSRCs fill one cache line.
+  static constexpr std::size_t kRecent = 16;
   std::array<std::uint32_t, kRecent> recent_ssrc{};
   std::array<Stream*, kRecent> recent_stream{};
   std::size_t recent_next = 0;
