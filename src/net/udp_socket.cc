@@ -63,6 +63,7 @@ struct UdpSocket::Buffers {
   // What one sendmmsg hands over: each message is one datagram, or a run of queued
   // datagrams to one destination sent as one GSO message (its iovecs are the run's).
   mmsghdr wire_headers[kBatchSize];
+  static_assert(kBatchSize <= 255, "wire_first and wire_count are bytes");
   std::uint8_t wire_first[kBatchSize];  // the message's first queued datagram
   std::uint8_t wire_count[kBatchSize];  // and how many it carries
   alignas(cmsghdr) std::uint8_t wire_control[kBatchSize][kGsoControlSize];

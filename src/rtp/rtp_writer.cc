@@ -89,12 +89,14 @@ std::size_t write_rtp_packet(std::uint8_t* out, std::size_t capacity, const RtpH
   std::size_t total = header + payload.size() + padding_size;
   if (total > capacity) return 0;
   if (!payload.empty()) std::memcpy(out + header, payload.data(), payload.size());
-  if (padding_size > 0) {
-    out[0] |= 0x20;
-    std::memset(out + header + payload.size(), 0, padding_size - 1u);
-    out[total - 1] = padding_size;
-  }
+  if (padding_size > 0) write_rtp_padding(out, total, padding_size);
   return total;
+}
+
+void write_rtp_padding(std::uint8_t* packet, std::size_t end, std::uint8_t padding_size) {
+  packet[0] |= 0x20;
+  std::memset(packet + end - padding_size, 0, padding_size - 1u);
+  packet[end - 1] = padding_size;
 }
 
 }  // namespace podium::rtp

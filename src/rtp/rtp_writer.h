@@ -36,6 +36,11 @@ std::size_t rtp_header_size(const RtpHeaderFields& fields,
 std::size_t write_rtp_header(std::uint8_t* out, std::size_t capacity, const RtpHeaderFields& fields,
                              std::span<const ExtensionElement> extensions);
 
+// RFC 3550 §5.1 padding for the packet in packet[0, end): sets the P bit, writes
+// padding_size - 1 zeros and the count last, from `end - padding_size` on. `end`
+// includes the padding; padding_size > 0.
+void write_rtp_padding(std::uint8_t* packet, std::size_t end, std::uint8_t padding_size);
+
 // Header, payload and optional padding (RFC 3550 §5.1: P bit, zeros, count last).
 // `payload` must not overlap `out`. Returns bytes written or 0.
 std::size_t write_rtp_packet(std::uint8_t* out, std::size_t capacity, const RtpHeaderFields& fields,

@@ -335,7 +335,6 @@ std::size_t Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_seque
                                              std::span<const rtp::ExtensionElement>(extensions.data(), count));
   // RFC 4588 §4: the RTX payload is the original sequence number, then the original payload.
   std::size_t osn = rtx ? 2 : 0;
-  // RFC 3550 §5.1 padding: the P bit, then zeros, the last octet counting them all.
   std::size_t padding = 0;
   if (!rtx && pad_payload_to > payload.size() && pad_payload_to - payload.size() <= 255)
     padding = pad_payload_to - payload.size();
@@ -348,11 +347,7 @@ std::size_t Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_seque
   if (source_->codec().codec == rtp::Codec::kVp8)
     vp8_.write(MutableBytes(slot.data() + header + osn, payload.size()));
   const std::size_t size = header + osn + payload.size() + padding;
-  if (padding > 0) {
-    slot[0] |= 0x20;
-    std::memset(slot.data() + size - padding, 0, padding - 1);
-    slot[size - 1] = static_cast<std::uint8_t>(padding);
-  }
+  if (padding > 0) rtp::write_rtp_padding(slot.data(), size, static_cast<std::uint8_t>(padding));
   transport.commit_rtp(size);
   if (values.has_transport_sequence)
     subscriber_.on_transport_sequence_sent(load_u16(values.transport_sequence.data()), size, now);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <utility>
 
 #include "rtp/codec.h"
 #include "sfu/consumer.h"
@@ -40,13 +41,6 @@ Producer::Producer(std::string id, std::string mid, MediaKind kind, RtpCodecPara
 
 Producer::~Producer() {
   if (deferred_ && deferred_->count > 0 && fanout_batch_) fanout_batch_->forget(*this);
-}
-
-void FanoutBatch::close() {
-  open_ = false;
-  // A flush may not defer again (the batch is closed), so the list is stable.
-  for (Producer* producer : producers_) producer->flush_deferred();
-  producers_.clear();
 }
 
 const std::string& Producer::participant_id() const {
@@ -233,48 +227,39 @@ bool Producer::defer(const rtp::RtpPacket& packet, TimePoint now, int layer) {
   d.size[d.count] = bytes.size();
   d.at[d.count] = now;
   d.layer[d.count] = layer;
-  if (++d.count == Deferred::kCapacity) {
-    fanout_batch_->forget(*this);
-    flush_deferred();
-  }
+  if (++d.count == Deferred::kCapacity) flush_deferred_before_batch_end();
   return true;
 }
 
 void Producer::flush_deferred() {
   if (!deferred_ || deferred_->count == 0) return;
   Deferred& d = *deferred_;
-  const std::size_t count = d.count;
-  d.count = 0;
+  const std::size_t count = std::exchange(d.count, 0);
+  // They parsed when they arrived, so they parse again.
   std::array<std::optional<rtp::RtpPacket>, Deferred::kCapacity> packets;
-  std::array<std::size_t, Deferred::kCapacity> pad_to{};
-  std::size_t parsed = 0;
-  for (std::size_t i = 0; i < count; ++i) {
-    auto packet = rtp::RtpPacket::parse(MutableBytes(d.bytes[i], d.size[i]));
-    if (!packet) continue;  // parsed once already; cannot fail
-    packets[parsed] = packet;
-    d.at[parsed] = d.at[i];
-    d.layer[parsed] = d.layer[i];
-    ++parsed;
-  }
+  for (std::size_t i = 0; i < count; ++i) packets[i] = rtp::RtpPacket::parse(MutableBytes(d.bytes[i], d.size[i]));
   // One payload size per stream where they are within kMaxGsoPadding of its largest.
-  for (std::size_t i = 0; i < parsed; ++i) {
+  std::array<std::size_t, Deferred::kCapacity> pad_to{};
+  for (std::size_t i = 0; i < count; ++i) {
     std::size_t largest = 0;
-    for (std::size_t j = 0; j < parsed; ++j)
+    for (std::size_t j = 0; j < count; ++j)
       if (d.layer[j] == d.layer[i]) largest = std::max(largest, packets[j]->payload_size());
     if (largest - packets[i]->payload_size() <= kMaxGsoPadding) pad_to[i] = largest;
   }
   for_each_consumer([&](Consumer& consumer) {
-    for (std::size_t i = 0; i < parsed; ++i) consumer.forward(*packets[i], d.at[i], d.layer[i], pad_to[i]);
+    for (std::size_t i = 0; i < count; ++i) consumer.forward(*packets[i], d.at[i], d.layer[i], pad_to[i]);
   });
+}
+
+void Producer::flush_deferred_before_batch_end() {
+  fanout_batch_->forget(*this);
+  flush_deferred();
 }
 
 void Producer::forward_to_consumers(const rtp::RtpPacket& packet, TimePoint now, int layer) {
   if (defer(packet, now, layer)) return;
   // What was deferred goes first: each consumer keeps the order of its packets.
-  if (deferred_ && deferred_->count > 0) {
-    if (fanout_batch_) fanout_batch_->forget(*this);
-    flush_deferred();
-  }
+  if (deferred_ && deferred_->count > 0) flush_deferred_before_batch_end();
   for_each_consumer([&](Consumer& consumer) { consumer.forward(packet, now, layer); });
 }
 

@@ -216,6 +216,8 @@ class Producer {
     std::size_t count = 0;
   };
   bool defer(const rtp::RtpPacket& packet, TimePoint now, int layer);
+  // Out of the batch's list, then flush_deferred(): the deferred packets go now.
+  void flush_deferred_before_batch_end();
   template <typename Visit>
   void for_each_consumer(Visit&& visit);
   FanoutBatch* fanout_batch_ = nullptr;

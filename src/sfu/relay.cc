@@ -174,7 +174,7 @@ void RelayHub::drain(int from, int to) {
   Worker& worker = *workers_[static_cast<std::size_t>(to)];
   auto now = worker.loop().now();
   // Relayed video bursts leave as GSO sends too (sfu/fanout_batch.h).
-  if (worker.socket().gso()) worker.fanout_batch().open();
+  worker.open_fanout_batch();
   // Bounded by what is there now: a sender that keeps pushing wakes us again.
   for (std::size_t i = 0; i < RelayRing::kSlots; ++i) {
     RelayRing::Slot* slot = r.front();

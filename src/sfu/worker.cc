@@ -101,7 +101,7 @@ void Worker::on_readable() {
     auto now = loop_.now();
     // Video bursts are fanned out subscriber by subscriber at the end of the batch, so
     // each subscriber's copies leave in one GSO send.
-    if (socket_.gso()) fanout_batch_.open();
+    open_fanout_batch();
     for (const auto& datagram : batch) {
       socket_.set_send_origin(datagram.received_ns);  // forwarding delay counts from arrival
       demux_.dispatch(datagram.data, datagram.from, now);

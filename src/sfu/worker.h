@@ -74,8 +74,12 @@ class Worker {
   // Used by peers.
   const dtls::Certificate& certificate() const { return certificate_; }
   net::UdpSocket& socket() { return socket_; }
-  // The deferred fan-out of the receive batch being handled (sfu/fanout_batch.h).
+  // The deferred fan-out of the batch being handled (sfu/fanout_batch.h): opened for a
+  // receive batch or a relay drain while the socket sends GSO, closed at its end.
   FanoutBatch& fanout_batch() { return fanout_batch_; }
+  void open_fanout_batch() {
+    if (socket_.gso()) fanout_batch_.open();
+  }
   webrtc::UdpDemux& demux() { return demux_; }
   webrtc::MediaCounters& counters() { return counters_; }
   // Every host candidate of this worker, UDP first (the default candidate), then the
