@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <climits>
+#include <ctime>
 #include <system_error>
 
 #include "util/log.h"
@@ -47,7 +49,13 @@ void EventLoop::run() {
   loop_thread_.store(std::this_thread::get_id());
   epoll_event events[kMaxEventsPerWait];
   while (!stop_requested_.load(std::memory_order_acquire)) {
-    int count = epoll_wait(epoll_fd_, events, kMaxEventsPerWait, poll_timeout_ms());
+    const int timeout_ms = poll_timeout_ms();
+    const bool polling = poll_interval_ > Duration{0};
+    int count = epoll_wait(epoll_fd_, events, kMaxEventsPerWait, polling ? 0 : timeout_ms);
+    if (polling && count == 0 && timeout_ms != 0) {
+      sleep_until_next_poll();
+      continue;
+    }
     if (count < 0) {
       if (errno == EINTR) continue;
       log::error("net", "epoll_wait failed: errno {}", errno);
@@ -131,6 +139,17 @@ int EventLoop::poll_timeout_ms() {
   // Round up: waking a little late is fine, waking early would spin until the deadline.
   auto ms = (remaining.count() + 999) / 1000;
   return ms > INT_MAX ? INT_MAX : static_cast<int>(ms);
+}
+
+void EventLoop::sleep_until_next_poll() {
+  Duration sleep = poll_interval_;
+  if (!deadlines_.empty()) sleep = std::min(sleep, deadlines_.top().when - now());
+  if (sleep <= Duration{0}) return;
+  timespec ts{};
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(sleep).count();
+  ts.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+  ts.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+  nanosleep(&ts, nullptr);  // EINTR: the loop polls again early, which is harmless
 }
 
 void EventLoop::run_due_timers() {

@@ -56,6 +56,14 @@ class EventLoop {
   // sends (UdpSocket::flush) so a burst leaves in one sendmmsg.
   void on_iteration_end(std::function<void()> callback);
 
+  // Zero (the default): an idle loop sleeps in epoll_wait. Otherwise it polls epoll
+  // without blocking and, when nothing is ready, sleeps up to `interval` (never past the
+  // next timer). For a load client on the machine of the server it measures: a thread
+  // asleep in epoll_wait is woken by the kernel for the datagrams that arrive, and over
+  // loopback that wake-up runs on, and is paid by, the sending server's CPU. Posted tasks
+  // and stop() may then wait up to `interval`.
+  void set_poll_interval(Duration interval) { poll_interval_ = interval; }
+
   TimePoint now() const { return clock_.now(); }
   bool in_loop_thread() const { return loop_thread_.load() == std::this_thread::get_id(); }
 
@@ -78,6 +86,7 @@ class EventLoop {
 
   TimerId schedule(Duration delay, Duration interval, std::function<void()> callback);
   int poll_timeout_ms();
+  void sleep_until_next_poll();
   void run_due_timers();
   void run_posted_tasks();
   void wake();
@@ -87,6 +96,7 @@ class EventLoop {
   int wake_fd_ = -1;  // eventfd: post() and stop() poke it to end epoll_wait
   std::atomic<bool> stop_requested_{false};
   std::atomic<std::thread::id> loop_thread_;
+  Duration poll_interval_{0};
 
   std::mutex tasks_mutex_;
   std::vector<std::function<void()>> tasks_;          // guarded by tasks_mutex_

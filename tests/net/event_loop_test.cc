@@ -251,6 +251,41 @@ TEST_F(LoopWithSockets, WatchingAgainReplacesTheCallback) {
   EXPECT_EQ(second, 1);
 }
 
+// A polling loop (as the load client runs) never sleeps in epoll_wait, yet still
+// delivers datagrams, fires timers in order and ends on stop() from another thread.
+TEST_F(LoopWithSockets, PollingLoopDeliversDatagramsAndFiresTimers) {
+  loop_.set_poll_interval(2ms);
+  std::vector<std::string> events;
+  ASSERT_TRUE(loop_.watch_readable(receiver_->fd(), [&] {
+    for (const Datagram& datagram : receiver_->receive_batch())
+      events.emplace_back(as_string_view(datagram.data));
+    if (events.size() == 4) loop_.stop();
+  }));
+  loop_.on_iteration_end([&] { sender_->flush(); });
+  loop_.add_timer(9ms, [&] { events.emplace_back("timer 9"); });
+  loop_.add_timer(3ms, [&] { events.emplace_back("timer 3"); });
+  loop_.add_timer(15ms, [&] { sender_->send(as_bytes("late"), receiver_->local_endpoint()); });
+  loop_.post([&] { sender_->send(as_bytes("early"), receiver_->local_endpoint()); });
+  add_watchdog(loop_);
+  loop_.run();
+  EXPECT_EQ(events, (std::vector<std::string>{"early", "timer 3", "timer 9", "late"}));
+  loop_.unwatch(receiver_->fd());
+}
+
+TEST(EventLoopTest, StopFromAnotherThreadEndsPollingLoop) {
+  EventLoop loop;
+  loop.set_poll_interval(1ms);
+  int ticks = 0;
+  loop.add_periodic(1ms, [&] { ++ticks; });
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(30ms);
+    loop.stop();
+  });
+  loop.run();
+  stopper.join();
+  EXPECT_GT(ticks, 0);
+}
+
 TEST(EventLoopTest, WatchRejectsInvalidFd) {
   EventLoop loop;
   EXPECT_FALSE(loop.watch_readable(-1, [] {}));

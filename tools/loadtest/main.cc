@@ -45,6 +45,13 @@ constexpr const char* kUsage = R"(usage: podium-loadtest [options]
   --video-height H        the height subscribers say they show video at (720)
   --connect-timeout S     a participant not connected by then counts as failed (10)
   --local-address IP      the address the clients' UDP sockets bind to (127.0.0.1)
+  --phases P              spread | aligned: publishers' frame clocks each at a phase
+                          of its own, or all sending at the same instant (spread)
+  --keyframe-interval S   seconds of video in the replayed loop, which starts with a
+                          keyframe (2)
+  --poll-us U             poll the sockets every U microseconds instead of sleeping in
+                          epoll_wait, so the server's CPU does not pay for waking the
+                          client over loopback (0: sleep in epoll_wait)
   --json FILE             write every number to FILE
   --warmup S              start the measuring window S seconds into --duration (off)
   --server-pid PID        report this process's CPU time and RSS over the window
@@ -88,7 +95,8 @@ int run(int argc, char** argv) {
   const std::vector<std::string> known = {
       "server", "target", "janus-room", "data-dir", "key", "layout", "publishers", "subscribers", "video-publishers", "rooms",
       "duration", "join-rate", "conference", "layers", "video-bitrate", "fps", "audio-bitrate",
-      "video-height", "connect-timeout", "local-address", "json", "log-level", "warmup", "server-pid"};
+      "video-height", "connect-timeout", "local-address", "json", "log-level", "warmup", "server-pid",
+      "phases", "keyframe-interval", "poll-us"};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -190,6 +198,13 @@ int run(int argc, char** argv) {
   media_options.audio_bitrate_bps = integer("audio-bitrate", 32000, 6000, 510000);
   media_options.layers = default_layers(layers, video_kbps);
   options.simulcast = layers > 1;
+  media_options.loop_seconds = positive("keyframe-interval", 2);
+  if (media_options.loop_seconds < 0.1 || media_options.loop_seconds > 60)
+    return usage_error(fmt::format("--keyframe-interval '{}': expected seconds from 0.1 to 60", get("keyframe-interval", "")));
+  options.poll_interval = Duration{integer("poll-us", 0, 0, 100'000)};
+  std::string phases = get("phases", "spread");
+  if (phases == "aligned") options.aligned_phases = true;
+  else if (phases != "spread") return usage_error(fmt::format("--phases '{}' is not one of spread, aligned", phases));
   if (!problem.empty()) return usage_error(problem);
   if (options.publishers == 0) return usage_error("--publishers must be at least 1");
   if (flags.count("warmup") && options.warmup_seconds >= options.duration_seconds)

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <map>
 #include <optional>
@@ -148,16 +149,7 @@ class Run {
     }
     Duration join_phase = spacing * static_cast<std::int64_t>(participants_.size());
     Duration steady{static_cast<std::int64_t>(options_.duration_seconds * 1e6)};
-    loop_.add_periodic(std::chrono::milliseconds(20), [this] {
-      TimePoint now = loop_.now();
-      for (auto& p : participants_)
-        if (p->rtc) p->rtc->send_audio_frame(now);
-    });
-    loop_.add_periodic(Duration{1'000'000 / std::max(1, media_.fps)}, [this] {
-      TimePoint now = loop_.now();
-      for (auto& p : participants_)
-        if (p->rtc) p->rtc->send_video_frame(now);
-    });
+    start_media_clocks();
     loop_.add_periodic(std::chrono::milliseconds(10), [this] {
       TimePoint now = loop_.now();
       for (auto& p : participants_) tick(*p, now);
@@ -180,6 +172,7 @@ class Run {
       }
       finish();
     });
+    loop_.set_poll_interval(options_.poll_interval);
     loop_.run();
     TimePoint end = loop_.now();
     log::info("loadtest", "ran {:.1f} s", std::chrono::duration<double>(end - start).count());
@@ -245,6 +238,36 @@ class Run {
           continue;
         p->tracks_expected += 1 + (other->sends_video ? 1 : 0);
       }
+    }
+  }
+
+  // Every publisher's audio and video run on clocks of their own. With spread phases
+  // (the default) publisher i starts them at fraction frac(i * golden ratio) of the frame
+  // interval, so the frames of a room's publishers arrive spread over the interval, as
+  // from independent capture devices; with aligned phases every publisher sends at the
+  // same instant, the worst burst a server can get.
+  void start_media_clocks() {
+    const Duration audio_interval = std::chrono::milliseconds(20);
+    const Duration video_interval{1'000'000 / std::max(1, media_.fps)};
+    std::size_t index = 0;
+    for (auto& owned : participants_) {
+      Participant* p = owned.get();
+      if (!p->publisher) continue;
+      const double phase = options_.aligned_phases ? 0.0 : std::fmod(static_cast<double>(index++) * 0.6180339887, 1.0);
+      auto start_clock = [this, phase](Duration interval, std::function<void()> send) {
+        Duration offset{static_cast<std::int64_t>(phase * static_cast<double>(interval.count()))};
+        loop_.add_timer(offset, [this, interval, send = std::move(send)] {
+          send();
+          loop_.add_periodic(interval, send);
+        });
+      };
+      start_clock(audio_interval, [this, p] {
+        if (p->rtc) p->rtc->send_audio_frame(loop_.now());
+      });
+      if (p->sends_video)
+        start_clock(video_interval, [this, p] {
+          if (p->rtc) p->rtc->send_video_frame(loop_.now());
+        });
     }
   }
 

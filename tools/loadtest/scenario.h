@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tools/loadtest/media_library.h"
+#include "util/clock.h"
 
 namespace podium::loadtest {
 
@@ -42,6 +43,11 @@ struct ScenarioOptions {
   std::uint64_t remb_bps = 20'000'000;
   bool simulcast = true;
   std::string local_address = "127.0.0.1";
+  // Publishers' frame clocks: each at a phase of its own (false), or all at once (true).
+  bool aligned_phases = false;
+  // Non-zero: the client's loop polls its sockets at this interval instead of sleeping in
+  // epoll_wait (EventLoop::set_poll_interval), so the server's CPU does not pay for waking it.
+  Duration poll_interval{0};
   // The measuring window: from `warmup_seconds` after the last participant started
   // joining to the end. Its packet counts go to the JSON's `window`, with the CPU time and
   // RSS of process `server_pid` (from /proc) when that is set.
