@@ -74,11 +74,12 @@ assert r['totals']['tracks_expected'] == 12 and r['totals']['tracks_received'] =
 assert all(t['kind'] == 'audio' for p in r['receivers'] for t in p['tracks'])
 "
 
-# The realism options: aligned phases, a polling client, a keyframe every half second
-# (the replayed loop is that long), so each video track sees several keyframes in 3 s.
+# The realism options: aligned phases, a polling client, paced video, a keyframe every
+# half second (the replayed loop is that long), so each video track sees several
+# keyframes in 3 s.
 "$loadtest" --server http://$http --data-dir "$dir/data" --layout conference --publishers 2 \
   --subscribers 1 --duration 3 --phases aligned --poll-us 500 --keyframe-interval 0.5 \
-  --json "$dir/options.json" >"$dir/options.txt" 2>&1
+  --pacing 2.5 --json "$dir/options.json" >"$dir/options.txt" 2>&1
 rc=$?
 check "options run reports every track received" test $rc -eq 0
 check "a keyframe every half second reaches every video track" python3 -c "
@@ -87,6 +88,8 @@ r = json.load(open('$dir/options.json'))
 assert r['totals']['tracks_received'] == 8, r['totals']
 video = [t for p in r['receivers'] for t in p['tracks'] if t['kind'] == 'video']
 assert len(video) == 4 and all(t['keyframes'] >= 4 for t in video), [t['keyframes'] for t in video]
+layer = r['config']['video_layers'][0]
+assert layer['loop_frames'] == 15 and layer['keyframe_packets'] >= 1, layer
 "
 
 # A wrong key: the server refuses every token, so nothing is received and the exit says so.
@@ -104,7 +107,7 @@ assert r['totals']['tracks_received'] == 0 and r['failed_participants'] == 2, r
 out=$("$loadtest" --layout pyramid --data-dir "$dir/data" 2>&1); rc=$?
 check "bad layout refused" test $rc -eq 2
 check "bad layout explained" grep -q "pyramid" <<<"$out"
-for bad in "--phases sideways" "--keyframe-interval 0" "--keyframe-interval 90" "--poll-us -5"; do
+for bad in "--phases sideways" "--keyframe-interval 0" "--keyframe-interval 90" "--poll-us -5" "--pacing 0.5"; do
   out=$("$loadtest" $bad --data-dir "$dir/data" 2>&1); rc=$?
   check "$bad refused" test $rc -eq 2
   check "$bad explained" grep -q -- "^podium-loadtest: ${bad%% *} '${bad#* }'" <<<"$out"

@@ -47,6 +47,9 @@ constexpr const char* kUsage = R"(usage: podium-loadtest [options]
   --local-address IP      the address the clients' UDP sockets bind to (127.0.0.1)
   --phases P              spread | aligned: publishers' frame clocks each at a phase
                           of its own, or all sending at the same instant (spread)
+  --pacing F              video leaves through a pacer at F times its bitrate in 5 ms
+                          steps, as libwebrtc's does (2.5 there); 0: each frame's
+                          packets at once (0)
   --keyframe-interval S   seconds of video in the replayed loop, which starts with a
                           keyframe (2)
   --poll-us U             poll the sockets every U microseconds instead of sleeping in
@@ -96,7 +99,7 @@ int run(int argc, char** argv) {
       "server", "target", "janus-room", "data-dir", "key", "layout", "publishers", "subscribers", "video-publishers", "rooms",
       "duration", "join-rate", "conference", "layers", "video-bitrate", "fps", "audio-bitrate",
       "video-height", "connect-timeout", "local-address", "json", "log-level", "warmup", "server-pid",
-      "phases", "keyframe-interval", "poll-us"};
+      "phases", "keyframe-interval", "poll-us", "pacing"};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -202,6 +205,12 @@ int run(int argc, char** argv) {
   if (media_options.loop_seconds < 0.1 || media_options.loop_seconds > 60)
     return usage_error(fmt::format("--keyframe-interval '{}': expected seconds from 0.1 to 60", get("keyframe-interval", "")));
   options.poll_interval = Duration{integer("poll-us", 0, 0, 100'000)};
+  if (flags.count("pacing")) {
+    auto factor = number(flags["pacing"]);
+    if (!factor || *factor < 0 || (*factor > 0 && *factor < 1) || *factor > 100)
+      return usage_error(fmt::format("--pacing '{}': expected 0 (off) or a factor from 1 to 100", flags["pacing"]));
+    options.pacing_factor = *factor;
+  }
   std::string phases = get("phases", "spread");
   if (phases == "aligned") options.aligned_phases = true;
   else if (phases != "spread") return usage_error(fmt::format("--phases '{}' is not one of spread, aligned", phases));

@@ -236,12 +236,25 @@ ScenarioResult build_report(const ReportInput& input) {
                  {"fps", input.media.fps},
                  {"simulcast", o.simulcast}};
   json layers = json::array();
-  for (const auto& layer : input.media.video)
+  for (const auto& layer : input.media.video) {
+    const EncodedVideoFrame& key = layer.frames.front();
+    std::size_t delta_bytes = 0, delta_packets = 0;
+    for (std::size_t i = 1; i < layer.frames.size(); ++i) {
+      delta_bytes += layer.frames[i].frame_bytes;
+      delta_packets += layer.frames[i].payloads.size();
+    }
+    const double deltas = static_cast<double>(std::max<std::size_t>(1, layer.frames.size() - 1));
     layers.push_back({{"rid", layer.spec.rid},
                       {"width", layer.spec.width},
                       {"height", layer.spec.height},
                       {"target_kbps", layer.spec.bitrate_kbps},
-                      {"encoded_kbps", std::round(layer.average_kbps)}});
+                      {"encoded_kbps", std::round(layer.average_kbps)},
+                      {"loop_frames", layer.frames.size()},
+                      {"keyframe_bytes", key.frame_bytes},
+                      {"keyframe_packets", key.payloads.size()},
+                      {"delta_frame_bytes_mean", std::round(static_cast<double>(delta_bytes) / deltas)},
+                      {"delta_frame_packets_mean", std::round(static_cast<double>(delta_packets) / deltas * 10) / 10}});
+  }
   config["video_layers"] = layers;
   result.json = {{"config", config},
                  {"totals", total.to_json()},

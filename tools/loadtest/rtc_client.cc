@@ -562,7 +562,6 @@ void RtcClient::send_audio_frame(TimePoint now) {
 void RtcClient::send_video_frame(TimePoint now) {
   if (!sending_ || !srtp_out_ || video_.empty()) return;
   std::size_t first_layer = media_.video.size() - video_.size();
-  std::uint8_t payload[1500];
   for (std::size_t i = 0; i < video_.size(); ++i) {
     VideoStream& stream = video_[i];
     const EncodedVideoLayer& layer = media_.video[first_layer + i];
@@ -572,25 +571,53 @@ void RtcClient::send_video_frame(TimePoint now) {
     }
     const EncodedVideoFrame& frame = layer.frames[stream.frame];
     stream.frame = (stream.frame + 1) % layer.frames.size();
-    std::array<rtp::ExtensionElement, 2> extensions{{{kMidId, as_bytes(video_mid_)},
-                                                     {kRtpStreamIdId, as_bytes(layer.spec.rid)}}};
-    std::size_t extension_count = video_.size() > 1 ? 2 : 1;
     for (std::size_t p = 0; p < frame.payloads.size(); ++p) {
       const auto& source = frame.payloads[p];
-      if (source.size() > sizeof payload) continue;
-      std::memcpy(payload, source.data(), source.size());
-      rtp::set_vp8_picture_id(MutableBytes(payload, source.size()), stream.picture_id);
-      Bytes bytes(payload, source.size());
-      send_rtp(stream.ssrc, kVp8PayloadType, p + 1 == frame.payloads.size(), stream.sequence++,
-               video_timestamp_, bytes, std::span(extensions.data(), extension_count), true);
-      if (video_times_) {
-        auto descriptor = rtp::parse_vp8_descriptor(bytes);
-        if (descriptor) video_times_->record(SendTimes::fingerprint(bytes.subspan(descriptor->size)), now);
-      }
+      PacedPacket packet{i, p + 1 == frame.payloads.size(), stream.sequence++, video_timestamp_, source};
+      rtp::set_vp8_picture_id(MutableBytes(packet.payload.data(), packet.payload.size()), stream.picture_id);
+      if (options_.pacing_factor > 0) paced_.push_back(std::move(packet));
+      else send_video_packet(packet, now);
     }
     stream.picture_id = static_cast<std::uint16_t>((stream.picture_id + 1) & 0x7FFF);
   }
   video_timestamp_ += static_cast<std::uint32_t>(90000 / std::max(1, media_.fps));
+  if (options_.pacing_factor > 0) pace(now);
+}
+
+// A budget refilled at the pacing rate, as libwebrtc's interval budget: packets leave while
+// it is positive, and an idle pacer keeps no more than 5 ms of credit.
+void RtcClient::pace(TimePoint now) {
+  if (pacing_bytes_per_us_ == 0) {
+    double kbps = 0;
+    for (std::size_t i = media_.video.size() - video_.size(); i < media_.video.size(); ++i)
+      kbps += media_.video[i].average_kbps;
+    pacing_bytes_per_us_ = options_.pacing_factor * kbps * 1000 / 8 / 1e6;
+  }
+  const double most = pacing_bytes_per_us_ * 5000;
+  if (paced_at_) pacing_budget_ += pacing_bytes_per_us_ * static_cast<double>((now - *paced_at_).count());
+  paced_at_ = now;
+  pacing_budget_ = std::min(pacing_budget_, most);
+  while (!paced_.empty() && pacing_budget_ > 0) {
+    pacing_budget_ -= static_cast<double>(paced_.front().payload.size());
+    send_video_packet(paced_.front(), now);
+    paced_.pop_front();
+  }
+}
+
+void RtcClient::send_video_packet(const PacedPacket& packet, TimePoint now) {
+  if (!srtp_out_ || packet.stream >= video_.size()) return;
+  const VideoStream& stream = video_[packet.stream];
+  const EncodedVideoLayer& layer = media_.video[media_.video.size() - video_.size() + packet.stream];
+  std::array<rtp::ExtensionElement, 2> extensions{{{kMidId, as_bytes(video_mid_)},
+                                                   {kRtpStreamIdId, as_bytes(layer.spec.rid)}}};
+  std::size_t extension_count = video_.size() > 1 ? 2 : 1;
+  Bytes bytes(packet.payload.data(), packet.payload.size());
+  send_rtp(stream.ssrc, kVp8PayloadType, packet.marker, packet.sequence, packet.timestamp, bytes,
+           std::span(extensions.data(), extension_count), true);
+  if (video_times_) {
+    auto descriptor = rtp::parse_vp8_descriptor(bytes);
+    if (descriptor) video_times_->record(SendTimes::fingerprint(bytes.subspan(descriptor->size)), now);
+  }
 }
 
 void RtcClient::tick(TimePoint now) {

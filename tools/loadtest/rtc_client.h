@@ -7,10 +7,11 @@
 
 #include <array>
 #include <cstdint>
-#include <span>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -76,6 +77,10 @@ class RtcClient {
     bool simulcast = true;           // one stream per library layer, else the top one only
     std::uint64_t remb_bps = 20'000'000;  // what a subscriber tells the server it can take
     int delay_sample_every = 1;     // keep every n-th delay sample
+    // Video leaves through a pacer at this multiple of the video's bitrate, as libwebrtc's
+    // does (pacing factor 2.5): a keyframe is spread over tens of ms instead of reaching
+    // the server as one burst. 0: every frame's packets go out at once.
+    double pacing_factor = 0;
   };
 
   RtcClient(net::EventLoop& loop, const dtls::Certificate& certificate, const MediaLibrary& media,
@@ -106,6 +111,8 @@ class RtcClient {
   void stop_sending() { sending_ = false; }
   void send_audio_frame(TimePoint now);
   void send_video_frame(TimePoint now);
+  // With pacing: sends the queued video the budget allows; call every few ms.
+  void pace(TimePoint now);
   // ICE and DTLS retransmissions, NACKs, RTCP reports; call every ~10 ms.
   void tick(TimePoint now);
   void flush();
@@ -133,6 +140,13 @@ class RtcClient {
     std::uint32_t packets = 0;
     std::uint32_t octets = 0;
   };
+  struct PacedPacket {
+    std::size_t stream = 0;  // index into video_
+    bool marker = false;
+    std::uint16_t sequence = 0;
+    std::uint32_t timestamp = 0;
+    std::vector<std::uint8_t> payload;  // picture ID already set
+  };
   struct SentPacket {
     std::uint16_t sequence = 0;
     std::uint16_t length = 0;
@@ -147,6 +161,7 @@ class RtcClient {
   void send_rtp(std::uint32_t ssrc, std::uint8_t payload_type, bool marker, std::uint16_t sequence,
                 std::uint32_t timestamp, Bytes payload, std::span<const rtp::ExtensionElement> extensions,
                 bool store);
+  void send_video_packet(const PacedPacket& packet, TimePoint now);
   void send_rtcp(MutableBytes packet, std::size_t length);
   void send_reports(TimePoint now);
   void resend(std::uint32_t ssrc, std::uint16_t sequence);
@@ -156,6 +171,10 @@ class RtcClient {
   net::EventLoop& loop_;
   const MediaLibrary& media_;
   Options options_;
+  std::deque<PacedPacket> paced_;
+  double pacing_bytes_per_us_ = 0;
+  double pacing_budget_ = 0;  // bytes; may go below zero by the last packet sent
+  std::optional<TimePoint> paced_at_;
   net::UdpSocket socket_;
   net::Endpoint server_;
   std::string ufrag_, pwd_;

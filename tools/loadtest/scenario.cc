@@ -264,9 +264,13 @@ class Run {
       start_clock(audio_interval, [this, p] {
         if (p->rtc) p->rtc->send_audio_frame(loop_.now());
       });
-      if (p->sends_video)
-        start_clock(video_interval, [this, p] {
-          if (p->rtc) p->rtc->send_video_frame(loop_.now());
+      if (!p->sends_video) continue;
+      start_clock(video_interval, [this, p] {
+        if (p->rtc) p->rtc->send_video_frame(loop_.now());
+      });
+      if (options_.pacing_factor > 0)
+        start_clock(std::chrono::milliseconds(5), [this, p] {
+          if (p->rtc) p->rtc->pace(loop_.now());
         });
     }
   }
@@ -310,6 +314,7 @@ class Run {
       rtc_options.local_address = options_.local_address;
       rtc_options.simulcast = options_.simulcast;
       rtc_options.remb_bps = options_.remb_bps;
+      rtc_options.pacing_factor = options_.pacing_factor;
       try {
         p.rtc = std::make_unique<RtcClient>(loop_, certificate_, media_, rtc_options);
       } catch (const std::exception& e) {
@@ -475,6 +480,7 @@ class Run {
     rtc_options.local_address = options_.local_address;
     rtc_options.simulcast = options_.simulcast;
     rtc_options.remb_bps = options_.remb_bps;
+    rtc_options.pacing_factor = options_.pacing_factor;
     try {
       p.rtc = std::make_unique<RtcClient>(loop_, certificate_, media_, rtc_options);
     } catch (const std::exception& e) {

@@ -45,6 +45,8 @@ struct ScenarioOptions {
   std::string local_address = "127.0.0.1";
   // Publishers' frame clocks: each at a phase of its own (false), or all at once (true).
   bool aligned_phases = false;
+  // Video leaves through a pacer at this multiple of its bitrate (RtcClient::Options).
+  double pacing_factor = 0;
   // Non-zero: the client's loop polls its sockets at this interval instead of sleeping in
   // epoll_wait (EventLoop::set_poll_interval), so the server's CPU does not pay for waking it.
   Duration poll_interval{0};
