@@ -175,9 +175,11 @@ void EventLoop::run_due_timers() {
     auto again = timers_.find(due.id);
     if (again == timers_.end()) continue;  // cancelled itself
     again->second.callback = std::move(callback);
-    // Keep the cadence, but after a stall skip the missed ticks rather than firing a burst.
+    // Keep the cadence, but after a stall skip the missed ticks rather than firing a burst,
+    // and stay on the timer's own grid: timers started at different phases of one interval
+    // keep them through the stall instead of all restarting from `start` together.
     TimePoint next = due.when + interval;
-    if (next <= start) next = start + interval;
+    if (next <= start) next += interval * ((start - next) / interval + 1);
     deadlines_.push({next, due.id});
   }
 }

@@ -39,7 +39,8 @@ class EventLoop {
   void post(std::function<void()> task);
 
   // One-shot and repeating timers, ~1 ms precision. Timers due at the same time fire in
-  // the order they were added. Cancelling an unknown or fired timer does nothing; a
+  // the order they were added. A repeating timer stays on its grid (first deadline plus
+  // whole intervals); ticks missed during a stall are skipped, not fired in a burst. Cancelling an unknown or fired timer does nothing; a
   // timer may cancel itself from its own callback.
   TimerId add_timer(Duration delay, std::function<void()> callback);
   TimerId add_periodic(Duration interval, std::function<void()> callback);

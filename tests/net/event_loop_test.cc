@@ -149,6 +149,27 @@ TEST(EventLoopTest, PeriodicTimerRepeatsUntilCancelled) {
   EXPECT_GE(tick_times[4] - start, Duration(10ms));
 }
 
+// Two repeating timers half an interval apart both miss ticks in a stall: afterwards each
+// stays on its own grid (a load client's publishers keep their phases) instead of both
+// restarting from the end of the stall together.
+TEST(EventLoopTest, PeriodicTimersKeepTheirPhasesThroughAStall) {
+  EventLoop loop;
+  std::vector<TimePoint> a, b;
+  loop.add_periodic(100ms, [&] { a.push_back(loop.now()); });          // due 100, 200, ...
+  loop.add_timer(50ms, [&] {
+    loop.add_periodic(100ms, [&] { b.push_back(loop.now()); });        // due 150, 250, ...
+    loop.add_timer(10ms, [] { std::this_thread::sleep_for(250ms); });  // stalls to ~310
+  });
+  loop.add_timer(480ms, [&] { loop.stop(); });
+  add_watchdog(loop);
+  loop.run();
+  // After the stall: A's overdue tick, then 400; B's overdue tick, then 350.
+  ASSERT_GE(a.size(), 2u);
+  ASSERT_GE(b.size(), 2u);
+  const auto apart = a[1] - b[1];
+  EXPECT_GE(apart, Duration(25ms)) << "the timers fell into step after the stall";
+}
+
 TEST(EventLoopTest, TimerCanArmAnotherFromItsCallback) {
   EventLoop loop;
   int chain = 0;
