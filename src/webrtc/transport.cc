@@ -1,13 +1,16 @@
 #include "webrtc/transport.h"
 
 #include <array>
+#include <chrono>
 #include <cstring>
+#include <string_view>
 
 #include "dtls/certificate.h"
 #include "dtls/dtls_transport.h"
 #include "ice/ice_lite_server.h"
 #include "ice/tcp_framing.h"
 #include "srtp/srtp_session.h"
+#include "util/bytes.h"
 #include "util/log.h"
 #include "webrtc/media_counters.h"
 #include "webrtc/srtp_profile.h"
@@ -50,6 +53,30 @@ struct Transport::Impl {
   std::optional<std::size_t> pending_slot;  // length reserved by rtp_slot()
   bool dtls_started = false;
   std::optional<TimePoint> negotiated_at;  // first tick after the remote description
+  // A run of inbound packets that fail to unprotect, for one log line where it starts
+  // (at most one a second) and one where it ends.
+  std::uint64_t unprotect_failures = 0;
+  std::optional<TimePoint> unprotect_failure_logged_at;
+
+  void unprotect_failed(std::string_view ufrag, Bytes packet, bool rtcp, TimePoint now) {
+    counters.drop(DropReason::kSrtpUnprotect);
+    if (unprotect_failures++ != 0) return;
+    if (unprotect_failure_logged_at && now - *unprotect_failure_logged_at < std::chrono::seconds(1)) return;
+    unprotect_failure_logged_at = now;
+    const srtp::SrtpSession& session = *srtp_in;
+    if (rtcp)
+      log::warn("webrtc", "transport {}: SRTCP from ssrc {:#010x} does not unprotect: {}", ufrag,
+                load_u32(packet.data() + 4), srtp::to_string(session.last_error()));
+    else
+      log::warn("webrtc", "transport {}: SRTP from ssrc {:#010x} seq {} does not unprotect: {}", ufrag,
+                load_u32(packet.data() + 8), load_u16(packet.data() + 2), srtp::to_string(session.last_error()));
+  }
+  void unprotected(std::string_view ufrag) {
+    if (unprotect_failures == 0) return;
+    if (unprotect_failures > 1 || unprotect_failure_logged_at)
+      log::info("webrtc", "transport {}: packets unprotect again after {} that did not", ufrag, unprotect_failures);
+    unprotect_failures = 0;
+  }
 
   // RFC 6544 §3 / RFC 4571: on TCP every packet is preceded by its 16-bit length.
   void send_on(const Path& path, Bytes packet) {
@@ -208,17 +235,19 @@ void Transport::receive_srtp(MutableBytes datagram, const Path& from, TimePoint 
   if (rtcp) {
     auto length = impl_->srtp_in->unprotect_rtcp(datagram.data(), datagram.size());
     if (!length) {
-      impl_->counters.drop(DropReason::kSrtpUnprotect);
+      impl_->unprotect_failed(local_ufrag(), datagram, true, now);
       return;
     }
+    impl_->unprotected(local_ufrag());
     impl_->counters.rtcp_packets_in.add();
     impl_->listener.on_rtcp(*this, Bytes(datagram.data(), *length), now);
   } else {
     auto length = impl_->srtp_in->unprotect_rtp(datagram.data(), datagram.size());
     if (!length) {
-      impl_->counters.drop(DropReason::kSrtpUnprotect);
+      impl_->unprotect_failed(local_ufrag(), datagram, false, now);
       return;
     }
+    impl_->unprotected(local_ufrag());
     impl_->listener.on_rtp(*this, MutableBytes(datagram.data(), *length), now);
   }
 }
