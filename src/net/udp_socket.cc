@@ -79,8 +79,11 @@ Result<UdpSocket> UdpSocket::bind(const Endpoint& local) {
   int fd = socket(local.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return Error{fmt::format("socket: {}", errno_text(errno))};
 
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  // No SO_REUSEADDR: on UDP it lets two sockets hold one port. Bound to port 0, the kernel
+  // would then hand an ephemeral port already in use to a second socket (a load client's
+  // participants shared addresses, and the server mixed up their transports); bound to a
+  // fixed port, a second server would start and split the first one's traffic. UDP has no
+  // TIME_WAIT, so a restarted server does not need it either.
   if (local.is_v6()) {
     int zero = 0;
     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));

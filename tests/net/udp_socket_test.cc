@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,27 @@ TEST(UdpSocketTest, BindsToAnEphemeralPort) {
   EXPECT_NE(socket.local_endpoint().port(), 0);
   EXPECT_EQ(socket.local_endpoint().to_string(),
             "127.0.0.1:" + std::to_string(socket.local_endpoint().port()));
+}
+
+// A load client binds hundreds of sockets to port 0. With SO_REUSEADDR the kernel may
+// hand one ephemeral port to two of them; the server then sees two clients as one address
+// and their packets land on each other's transports.
+TEST(UdpSocketTest, EphemeralPortsAreNeverShared) {
+  std::vector<UdpSocket> sockets;
+  std::set<std::uint16_t> ports;
+  for (int i = 0; i < 800; ++i) {
+    sockets.push_back(bind_or_die("127.0.0.1:0"));
+    ports.insert(sockets.back().local_endpoint().port());
+  }
+  EXPECT_EQ(ports.size(), sockets.size());
+}
+
+// A second server on a media port in use fails to start instead of splitting its traffic.
+TEST(UdpSocketTest, APortInUseCannotBeBoundTwice) {
+  auto first = bind_or_die("127.0.0.1:0");
+  auto second = UdpSocket::bind(first.local_endpoint());
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().find("in use"), std::string::npos) << second.error();
 }
 
 TEST(UdpSocketTest, BindFailsWithReasonForForeignAddress) {
