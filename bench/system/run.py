@@ -35,6 +35,7 @@ import platform
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -91,12 +92,13 @@ PRESETS = {
         "webinar": [50, 200], "conference": [4, 8], "audio": [50, 150],
         "janus_webinar": [50, 100], "janus_conference": [4], "janus_audio": [50],
     },
-    # One point per scenario near half of Podium's load on one core, both servers (about
-    # 3 minutes): the CPU ratio and the delays at half load (docs/benchmarks.md).
+    # Podium at Janus's largest audience and at half of its own core (the server's CPU near
+    # 50 %); Janus at the two largest points it carries on its core (about 6 minutes): the
+    # CPU ratio at the same audience and the delays at half load (docs/benchmarks.md).
     "half": {
         "warmup": 3, "window": 6, "join_rate": 100,
-        "webinar": [400], "conference": [20], "audio": [200],
-        "janus_webinar": [400], "janus_conference": [20], "janus_audio": [200],
+        "webinar": [400, 600], "conference": [20, 28], "audio": [200, 250],
+        "janus_webinar": [300, 400], "janus_conference": [16, 20], "janus_audio": [150, 200],
     },
     # Keeps the script working (ctest): one tiny point per scenario. The warmup covers
     # Janus's first keyframe to a new subscriber (about 1 s, more on a busy machine).
@@ -106,6 +108,13 @@ PRESETS = {
         "janus_webinar": [3], "janus_conference": [2], "janus_audio": [2],
     },
 }
+
+# How the load client behaves in every run, for both servers (docs/loadtest.md):
+# publishers' frame clocks at phases of their own (the tool's default), a keyframe every
+# 10 s (browsers send them only when asked; a PLI still gets one at once), and a client
+# that polls its sockets instead of sleeping in epoll_wait, so the server's core does not
+# pay for waking it over loopback. --loadtest-flag adds to these (a later flag wins).
+CLIENT_FLAGS = ["--keyframe-interval", "10", "--poll-us", "250"]
 
 AUDIO_PUBLISHERS = 10
 TINY_AUDIO_PUBLISHERS = 2
@@ -288,13 +297,17 @@ def podium_counters():
     return out
 
 
-def run_point(args, target, server, data_dir, scenario, size, preset, workdir, janus_room):
+def point_file(target, scenario, size, repeat):
+    return f"{target}-{scenario}-{size}.json" if repeat == 0 else f"{target}-{scenario}-{size}-{repeat}.json"
+
+
+def run_point(args, target, server, data_dir, scenario, size, preset, workdir, janus_room, repeat=0):
     p = PRESETS[preset]
     flags, description = loadtest_flags(scenario, size, preset)
-    out = os.path.join(workdir, f"{target}-{scenario}-{size}.json")
+    out = os.path.join(workdir, point_file(target, scenario, size, repeat))
     pid = server.pid if server else "PID"
     prefix = in_client_namespace(pinned(CLIENT_CORE))
-    command = prefix + [args.loadtest, *flags, "--layers", "1",
+    command = prefix + [args.loadtest, *flags, *CLIENT_FLAGS, *args.loadtest_flag, "--layers", "1",
                "--duration", str(p["warmup"] + p["window"]), "--warmup", str(p["warmup"]),
                "--join-rate", str(p["join_rate"]), "--connect-timeout", "15",
                "--server-pid", str(pid), "--json", out]
@@ -320,7 +333,7 @@ def run_point(args, target, server, data_dir, scenario, size, preset, workdir, j
         if target == "podium":
             counters = podium_counters()
     kernel_after = udp_kernel_counters()
-    point = {"target": target, "scenario": scenario, "size": size, "description": description,
+    point = {"target": target, "scenario": scenario, "size": size, "repeat": repeat, "description": description,
              "loadtest_exit": rc, "wall_seconds": round(time.monotonic() - started, 1),
              "command": " ".join(["podium-loadtest"] + [os.path.basename(a) if a == out else a
                                                           for a in command[len(prefix) + 1:]])}
@@ -431,6 +444,17 @@ def summarize(points):
                 r["packets_per_core"] = round(pod["packets_per_second_per_core"] / jan["packets_per_second_per_core"], 2)
             if pod.get("cpu_us_per_packet") and jan.get("cpu_us_per_packet"):
                 r["cpu_per_packet_janus_over_podium"] = round(jan["cpu_us_per_packet"] / pod["cpu_us_per_packet"], 2)
+            # The fairest figure: both servers at the same audience, in the same run.
+            def costs(target, size):
+                return [p["cpu_us_per_packet"] for p in points if p["target"] == target
+                        and p["scenario"] == scenario and p["size"] == size and p.get("cpu_us_per_packet")]
+            same = {}
+            for size in sorted({p["size"] for p in points if p["scenario"] == scenario}):
+                jc, pc = costs("janus", size), costs("podium", size)
+                if jc and pc:
+                    same[str(size)] = round(statistics.median(jc) / statistics.median(pc), 2)
+            if same:
+                r["cpu_per_packet_janus_over_podium_same_size"] = same
             ratios[scenario] = r
         summary["ratios_podium_to_janus"] = ratios
     return summary
@@ -497,6 +521,11 @@ def main():
     parser.add_argument("--keep", metavar="DIR", help="keep every loadtest JSON file in DIR")
     parser.add_argument("--resume", action="store_true",
                         help="with --keep: points whose JSON is in DIR already are read, not run again")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="run every point N times (ratios at the same size use the medians)")
+    parser.add_argument("--loadtest-flag", action="append", default=[], metavar="FLAG",
+                        help="one more argument for podium-loadtest, after the defaults (repeat: "
+                             "--loadtest-flag=--phases --loadtest-flag=aligned)")
     parser.add_argument("--podium-flag", action="append", default=[], metavar="FLAG",
                         help="one more argument for `podium serve` (repeat: --podium-flag=--udp-gso "
                              "--podium-flag=off)")
@@ -559,7 +588,7 @@ def measure(args, targets):
               "settings": {"warmup_seconds": preset["warmup"], "window_seconds": preset["window"],
                            "join_rate": preset["join_rate"], "server_core": SERVER_CORE,
                            "client_core": CLIENT_CORE, "nice": NICE, "network": args.network,
-                           "podium_flags": args.podium_flag, "video": "VP8 1280x720 30 fps 1500 kbit/s, no simulcast",
+                           "podium_flags": args.podium_flag, "loadtest_flags": CLIENT_FLAGS + args.loadtest_flag, "video": "VP8 1280x720 30 fps 1500 kbit/s, no simulcast",
                            "audio": "Opus 32 kbit/s, 20 ms"},
               "points": []}
     janus_room = 4200
@@ -567,42 +596,48 @@ def measure(args, targets):
         if args.keep:
             os.makedirs(args.keep, exist_ok=True)
             workdir = os.path.abspath(args.keep)
-        for target in targets:
-            for scenario in scenarios:
+        # Interleaved: each scenario and size for every target before the next size, so
+        # the two servers' points of one audience run minutes apart at most, under the same
+        # state of a shared machine; --repeat runs that round several times.
+        jobs = []
+        for scenario in scenarios:
+            for target in targets:
                 sizes = preset[scenario] if target == "podium" else preset["janus_" + scenario]
                 if args.sizes:
                     sizes = [int(v) for v in args.sizes.split(",")]
-                for size in sizes:
-                    kept = args.reuse or (args.keep if args.resume else None)
-                    if kept and os.path.exists(os.path.join(kept, f"{target}-{scenario}-{size}.json")):
-                        result["points"].append(run_point(args, target, None, None, scenario, size,
-                                                          args.preset, kept, janus_room))
-                        continue
-                    if args.reuse:
-                        continue
-                    # A fresh server per point: memory and CPU start from the same state.
-                    try:
-                        if target == "podium":
-                            server, data = start_podium(args, workdir)
-                        else:
-                            server, data = start_janus(args, workdir), None
-                    except RuntimeError as e:
-                        result["points"].append({"target": target, "scenario": scenario, "size": size,
-                                                 "description": scenario, "error": str(e)})
-                        continue
-                    try:
-                        point = run_point(args, target, server, data, scenario, size, args.preset, workdir,
-                                          janus_room)
-                    finally:
-                        server.stop()
-                    janus_room += 1000
-                    result["points"].append(point)
-                    log("sysbench: {target} {description}: {tracks_received}/{tracks_expected} tracks, "
-                        "{pps} pkt/s, {cpu} us/pkt, loss {loss}%".format(
-                            pps=point.get("packets_per_second"), cpu=fmt(point.get("cpu_us_per_packet")),
-                            loss=point.get("loss_percent"), **{k: point.get(k, 0) for k in
-                                                               ("target", "description", "tracks_received",
-                                                                "tracks_expected")}))
+                jobs += [(scenario, size, repeat, targets.index(target), target)
+                         for size in sizes for repeat in range(args.repeat)]
+        for scenario, size, repeat, _, target in sorted(jobs, key=lambda j: (scenarios.index(j[0]),) + j[1:4]):
+            kept = args.reuse or (args.keep if args.resume else None)
+            if kept and os.path.exists(os.path.join(kept, point_file(target, scenario, size, repeat))):
+                result["points"].append(run_point(args, target, None, None, scenario, size,
+                                                  args.preset, kept, janus_room, repeat))
+                continue
+            if args.reuse:
+                continue
+            # A fresh server per point: memory and CPU start from the same state.
+            try:
+                if target == "podium":
+                    server, data = start_podium(args, workdir)
+                else:
+                    server, data = start_janus(args, workdir), None
+            except RuntimeError as e:
+                result["points"].append({"target": target, "scenario": scenario, "size": size,
+                                         "description": scenario, "error": str(e)})
+                continue
+            try:
+                point = run_point(args, target, server, data, scenario, size, args.preset, workdir,
+                                  janus_room, repeat)
+            finally:
+                server.stop()
+            janus_room += 1000
+            result["points"].append(point)
+            log("sysbench: {target} {description}: {tracks_received}/{tracks_expected} tracks, "
+                "{pps} pkt/s, {cpu} us/pkt, loss {loss}%".format(
+                    pps=point.get("packets_per_second"), cpu=fmt(point.get("cpu_us_per_packet")),
+                    loss=point.get("loss_percent"), **{k: point.get(k, 0) for k in
+                                                       ("target", "description", "tracks_received",
+                                                        "tracks_expected")}))
     result["summary"] = summarize(result["points"])
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
     with open(args.json, "w") as f:
