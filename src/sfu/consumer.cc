@@ -62,6 +62,7 @@ void Consumer::prefetch(int stage) const {
     for (std::size_t offset = 0; offset < sizeof(Consumer); offset += 64) __builtin_prefetch(self + offset);
   } else if (stage == 1) {
     __builtin_prefetch(&transport_);
+    if (srtp_hint_.stream != nullptr) __builtin_prefetch(srtp_hint_.stream);
   } else {
     transport_.prefetch_send(stage - 2);
   }
@@ -348,7 +349,7 @@ std::size_t Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_seque
     vp8_.write(MutableBytes(slot.data() + header + osn, payload.size()));
   const std::size_t size = header + osn + payload.size() + padding;
   if (padding > 0) rtp::write_rtp_padding(slot.data(), size, static_cast<std::uint8_t>(padding));
-  transport.commit_rtp(size);
+  transport.commit_rtp(size, rtx ? &rtx_srtp_hint_ : &srtp_hint_);
   if (values.has_transport_sequence)
     subscriber_.on_transport_sequence_sent(load_u16(values.transport_sequence.data()), size, now);
   return size;
@@ -398,7 +399,7 @@ std::size_t Consumer::send_padding(TimePoint now) {
                                            Bytes(), kPadding);
   if (size == 0) return 0;
   ++rtx_sequence_;
-  transport.commit_rtp(size);
+  transport.commit_rtp(size, &rtx_srtp_hint_);
   if (values.has_transport_sequence)
     subscriber_.on_transport_sequence_sent(load_u16(values.transport_sequence.data()), size, now);
   return size;

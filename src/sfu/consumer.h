@@ -18,6 +18,7 @@
 #include "sfu/playout_delay.h"
 #include "sfu/track.h"
 #include "util/clock.h"
+#include "webrtc/rtp_send_hint.h"
 
 namespace podium::webrtc {
 class Transport;
@@ -147,6 +148,8 @@ class Consumer {
   rtp::ExtensionMap extensions_;
   Peer& subscriber_;
   webrtc::Transport& transport_;  // the subscriber's, kept here: forward reads it per packet
+  webrtc::RtpSendHint srtp_hint_;      // ssrc_'s SRTP stream on transport_ (no lookup per packet)
+  webrtc::RtpSendHint rtx_srtp_hint_;  // rtx_ssrc_'s
   Producer* source_ = nullptr;
   std::optional<RtpCodecParameters> codec_;
   bool source_fits_ = true;

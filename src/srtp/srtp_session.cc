@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <mutex>
 #include <unordered_map>
@@ -146,9 +147,17 @@ struct Stream {
   ReplayWindow<128> rtcp_window;
 };
 
+std::uint64_t next_state_id() {
+  static std::atomic<std::uint64_t> last{0};
+  return last.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
 }  // namespace
 
 struct SrtpSession::State {
+  // Unique per keyed state, so a StreamHint from an earlier session (or an earlier key of
+  // this one) is never taken for this one's, even at a reused address.
+  std::uint64_t id = next_state_id();
   Transform rtp;
   Transform rtcp;
   std::unordered_map<std::uint32_t, Stream> streams;  // node-based: pointers stay valid
@@ -296,7 +305,7 @@ std::optional<std::size_t> SrtpSession::fail(SrtpError error, int status) {
 }
 
 std::optional<std::size_t> SrtpSession::protect_rtp(std::uint8_t* data, std::size_t length,
-                                                    std::size_t capacity) {
+                                                    std::size_t capacity, StreamHint* hint) {
   if (direction_ != Direction::kOutbound || !state_) return fail(SrtpError::kWrongDirection);
   Transform& transform = state_->rtp;
   const std::size_t header = data == nullptr ? 0 : rtp_header_length(data, length);
@@ -304,8 +313,14 @@ std::optional<std::size_t> SrtpSession::protect_rtp(std::uint8_t* data, std::siz
     return fail(SrtpError::kBadLength);
   }
   const std::uint32_t ssrc = load_u32(data + 8);
-  Stream* stream = state_->find_or_add(ssrc);
-  if (stream == nullptr) return fail(SrtpError::kOther);
+  Stream* stream = nullptr;
+  if (hint != nullptr && hint->session == state_->id && hint->ssrc == ssrc) {
+    stream = static_cast<Stream*>(hint->stream);  // streams are never removed
+  } else {
+    stream = state_->find_or_add(ssrc);
+    if (stream == nullptr) return fail(SrtpError::kOther);
+    if (hint != nullptr) *hint = StreamHint{state_->id, ssrc, stream};
+  }
   // The sender estimates like a receiver (RFC 3711 §3.3.1), so a re-sent older packet
   // gets the index it had the first time.
   const std::uint64_t index = estimate_index(stream->highest_sent, load_u16(data + 2));

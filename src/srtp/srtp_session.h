@@ -9,6 +9,7 @@
 #include <optional>
 #include <string_view>
 
+#include "srtp/stream_hint.h"
 #include "util/bytes.h"
 #include "util/result.h"
 
@@ -65,8 +66,10 @@ class SrtpSession {
 
   // In place: `data` holds `length` bytes of RTP/RTCP and has room for `capacity`.
   // Returns the protected length, or nullopt with last_error() set.
+  // With `hint`: the packet's stream is taken from the hint when it was filled by this
+  // session for this SSRC, else looked up and the hint filled for the next packet.
   std::optional<std::size_t> protect_rtp(std::uint8_t* data, std::size_t length,
-                                         std::size_t capacity);
+                                         std::size_t capacity, StreamHint* hint = nullptr);
   std::optional<std::size_t> protect_rtcp(std::uint8_t* data, std::size_t length,
                                           std::size_t capacity);
   // In place; returns the plain length.
@@ -77,6 +80,10 @@ class SrtpSession {
   // subscriber in a large fan-out): stage 0 fetches the session state, stage 1, issued
   // later, what that state points to (cipher context, streams). Changes nothing.
   void prefetch(int stage) const;
+  // The same for the stream a hint points to (nothing for an empty hint).
+  static void prefetch(const StreamHint& hint) {
+    if (hint.stream != nullptr) __builtin_prefetch(hint.stream);
+  }
 
   SrtpError last_error() const { return last_error_; }
   // OpenSSL's error code of the last kOther failure (0 if none), for logs.

@@ -295,10 +295,10 @@ void Transport::prefetch_send(int stage) const {
   impl_->srtp_out->prefetch(stage - 1);
 }
 
-void Transport::commit_rtp(std::size_t length) {
+void Transport::commit_rtp(std::size_t length, RtpSendHint* hint) {
   if (state_ != TransportState::kConnected || !impl_->selected) return;
   auto slot = impl_->slot();
-  auto protected_length = impl_->srtp_out->protect_rtp(slot.data(), length, slot.size());
+  auto protected_length = impl_->srtp_out->protect_rtp(slot.data(), length, slot.size(), hint);
   if (!protected_length) {
     impl_->counters.drop(DropReason::kSendFailed);
     return;

@@ -14,6 +14,7 @@
 
 #include "net/udp_socket.h"
 #include "webrtc/path.h"
+#include "webrtc/rtp_send_hint.h"
 #include "util/bytes.h"
 #include "util/clock.h"
 
@@ -79,8 +80,10 @@ class Transport {
   // Outgoing media: fill the slot (at most its size minus kSrtpTrailer bytes), then
   // commit. The packet is protected in place and queued on the selected path.
   static constexpr std::size_t kSrtpTrailer = 148;  // srtp::kMaxRtcpTrailerLength
+  // `hint`: a sender that always sends one SSRC keeps one, and its packets skip the SRTP
+  // session's lookup by SSRC (srtp/stream_hint.h).
   MutableBytes rtp_slot();
-  void commit_rtp(std::size_t length);
+  void commit_rtp(std::size_t length, RtpSendHint* hint = nullptr);
   // A fan-out sends one packet to each of many transports, whose state has left the CPU
   // cache since their previous packet. The forwarding loop calls this a few consumers
   // ahead, with stage 0, 1, 2 on successive rounds (each stage needs what the previous

@@ -287,6 +287,43 @@ TEST_P(ProfileTest, ManyInterleavedSsrcsKeepTheirOwnState) {
   }
 }
 
+// A sender that keeps a StreamHint per SSRC gets exactly the packets a lookup gives,
+// across a sequence number wrap; a hint for another SSRC, or filled by another session,
+// is not taken for the packet's stream.
+TEST_P(ProfileTest, StreamHintsGiveTheSamePacketsAsLookups) {
+  SrtpSession hinted = make(profile(), Direction::kOutbound);
+  SrtpSession looked_up = make(profile(), Direction::kOutbound);
+  SrtpSession receiver = make(profile(), Direction::kInbound);
+  constexpr uint32_t kSsrcs = 20;
+  std::vector<StreamHint> hints(kSsrcs);
+  auto protect = [](SrtpSession& session, const Buffer& plain, StreamHint* hint) {
+    Packet packet(plain);
+    auto length = session.protect_rtp(packet.data.data(), packet.length, packet.data.size(), hint);
+    EXPECT_TRUE(length.has_value());
+    return Buffer(packet.data.begin(), packet.data.begin() + (length ? *length : 0));
+  };
+  for (uint32_t step = 0; step < 24; ++step) {
+    for (uint32_t s = 0; s < kSsrcs; ++s) {
+      const Buffer plain = make_rtp(static_cast<uint16_t>(65520 + s + step), 0x5000u + s, 40);
+      Buffer sent = protect(hinted, plain, &hints[s]);
+      ASSERT_EQ(sent, protect(looked_up, plain, nullptr)) << "ssrc " << s << " step " << step;
+      Packet packet(sent);
+      ASSERT_TRUE(receiver.unprotect_rtp(packet.data.data(), packet.length).has_value());
+    }
+  }
+  // SSRC 1's hint offered with a packet of SSRC 2: SSRC 2's stream is used (and the hint
+  // now points to it).
+  const Buffer other = make_rtp(static_cast<uint16_t>(65520 + 2 + 24), 0x5002, 40);
+  EXPECT_EQ(protect(hinted, other, &hints[1]), protect(looked_up, other, nullptr));
+  EXPECT_EQ(hints[1].ssrc, 0x5002u);
+  // A hint of `hinted` (whose SSRC 0 wrapped: ROC 1) offered to a fresh session: the fresh
+  // session's own stream (ROC 0) is used.
+  SrtpSession fresh = make(profile(), Direction::kOutbound);
+  SrtpSession fresh_looked_up = make(profile(), Direction::kOutbound);
+  const Buffer first = make_rtp(10, 0x5000, 40);
+  EXPECT_EQ(protect(fresh, first, &hints[0]), protect(fresh_looked_up, first, nullptr));
+}
+
 TEST_P(ProfileTest, RetransmissionMayReuseASequenceNumber) {
   SrtpSession sender = make(profile(), Direction::kOutbound);
   const Buffer plain = make_rtp(300, 0x31u, 25);
