@@ -571,12 +571,19 @@ void RtcClient::send_video_frame(TimePoint now) {
     }
     const EncodedVideoFrame& frame = layer.frames[stream.frame];
     stream.frame = (stream.frame + 1) % layer.frames.size();
+    std::uint8_t payload[1500];
     for (std::size_t p = 0; p < frame.payloads.size(); ++p) {
       const auto& source = frame.payloads[p];
-      PacedPacket packet{i, p + 1 == frame.payloads.size(), stream.sequence++, video_timestamp_, source};
-      rtp::set_vp8_picture_id(MutableBytes(packet.payload.data(), packet.payload.size()), stream.picture_id);
-      if (options_.pacing_factor > 0) paced_.push_back(std::move(packet));
-      else send_video_packet(packet, now);
+      const bool marker = p + 1 == frame.payloads.size();
+      if (options_.pacing_factor > 0) {
+        PacedPacket& packet = paced_.emplace_back(PacedPacket{i, marker, stream.sequence++, video_timestamp_, source});
+        rtp::set_vp8_picture_id(MutableBytes(packet.payload.data(), packet.payload.size()), stream.picture_id);
+        continue;
+      }
+      if (source.size() > sizeof payload) continue;
+      std::memcpy(payload, source.data(), source.size());
+      rtp::set_vp8_picture_id(MutableBytes(payload, source.size()), stream.picture_id);
+      send_video_packet(i, marker, stream.sequence++, video_timestamp_, Bytes(payload, source.size()), now);
     }
     stream.picture_id = static_cast<std::uint16_t>((stream.picture_id + 1) & 0x7FFF);
   }
@@ -598,21 +605,23 @@ void RtcClient::pace(TimePoint now) {
   paced_at_ = now;
   pacing_budget_ = std::min(pacing_budget_, most);
   while (!paced_.empty() && pacing_budget_ > 0) {
-    pacing_budget_ -= static_cast<double>(paced_.front().payload.size());
-    send_video_packet(paced_.front(), now);
+    const PacedPacket& packet = paced_.front();
+    pacing_budget_ -= static_cast<double>(packet.payload.size());
+    send_video_packet(packet.stream, packet.marker, packet.sequence, packet.timestamp,
+                      Bytes(packet.payload.data(), packet.payload.size()), now);
     paced_.pop_front();
   }
 }
 
-void RtcClient::send_video_packet(const PacedPacket& packet, TimePoint now) {
-  if (!srtp_out_ || packet.stream >= video_.size()) return;
-  const VideoStream& stream = video_[packet.stream];
-  const EncodedVideoLayer& layer = media_.video[media_.video.size() - video_.size() + packet.stream];
+void RtcClient::send_video_packet(std::size_t index, bool marker, std::uint16_t sequence,
+                                  std::uint32_t timestamp, Bytes bytes, TimePoint now) {
+  if (!srtp_out_ || index >= video_.size()) return;
+  const VideoStream& stream = video_[index];
+  const EncodedVideoLayer& layer = media_.video[media_.video.size() - video_.size() + index];
   std::array<rtp::ExtensionElement, 2> extensions{{{kMidId, as_bytes(video_mid_)},
                                                    {kRtpStreamIdId, as_bytes(layer.spec.rid)}}};
   std::size_t extension_count = video_.size() > 1 ? 2 : 1;
-  Bytes bytes(packet.payload.data(), packet.payload.size());
-  send_rtp(stream.ssrc, kVp8PayloadType, packet.marker, packet.sequence, packet.timestamp, bytes,
+  send_rtp(stream.ssrc, kVp8PayloadType, marker, sequence, timestamp, bytes,
            std::span(extensions.data(), extension_count), true);
   if (video_times_) {
     auto descriptor = rtp::parse_vp8_descriptor(bytes);

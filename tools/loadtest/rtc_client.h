@@ -161,7 +161,9 @@ class RtcClient {
   void send_rtp(std::uint32_t ssrc, std::uint8_t payload_type, bool marker, std::uint16_t sequence,
                 std::uint32_t timestamp, Bytes payload, std::span<const rtp::ExtensionElement> extensions,
                 bool store);
-  void send_video_packet(const PacedPacket& packet, TimePoint now);
+  // Stream `index` of video_; `bytes` has its picture ID set.
+  void send_video_packet(std::size_t index, bool marker, std::uint16_t sequence, std::uint32_t timestamp,
+                         Bytes bytes, TimePoint now);
   void send_rtcp(MutableBytes packet, std::size_t length);
   void send_reports(TimePoint now);
   void resend(std::uint32_t ssrc, std::uint16_t sequence);
