@@ -40,8 +40,9 @@ class EventLoop {
 
   // One-shot and repeating timers, ~1 ms precision. Timers due at the same time fire in
   // the order they were added. A repeating timer stays on its grid (first deadline plus
-  // whole intervals); ticks missed during a stall are skipped, not fired in a burst. Cancelling an unknown or fired timer does nothing; a
-  // timer may cancel itself from its own callback.
+  // whole intervals); ticks missed during a stall are skipped, not fired in a burst.
+  // Cancelling an unknown or fired timer does nothing; a timer may cancel itself from its
+  // own callback.
   TimerId add_timer(Duration delay, std::function<void()> callback);
   TimerId add_periodic(Duration interval, std::function<void()> callback);
   void cancel_timer(TimerId id);

@@ -80,10 +80,6 @@ class SrtpSession {
   // subscriber in a large fan-out): stage 0 fetches the session state, stage 1, issued
   // later, what that state points to (cipher context, streams). Changes nothing.
   void prefetch(int stage) const;
-  // The same for the stream a hint points to (nothing for an empty hint).
-  static void prefetch(const StreamHint& hint) {
-    if (hint.stream != nullptr) __builtin_prefetch(hint.stream);
-  }
 
   SrtpError last_error() const { return last_error_; }
   // OpenSSL's error code of the last kOther failure (0 if none), for logs.
