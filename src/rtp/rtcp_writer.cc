@@ -80,17 +80,27 @@ std::size_t write_receiver_report(std::uint8_t* out, std::size_t capacity, std::
 
 std::size_t write_sdes_cname(std::uint8_t* out, std::size_t capacity, std::uint32_t ssrc,
                              std::string_view cname) {
-  if (cname.empty() || cname.size() > 255) return 0;
-  // SSRC, type, length, text, then at least one null octet up to a 32-bit boundary.
+  return write_sdes_cnames(out, capacity, std::span<const std::uint32_t>(&ssrc, 1), cname);
+}
+
+std::size_t write_sdes_cnames(std::uint8_t* out, std::size_t capacity,
+                              std::span<const std::uint32_t> ssrcs, std::string_view cname) {
+  if (ssrcs.empty() || ssrcs.size() > kMaxCount || cname.empty() || cname.size() > 255) return 0;
+  // Each chunk: SSRC, type, length, text, then at least one null octet up to a 32-bit
+  // boundary.
   std::size_t chunk = (4 + 2 + cname.size() + 1 + 3) & ~std::size_t{3};
-  std::size_t size = kRtcpHeaderSize + chunk;
+  std::size_t size = kRtcpHeaderSize + chunk * ssrcs.size();
   if (size > capacity) return 0;
-  write_header(out, 1, RtcpType::kSdes, size);
-  store_u32(out + 4, ssrc);
-  out[8] = kSdesCname;
-  out[9] = static_cast<std::uint8_t>(cname.size());
-  std::memcpy(out + 10, cname.data(), cname.size());
-  std::memset(out + 10 + cname.size(), 0, size - 10 - cname.size());
+  write_header(out, static_cast<std::uint8_t>(ssrcs.size()), RtcpType::kSdes, size);
+  std::uint8_t* p = out + kRtcpHeaderSize;
+  for (std::uint32_t ssrc : ssrcs) {
+    store_u32(p, ssrc);
+    p[4] = kSdesCname;
+    p[5] = static_cast<std::uint8_t>(cname.size());
+    std::memcpy(p + 6, cname.data(), cname.size());
+    std::memset(p + 6 + cname.size(), 0, chunk - 6 - cname.size());
+    p += chunk;
+  }
   return size;
 }
 

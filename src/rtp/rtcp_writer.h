@@ -26,6 +26,11 @@ std::size_t write_receiver_report(std::uint8_t* out, std::size_t capacity, std::
 std::size_t write_sdes_cname(std::uint8_t* out, std::size_t capacity, std::uint32_t ssrc,
                              std::string_view cname);
 
+// RFC 3550 §6.5: one chunk per SSRC (1..31), each with the same CNAME item: the SDES
+// packet of a compound that carries reports from several of our SSRCs (RFC 8108 §5.3).
+std::size_t write_sdes_cnames(std::uint8_t* out, std::size_t capacity,
+                              std::span<const std::uint32_t> ssrcs, std::string_view cname);
+
 // RFC 3550 §6.6: 0..31 SSRCs and an optional reason up to 255 bytes.
 std::size_t write_bye(std::uint8_t* out, std::size_t capacity, std::span<const std::uint32_t> ssrcs,
                       std::string_view reason = {});

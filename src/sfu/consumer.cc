@@ -409,11 +409,8 @@ std::size_t Consumer::write_sender_report(std::uint8_t* out, std::size_t capacit
   auto rtp_now = sent_.rtp_timestamp_at(now);
   if (!rtp_now) return 0;
   // RFC 3550 §6.4.1: the RTP timestamp corresponds to the NTP time of the report.
-  std::size_t length = rtp::write_sender_report(out, capacity, ssrc_, ntp_now(), *rtp_now,
-                                                sent_.packet_count(), sent_.octet_count(), {});
-  if (length == 0) return 0;
-  std::size_t sdes = rtp::write_sdes_cname(out + length, capacity - length, ssrc_, "podium");
-  return sdes ? length + sdes : length;
+  return rtp::write_sender_report(out, capacity, ssrc_, ntp_now(), *rtp_now, sent_.packet_count(),
+                                  sent_.octet_count(), {});
 }
 
 }  // namespace podium::sfu

@@ -116,7 +116,8 @@ class Consumer {
   // Called when the subscriber's transport connects or asks for a keyframe.
   void request_keyframe(TimePoint now);
 
-  // RTCP sender report + SDES for this stream (RFC 3550 §6.4.1); 0 if nothing sent yet.
+  // RTCP sender report for this stream (RFC 3550 §6.4.1), no report blocks; 0 if nothing
+  // was sent yet or it does not fit. The peer adds it to a compound with an SDES chunk.
   std::size_t write_sender_report(std::uint8_t* out, std::size_t capacity, TimePoint now) const;
 
   std::uint64_t packets_sent() const { return sent_.packet_count(); }

@@ -24,6 +24,8 @@
 namespace podium::sfu {
 namespace {
 
+constexpr Duration kReportInterval{1'000'000};  // RTCP SR/RR (RFC 3550 §6.2: ~1 s for media)
+
 std::uint32_t random_u32() {
   std::uint32_t value = 0;
   while (value == 0) RAND_bytes(reinterpret_cast<unsigned char*>(&value), sizeof value);
@@ -154,9 +156,12 @@ Peer::Peer(SessionId id, SessionOptions options, Router& router, Worker& worker)
       rtcp_ssrc_(random_u32()),
       session_id_(random_session_id()) {
   worker_.demux().add(*transport_);
+  // RFC 3550 §6.3.2: the first interval is half the regular one.
+  schedule_reports(kReportInterval / 2);
 }
 
 Peer::~Peer() {
+  worker_.loop().cancel_timer(report_timer_);
   if (reported_estimate_) {
     worker_.counters().estimated_bitrate_sum.sub(reported_estimate_);
     worker_.counters().estimated_bitrate_subscribers.sub();
@@ -697,9 +702,34 @@ void Peer::send_nack(const Producer&, std::uint32_t media_ssrc,
   worker_.counters().nacks_sent.add();
 }
 
+void Peer::schedule_reports(Duration mean) {
+  double factor = 0.5 + random_u32() / 4294967296.0;
+  auto delay = Duration(static_cast<Duration::rep>(static_cast<double>(mean.count()) * factor));
+  report_timer_ = worker_.loop().add_timer(delay, [this] {
+    send_reports(worker_.loop().now());
+    schedule_reports(kReportInterval);
+  });
+}
+
 void Peer::send_reports(TimePoint now) {
   if (!transport_->connected()) return;
-  std::uint8_t buffer[1200];
+  // RFC 3550 §6.1 and RFC 8108 §5.3: a compound packet starts with a report, may carry
+  // reports from several of our SSRCs, and ends with an SDES packet holding each one's
+  // CNAME. Reports that do not fit in one datagram start another compound.
+  constexpr std::size_t kCompoundBudget = 1100;  // leaves room for the SRTCP trailer
+  constexpr std::size_t kCnameChunk = 16;         // SSRC, type, length, "podium", nulls
+  std::uint8_t buffer[kCompoundBudget];
+  std::array<std::uint32_t, 31> ssrcs;            // an SDES packet holds 31 chunks
+  std::size_t count = 0;
+  std::size_t length = 0;
+  auto flush = [&] {
+    if (count == 0) return;
+    std::size_t sdes = rtp::write_sdes_cnames(buffer + length, sizeof buffer - length,
+                                              std::span(ssrcs).first(count), "podium");
+    if (sdes) transport_->send_rtcp(Bytes(buffer, length + sdes));
+    count = 0;
+    length = 0;
+  };
   // Receiver reports for what this peer publishes (RFC 3550 §6.4.2).
   std::vector<rtp::ReportBlock> blocks;
   for (auto& [mid, producer] : producers_) {
@@ -710,18 +740,22 @@ void Peer::send_reports(TimePoint now) {
     }
   }
   if (!blocks.empty()) {
-    std::size_t length = rtp::write_receiver_report(buffer, sizeof buffer, rtcp_ssrc_, blocks);
-    if (length) {
-      std::size_t sdes = rtp::write_sdes_cname(buffer + length, sizeof buffer - length, rtcp_ssrc_, "podium");
-      transport_->send_rtcp(Bytes(buffer, length + sdes));
-    }
+    length = rtp::write_receiver_report(buffer, sizeof buffer - kCnameChunk, rtcp_ssrc_, blocks);
+    if (length) ssrcs[count++] = rtcp_ssrc_;
   }
   // Sender reports for what it receives from us (RFC 3550 §6.4.1).
+  constexpr std::size_t kSenderReport = 28;  // header, SSRC, sender info; no blocks
   for (auto& [mid, consumer] : consumers_) {
     consumer->update_layers(now);  // a simulcast stream may have stopped or started
-    std::size_t length = consumer->write_sender_report(buffer, sizeof buffer, now);
-    if (length) transport_->send_rtcp(Bytes(buffer, length));
+    if (count == ssrcs.size() ||
+        length + kSenderReport + (count + 1) * kCnameChunk > sizeof buffer)
+      flush();
+    std::size_t written = consumer->write_sender_report(buffer + length, sizeof buffer - length, now);
+    if (written == 0) continue;
+    length += written;
+    ssrcs[count++] = consumer->ssrc();
   }
+  flush();
 }
 
 }  // namespace podium::sfu

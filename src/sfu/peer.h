@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "net/event_loop.h"
 #include "rtp/rtp_packet.h"
 #include "rtp/transport_cc.h"
 #include "sfu/bandwidth_estimator.h"
@@ -46,7 +47,8 @@ class Peer final : public webrtc::TransportListener {
   // Removes every producer and consumer; returns the ids of the tracks that ended.
   std::vector<std::string> close_media(TimePoint now);
 
-  // Periodic RTCP: sender reports for consumers, receiver reports for producers.
+  // Periodic RTCP: receiver reports for producers, sender reports for consumers, in as few
+  // compound packets as fit. Each peer keeps its own randomised interval (schedule_reports).
   void send_reports(TimePoint now);
   // The worker's short tick: NACKs toward this peer that fell due (Producer::on_tick).
   void on_tick(TimePoint now);
@@ -78,7 +80,11 @@ class Peer final : public webrtc::TransportListener {
   void remove_consumer(const std::string& mid);
   void request_keyframe_for(std::uint32_t consumer_ssrc, TimePoint now);
   void on_report_block(const rtp::ReportBlock& block);
+  // RFC 3550 §6.3.5: the next reports in `mean` times a random factor in [0.5, 1.5], so
+  // peers that joined together do not report together, nor keep doing so.
+  void schedule_reports(Duration mean);
   std::optional<Duration> rtt_;
+  net::TimerId report_timer_ = 0;
 
   SessionId id_;
   SessionOptions options_;

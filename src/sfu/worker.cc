@@ -17,9 +17,9 @@
 namespace podium::sfu {
 namespace {
 
-constexpr Duration kTickInterval{20'000};        // DTLS retransmission and consent checks
-constexpr Duration kReportInterval{1'000'000};   // RTCP SR/RR (RFC 3550 §6.2, ~1 s for media)
-constexpr Duration kMixInterval{20'000};         // one Opus frame of every interpretation program
+constexpr Duration kTickInterval{20'000};          // DTLS retransmission and consent checks
+constexpr Duration kIdleCheckInterval{1'000'000};  // idle RFC 4571 connections
+constexpr Duration kMixInterval{20'000};           // one Opus frame of every interpretation program
 
 std::atomic<std::uint64_t> g_track_counter{0};
 
@@ -57,7 +57,7 @@ void Worker::start() {
   loop_.watch_readable(socket_.fd(), [this] { on_readable(); });
   if (tcp_) loop_.watch_readable(tcp_->fd(), [this] { on_tcp_acceptable(); });
   loop_.add_periodic(kTickInterval, [this] { on_tick(); });
-  loop_.add_periodic(kReportInterval, [this] { on_report_tick(); });
+  loop_.add_periodic(kIdleCheckInterval, [this] { close_idle_connections(); });
   loop_.add_periodic(kMixInterval, [this] { on_mix_tick(); });
   // Whatever a callback queued leaves in one sendmmsg at the end of the iteration.
   loop_.on_iteration_end([this] {
@@ -219,13 +219,12 @@ void Worker::on_mix_tick() {
   programs_.store(programs, std::memory_order_relaxed);
 }
 
-void Worker::on_report_tick() {
+void Worker::close_idle_connections() {
   auto now = loop_.now();
   closing_.clear();
   for (auto& [fd, peer] : connections_)
     if (now - peer.last_receive >= kTcpIdleTimeout) closing_.push_back(fd);
   for (int fd : closing_) close_tcp(fd, "idle for 30 s");
-  for (auto& [id, peer] : peers_) peer->send_reports(now);
 }
 
 void Worker::open_session(SessionId id, SessionOptions options) {

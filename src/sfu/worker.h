@@ -108,7 +108,7 @@ class Worker {
 
   void on_readable();
   void on_tick();
-  void on_report_tick();
+  void close_idle_connections();  // every second: RFC 4571 connections silent for 30 s
   void on_tcp_acceptable();
   void on_tcp_readable(int fd);
   void close_tcp(int fd, std::string_view reason);

@@ -203,6 +203,18 @@ void TestPeer::handle(MutableBytes datagram) {
     auto length = srtp_in_->unprotect_rtcp(datagram.data(), datagram.size());
     if (!length) return;
     ++rtcp_received;
+    ReceivedReportCompound compound{std::chrono::steady_clock::now(), {}, {}, {}};
+    rtp::for_each_rtcp_packet(Bytes(datagram.data(), *length), [&](const rtp::RtcpPacket& packet) {
+      compound.types.push_back(packet.type());
+      if (auto sr = rtp::SenderReport::parse(packet)) compound.reporting_ssrcs.push_back(sr->ssrc());
+      if (auto rr = rtp::ReceiverReport::parse(packet)) compound.reporting_ssrcs.push_back(rr->ssrc());
+      if (packet.type() == rtp::RtcpType::kSdes) {
+        rtp::SdesReader reader(packet);
+        while (auto item = reader.next())
+          if (item->type == rtp::kSdesCname) compound.cname_ssrcs.push_back(item->ssrc);
+      }
+    });
+    if (!compound.reporting_ssrcs.empty()) report_compounds.push_back(std::move(compound));
     rtp::for_each_rtcp_packet(Bytes(datagram.data(), *length), [&](const rtp::RtcpPacket& packet) {
       if (packet.type() == rtp::RtcpType::kRtpFeedback && packet.fmt() == rtp::kFmtTransportCc)
         transport_feedback.emplace_back(packet.data().begin(), packet.data().end());

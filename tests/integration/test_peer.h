@@ -3,6 +3,7 @@
 // would on the wire, with Podium's own protocol layers in the client role.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "net/tcp_connection.h"
 #include "net/udp_socket.h"
 #include "rtp/header_extensions.h"
+#include "rtp/rtcp_packet.h"
 #include "srtp/srtp_session.h"
 #include "util/bytes.h"
 
@@ -28,6 +30,14 @@ struct ReceivedRtp {
   // The playout-delay extension, when the offer negotiated it (with_playout_delay).
   std::optional<rtp::PlayoutDelay> playout_delay;
   std::size_t padding = 0;  // RFC 3550 §5.1 padding octets after the payload
+};
+
+// One RTCP compound that carried a sender or receiver report, as it arrived.
+struct ReceivedReportCompound {
+  std::chrono::steady_clock::time_point arrival;
+  std::vector<rtp::RtcpType> types;              // the compound's packets, in order
+  std::vector<std::uint32_t> reporting_ssrcs;    // each SR's and RR's sender SSRC, in order
+  std::vector<std::uint32_t> cname_ssrcs;        // SSRCs of the SDES CNAME items, in order
 };
 
 struct OfferSection {
@@ -74,6 +84,8 @@ class TestPeer {
   std::size_t pli_received = 0;
   // Sequence numbers asked for by generic NACKs received, per media SSRC, in order.
   std::vector<std::pair<std::uint32_t, std::uint16_t>> nacked;
+  // Every RTCP compound received that holds an SR or RR.
+  std::vector<ReceivedReportCompound> report_compounds;
   // Incoming RTP with these sequence numbers is discarded once, before SRTP sees it:
   // a packet lost on the way (a later copy then passes the replay check).
   std::vector<std::uint16_t> lose;

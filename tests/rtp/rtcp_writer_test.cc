@@ -96,6 +96,34 @@ TEST(RtcpWriter, SdesCnameRoundTrip) {
   EXPECT_EQ(write_sdes_cname(out.data(), out.size(), 1, ""), 0u);
 }
 
+TEST(RtcpWriter, SdesWithOneCnameChunkPerSsrc) {
+  std::vector<std::uint32_t> ssrcs;
+  for (std::uint32_t i = 1; i <= 31; ++i) ssrcs.push_back(0x1000 + i);
+  for (std::size_t count : {std::size_t{1}, std::size_t{2}, std::size_t{31}}) {
+    std::array<std::uint8_t, 1024> out{};
+    std::size_t n = write_sdes_cnames(out.data(), out.size(), std::span(ssrcs).first(count), "podium");
+    ASSERT_NE(n, 0u);
+    EXPECT_EQ(n, 4 + 16 * count);  // "podium": 4 + 2 + 6 + two null octets per chunk
+    RtcpPacket packet = only_packet(Bytes{out}.first(n));
+    EXPECT_EQ(packet.count(), count);
+    SdesReader reader(packet);
+    for (std::size_t i = 0; i < count; ++i) {
+      auto item = reader.next();
+      ASSERT_TRUE(item) << i;
+      EXPECT_EQ(item->ssrc, ssrcs[i]);
+      EXPECT_EQ(item->type, kSdesCname);
+      EXPECT_EQ(as_string_view(item->value), "podium");
+    }
+    EXPECT_FALSE(reader.next());
+    EXPECT_FALSE(reader.malformed());
+  }
+  std::array<std::uint8_t, 1024> out{};
+  ssrcs.push_back(1);
+  EXPECT_EQ(write_sdes_cnames(out.data(), out.size(), ssrcs, "podium"), 0u);  // SC is five bits
+  EXPECT_EQ(write_sdes_cnames(out.data(), out.size(), {}, "podium"), 0u);
+  EXPECT_EQ(write_sdes_cnames(out.data(), 4 + 16 * 2 - 1, std::span(ssrcs).first(2), "podium"), 0u);
+}
+
 TEST(RtcpWriter, ByeRoundTrip) {
   std::array<std::uint8_t, 64> out{};
   const std::uint32_t ssrcs[] = {1, 2};
