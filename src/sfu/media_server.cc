@@ -411,6 +411,9 @@ std::string MediaServer::metrics_text() const {
   }
   metric("podium_active_speaker_changes_total", "counter", "Times a conference's dominant speaker changed", speaker_changes);
   metric("podium_conferences_with_active_speaker", "gauge", "Conferences where someone holds the floor", with_speaker);
+  std::uint64_t short_tick = 0;
+  for (auto& w : impl_->workers) short_tick += w->short_tick_peers();
+  metric("podium_peers_on_short_tick", "gauge", "Media sessions the 20 ms tick visits: handshaking, publishing or probing (the rest are visited once a second)", short_tick);
   const RelayHub* relays = impl_->relays.get();
   metric("podium_relay_packets_total", "counter", "RTP packets relayed to another worker of the same conference (one per packet per worker)", relays ? relays->packets() : 0);
   metric("podium_relay_dropped_total", "counter", "Relayed packets dropped because the receiving worker fell behind (ring full)", relays ? relays->dropped() : 0);

@@ -158,6 +158,7 @@ Peer::Peer(SessionId id, SessionOptions options, Router& router, Worker& worker)
   worker_.demux().add(*transport_);
   // RFC 3550 §6.3.2: the first interval is half the regular one.
   schedule_reports(kReportInterval / 2);
+  want_short_tick();  // the DTLS handshake's retransmissions
 }
 
 Peer::~Peer() {
@@ -664,6 +665,21 @@ void Peer::on_report_block(const rtp::ReportBlock& block) {
 void Peer::on_tick(TimePoint now) {
   for (auto& [mid, producer] : producers_) producer->on_tick(now);
   if (probe_.id || probe_controller_.limited()) run_probe(now);
+}
+
+bool Peer::needs_short_tick() const {
+  return !transport_->connected() || !producers_.empty() || probe_.id || probe_controller_.limited();
+}
+
+void Peer::want_short_tick() {
+  if (on_short_tick_list_ || !needs_short_tick()) return;
+  on_short_tick_list_ = true;
+  worker_.add_short_tick(id_);
+}
+
+bool Peer::keep_short_tick() {
+  on_short_tick_list_ = needs_short_tick();
+  return on_short_tick_list_;
 }
 
 void Peer::request_keyframe_for(std::uint32_t consumer_ssrc, TimePoint now) {

@@ -50,8 +50,17 @@ class Peer final : public webrtc::TransportListener {
   // Periodic RTCP: receiver reports for producers, sender reports for consumers, in as few
   // compound packets as fit. Each peer keeps its own randomised interval (schedule_reports).
   void send_reports(TimePoint now);
-  // The worker's short tick: NACKs toward this peer that fell due (Producer::on_tick).
+  // The worker's short tick: NACKs toward this peer that fell due (Producer::on_tick),
+  // and bandwidth probing. The worker visits only the peers that need it.
   void on_tick(TimePoint now);
+  // A DTLS handshake in progress (its retransmission timer), a published track (NACK
+  // timers), or probing: what the 20 ms tick is for. A connected subscriber that is not
+  // probing needs only the worker's one-second visit (ICE consent).
+  bool needs_short_tick() const;
+  // Puts the peer on the worker's short-tick list if it needs it and is not there yet.
+  void want_short_tick();
+  // From the worker's short tick: false (and off the list) once the peer no longer needs it.
+  bool keep_short_tick();
   // Smoothed round trip to this peer, from the report blocks it sends about our
   // sender reports (RFC 3550 §6.4.1); nullopt until one arrives.
   std::optional<Duration> round_trip_time() const { return rtt_; }
@@ -85,6 +94,7 @@ class Peer final : public webrtc::TransportListener {
   void schedule_reports(Duration mean);
   std::optional<Duration> rtt_;
   net::TimerId report_timer_ = 0;
+  bool on_short_tick_list_ = false;
 
   SessionId id_;
   SessionOptions options_;

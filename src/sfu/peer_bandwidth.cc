@@ -144,6 +144,7 @@ void Peer::allocate_bandwidth(std::uint64_t bps, TimePoint now) {
     if (caps[i] && *caps[i] < wanted[i]) limited = true;
   }
   probe_controller_.on_allocation(limited, demanded, bps, now);
+  want_short_tick();  // a limited subscriber probes on the short tick
 }
 
 // --- Bandwidth probing (sfu/probe.h) ---

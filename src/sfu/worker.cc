@@ -18,7 +18,7 @@ namespace podium::sfu {
 namespace {
 
 constexpr Duration kTickInterval{20'000};          // DTLS retransmission and consent checks
-constexpr Duration kIdleCheckInterval{1'000'000};  // idle RFC 4571 connections
+constexpr Duration kSecond{1'000'000};             // ICE consent, idle RFC 4571 connections
 constexpr Duration kMixInterval{20'000};           // one Opus frame of every interpretation program
 
 std::atomic<std::uint64_t> g_track_counter{0};
@@ -57,7 +57,7 @@ void Worker::start() {
   loop_.watch_readable(socket_.fd(), [this] { on_readable(); });
   if (tcp_) loop_.watch_readable(tcp_->fd(), [this] { on_tcp_acceptable(); });
   loop_.add_periodic(kTickInterval, [this] { on_tick(); });
-  loop_.add_periodic(kIdleCheckInterval, [this] { close_idle_connections(); });
+  loop_.add_periodic(kSecond, [this] { on_second(); });
   loop_.add_periodic(kMixInterval, [this] { on_mix_tick(); });
   // Whatever a callback queued leaves in one sendmmsg at the end of the iteration.
   loop_.on_iteration_end([this] {
@@ -178,14 +178,27 @@ void Worker::flush_tcp() {
   for (int fd : closing_) close_tcp(fd, "send failed");
 }
 
+// Only the peers on the short-tick list: a worker with thousands of connected listeners
+// would otherwise touch every one of them fifty times a second for nothing.
 void Worker::on_tick() {
   auto now = loop_.now();
-  for (auto& [id, peer] : peers_) {
-    peer->transport().on_tick(now);
-    peer->on_tick(now);  // NACKs that fell due (loss recovery)
+  std::size_t kept = 0;
+  // By index: a peer's tick may add another peer to the list, which is then visited too.
+  for (std::size_t i = 0; i < short_tick_.size(); ++i) {
+    SessionId id = short_tick_[i];
+    auto it = peers_.find(id);
+    if (it == peers_.end()) continue;  // closed since
+    Peer& peer = *it->second;
+    peer.transport().on_tick(now);  // DTLS retransmission
+    peer.on_tick(now);              // NACKs that fell due (loss recovery), probing
+    if (peer.keep_short_tick()) short_tick_[kept++] = id;
   }
+  short_tick_.resize(kept);
+  short_tick_peers_.store(kept, std::memory_order_relaxed);
   update_active_speakers(now);
 }
+
+void Worker::add_short_tick(SessionId id) { short_tick_.push_back(id); }
 
 // The detectors work in 100 ms slices; between slice boundaries this is a comparison per
 // conference.
@@ -219,12 +232,18 @@ void Worker::on_mix_tick() {
   programs_.store(programs, std::memory_order_relaxed);
 }
 
-void Worker::close_idle_connections() {
+void Worker::on_second() {
   auto now = loop_.now();
   closing_.clear();
   for (auto& [fd, peer] : connections_)
     if (now - peer.last_receive >= kTcpIdleTimeout) closing_.push_back(fd);
   for (int fd : closing_) close_tcp(fd, "idle for 30 s");
+  // Every peer, once a second: ICE consent (RFC 7675 §5.1: 30 s without a check ends
+  // it), and a place on the short-tick list for whatever came to need one.
+  for (auto& [id, peer] : peers_) {
+    peer->transport().on_tick(now);
+    peer->want_short_tick();
+  }
 }
 
 void Worker::open_session(SessionId id, SessionOptions options) {
@@ -251,6 +270,7 @@ void Worker::negotiate(SessionId id, const NegotiateRequest& request,
   }
   restart_ice_if_offered(*it->second, request.sdp_offer);
   auto result = it->second->negotiate(request, loop_.now());
+  it->second->want_short_tick();  // a new published track has NACK timers
   if (!result.ok) log::info("sfu", "session {}: offer refused ({})", id, result.error);
   done(std::move(result));
 }

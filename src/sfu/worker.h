@@ -82,6 +82,10 @@ class Worker {
   }
   webrtc::UdpDemux& demux() { return demux_; }
   webrtc::MediaCounters& counters() { return counters_; }
+  // Puts a peer on the 20 ms tick's list (Peer::want_short_tick); it leaves by itself.
+  void add_short_tick(SessionId id);
+  // How many peers the last 20 ms tick kept on the list; readable from any thread.
+  std::uint64_t short_tick_peers() const { return short_tick_peers_.load(std::memory_order_relaxed); }
   // Every host candidate of this worker, UDP first (the default candidate), then the
   // ICE-TCP passive one.
   const std::vector<std::string>& candidates() const { return candidates_; }
@@ -108,7 +112,7 @@ class Worker {
 
   void on_readable();
   void on_tick();
-  void close_idle_connections();  // every second: RFC 4571 connections silent for 30 s
+  void on_second();
   void on_tcp_acceptable();
   void on_tcp_readable(int fd);
   void close_tcp(int fd, std::string_view reason);
@@ -131,6 +135,8 @@ class Worker {
   std::vector<std::string> candidates_;
   std::map<std::string, std::unique_ptr<Router>> routers_;
   std::unordered_map<SessionId, std::unique_ptr<Peer>> peers_;
+  std::vector<SessionId> short_tick_;  // the peers the 20 ms tick visits
+  std::atomic<std::uint64_t> short_tick_peers_{0};
   std::uint64_t next_track_ = 0;
   std::atomic<std::uint64_t> active_speaker_changes_{0};
   std::atomic<std::uint64_t> conferences_with_active_speaker_{0};

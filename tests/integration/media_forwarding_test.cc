@@ -1,5 +1,8 @@
 // Real transports over real loopback sockets: two clients with Podium's protocol layers
 // in the client role publish and subscribe through a running MediaServer.
+#include <chrono>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "tests/integration/media_fixture.h"
@@ -54,6 +57,47 @@ TEST_F(Fixture, PublisherAudioReachesSubscriberWithItsOwnSsrcAndContinuousSequen
   EXPECT_GE(metric("podium_rtp_packets_sent_total"), 45u);
   EXPECT_EQ(metric("podium_producers"), 1u);
   EXPECT_EQ(metric("podium_consumers"), 1u);
+}
+
+// The worker's 20 ms tick visits the sessions that have timers to run (a handshake, a
+// published track's NACKs, probing); connected listeners wait for the one-second visit.
+TEST_F(Fixture, TheShortTickVisitsOnlySessionsThatNeedIt) {
+  TestPeer alice, listeners[2];
+  auto alice_session = open("room", "alice", true);
+  auto answer = negotiate(alice_session, alice.make_offer({{"audio", "sendonly", 1111, "0"}}));
+  ASSERT_TRUE(answer.ok) << answer.error;
+  ASSERT_TRUE(alice.apply_answer(answer.sdp_answer));
+  ASSERT_TRUE(alice.connect());
+  for (int i = 0; i < 2; ++i) {
+    auto session = open("room", "listener" + std::to_string(i), false);
+    auto listener_answer = negotiate(session, listeners[i].make_offer({{"audio", "recvonly", 0, "0"}}),
+                                     {{"0", answer.published[0].id}});
+    ASSERT_TRUE(listener_answer.ok) << listener_answer.error;
+    ASSERT_TRUE(listeners[i].apply_answer(listener_answer.sdp_answer));
+    ASSERT_TRUE(listeners[i].connect());
+  }
+  for (int i = 0; i < 20; ++i) {
+    alice.send_rtp(1111, 111, static_cast<std::uint16_t>(i), 960u * i, kOpusPayload);
+    for (auto& listener : listeners) listener.pump(2);
+  }
+  for (auto& listener : listeners) {
+    listener.pump(100);
+    EXPECT_GE(listener.received.size(), 15u);
+  }
+  EXPECT_EQ(metric("podium_peers_on_short_tick"), 1u) << "only the publisher has timers to run";
+
+  // A session still waiting for its handshake is visited: its DTLS retransmissions.
+  TestPeer late;
+  auto late_session = open("room", "late", false);
+  auto late_answer = negotiate(late_session, late.make_offer({{"audio", "recvonly", 0, "0"}}),
+                               {{"0", answer.published[0].id}});
+  ASSERT_TRUE(late_answer.ok) << late_answer.error;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(metric("podium_peers_on_short_tick"), 2u);
+  ASSERT_TRUE(late.apply_answer(late_answer.sdp_answer));
+  ASSERT_TRUE(late.connect());
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(metric("podium_peers_on_short_tick"), 1u);
 }
 
 TEST_F(Fixture, AttendeeCannotPublishAndConferencesAreIsolated) {
