@@ -69,6 +69,17 @@ describe('Firefox and Chromium in one conference', { skip, timeout: 120000 }, ()
     assert.ok(at_fox[crow.id].video.framesDecoded > 0 && at_crow[fox.id].video.framesDecoded > 0);
     const fox_connection = await fox.page.evaluate(() => window.podium.pc.connectionState);
     assert.equal(fox_connection, 'connected');
+    // Podium's sender reports for Chromium's audio and video reach Firefox in one RTCP
+    // compound with one SDES packet (RFC 8108 §5.3); Firefox keeps each as
+    // remote-outbound-rtp.
+    const reported = await wait_for(() => fox.page.evaluate(async () => {
+      const kinds = new Set();
+      (await window.podium.pc.getStats()).forEach((s) => {
+        if (s.type === 'remote-outbound-rtp') kinds.add(s.kind ?? s.mediaType);
+      });
+      return kinds.has('audio') && kinds.has('video') ? [...kinds] : null;
+    }), 'Firefox: remote-outbound-rtp for audio and video', 15000);
+    assert.equal(reported.length, 2);
   });
 
   // Simulcast from Firefox (RFC 8853 with rids, RFC 8851): its offer lists the streams
