@@ -367,6 +367,9 @@ def run_point(args, target, server, data_dir, scenario, size, preset, workdir, j
         # the window, from its podium_forwarding_delay_seconds histogram.
         "server_delay_ms_p50": (window.get("server_forwarding_delay_ms") or {}).get("p50"),
         "server_delay_ms_p99": (window.get("server_forwarding_delay_ms") or {}).get("p99"),
+        # Podium only: datagrams it dropped in the window, by reason (server_counters
+        # holds the whole run's, which include the clients' last packets as they leave).
+        "server_drops_in_window": window.get("server_drops"),
         "first_frame_ms_p50": totals.get("join_to_first_frame_ms", {}).get("p50"),
         "first_frame_ms_p90": totals.get("join_to_first_frame_ms", {}).get("p90"),
         "server_cpu_share": srv.get("cpu_share"),

@@ -37,7 +37,8 @@ done
 
 # Two publishers who see each other and four viewers: 2 x 2 + 4 x 4 = 20 tracks.
 "$loadtest" --server http://$http --data-dir "$dir/data" --layout conference --publishers 2 \
-  --subscribers 4 --duration 3 --json "$dir/conference.json" >"$dir/conference.txt" 2>&1
+  --subscribers 4 --duration 3 --warmup 1 --server-pid $server_pid --json "$dir/conference.json" \
+  >"$dir/conference.txt" 2>&1
 rc=$?
 cat "$dir/conference.txt"
 check "conference run reports every track received" test $rc -eq 0
@@ -60,6 +61,11 @@ for p in r["receivers"]:
             assert track["join_to_first_frame_ms"] is not None
 for pub in r["publishers"]:
     assert pub["packets_sent"] > 0, pub
+# The window: the server's own delay and CPU, and nothing dropped while media flowed.
+w = r["window"]
+assert w["server_forwarding_delay_ms"]["packets"] > 0, w
+assert w["server_drops"] == {}, w["server_drops"]
+assert w["server"]["cpu_seconds"] > 0, w["server"]
 PY
 
 # Audio only: three publishers hear each other, two listeners hear all three: 3 x 2 + 2 x 3.

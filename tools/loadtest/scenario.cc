@@ -106,6 +106,36 @@ std::vector<std::pair<double, double>> parse_delay_histogram(const std::string& 
   return buckets;
 }
 
+// Podium's podium_packets_dropped_total by reason from a /metrics text.
+std::map<std::string, double> parse_drops(const std::string& text) {
+  std::map<std::string, double> drops;
+  const std::string prefix = "podium_packets_dropped_total{reason=\"";
+  std::size_t at = 0;
+  while ((at = text.find(prefix, at)) != std::string::npos) {
+    at += prefix.size();
+    std::size_t quote = text.find('"', at);
+    std::size_t space = text.find(' ', quote);
+    std::size_t end = text.find('\n', space);
+    if (quote == std::string::npos || space == std::string::npos) break;
+    try {
+      drops[text.substr(at, quote - at)] = std::stod(text.substr(space + 1, end - space - 1));
+    } catch (const std::exception&) {
+      return {};
+    }
+  }
+  return drops;
+}
+
+// What the server dropped during the window, by reason (the reasons with any).
+json drops_json(const std::string& before, const std::string& after) {
+  if (after.empty()) return nullptr;
+  auto a = parse_drops(before);
+  json out = json::object();
+  for (auto& [reason, count] : parse_drops(after))
+    if (count - a[reason] > 0) out[reason] = count - a[reason];
+  return out;
+}
+
 // The server's own forwarding delay over the window: the difference of two scrapes,
 // percentiles interpolated linearly inside a bucket (the +Inf bucket reports its lower
 // bound).
@@ -630,9 +660,9 @@ class Run {
     return w;
   }
 
-  // Podium's /metrics at a window edge, for its own forwarding delay histogram. The
-  // answer arrives on the signaling thread and lands in `into` on the loop; finish()
-  // leaves 300 ms for the last one.
+  // Podium's /metrics at a window edge, for its own forwarding delay histogram and drop
+  // counters. The answer arrives on the signaling thread and lands in `into` on the
+  // loop; finish() waits up to 3 s for the last one.
   void scrape_metrics(std::string& into) {
     if (options_.target != Target::kPodium) return;
     std::string* target = &into;
@@ -660,6 +690,8 @@ class Run {
                 {"received_packets_per_second", seconds > 0 ? std::round(packets / seconds) : 0.0}};
     if (auto delay = delay_histogram_json(metrics_at_start_, metrics_at_end_); !delay.is_null())
       out["server_forwarding_delay_ms"] = delay;
+    if (auto drops = drops_json(metrics_at_start_, metrics_at_end_); !drops.is_null())
+      out["server_drops"] = drops;
     if (a.client.valid && b.client.valid && seconds > 0)
       out["client_cpu_share"] = (b.client.cpu_us - a.client.cpu_us) / 1e6 / seconds;
     if (options_.server_pid > 0 && a.server.valid && b.server.valid) {
@@ -687,8 +719,19 @@ class Run {
         p->ws->close();
       }
     }
-    // Let the leave messages go out before the loop ends.
-    loop_.add_timer(std::chrono::milliseconds(300), [this] { loop_.stop(); });
+    // Let the leave messages go out before the loop ends, and the window's last scrape
+    // of the server's /metrics arrive (a loaded server may answer late).
+    loop_.add_timer(std::chrono::milliseconds(300), [this] { stop_when_scraped(loop_.now() + std::chrono::seconds(3)); });
+  }
+
+  void stop_when_scraped(TimePoint deadline) {
+    bool waiting = options_.target == Target::kPodium && window_end_ && metrics_at_end_.empty();
+    if (!waiting || loop_.now() >= deadline) {
+      if (waiting) log::warn("loadtest", "the server's /metrics did not answer at the window's end");
+      loop_.stop();
+      return;
+    }
+    loop_.add_timer(std::chrono::milliseconds(50), [this, deadline] { stop_when_scraped(deadline); });
   }
 
   ScenarioResult report(TimePoint end) {
