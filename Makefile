@@ -59,6 +59,8 @@ bench: deps
 	python3 bench/system/run.py --podium build/bench/podium --loadtest build/bench/podium-loadtest \
 	  --preset $(if $(QUICK),quick,full) $(if $(NICE),--nice $(NICE)) --json build/bench-results.json
 	/usr/bin/python3 bench/system/plot.py build/bench-results.json $(if $(QUICK),build/bench-plots,docs/benchmarks)
+	$(if $(QUICK),,python3 bench/system/run.py --podium build/bench/podium --loadtest build/bench/podium-loadtest \
+	  --preset half --repeat 2 $(if $(NICE),--nice $(NICE)) --json build/bench-half.json)
 
 fuzz:
 	@dpkg-query -W clang-14 libclang-rt-14-dev >/dev/null 2>&1 || apt-get install -y -qq clang-14 libclang-rt-14-dev
