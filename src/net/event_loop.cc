@@ -116,9 +116,13 @@ TimerId EventLoop::add_timer(Duration delay, std::function<void()> callback) {
 }
 
 TimerId EventLoop::add_periodic(Duration interval, std::function<void()> callback) {
+  return add_periodic(interval, interval, std::move(callback));
+}
+
+TimerId EventLoop::add_periodic(Duration interval, Duration first, std::function<void()> callback) {
   // A zero interval would fire on every iteration forever; one tick is the floor.
   if (interval <= Duration{0}) interval = Duration{1};
-  return schedule(interval, interval, std::move(callback));
+  return schedule(first, interval, std::move(callback));
 }
 
 TimerId EventLoop::schedule(Duration delay, Duration interval, std::function<void()> callback) {

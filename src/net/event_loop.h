@@ -45,6 +45,9 @@ class EventLoop {
   // own callback.
   TimerId add_timer(Duration delay, std::function<void()> callback);
   TimerId add_periodic(Duration interval, std::function<void()> callback);
+  // The first tick after `first` instead of one interval, then every interval from there:
+  // clocks that share an interval at phases of their own.
+  TimerId add_periodic(Duration interval, Duration first, std::function<void()> callback);
   void cancel_timer(TimerId id);
 
   // Level-triggered: on_readable runs on every iteration while fd has data, so a reader

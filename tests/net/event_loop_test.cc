@@ -170,6 +170,19 @@ TEST(EventLoopTest, PeriodicTimersKeepTheirPhasesThroughAStall) {
   EXPECT_GE(apart, Duration(25ms)) << "the timers fell into step after the stall";
 }
 
+// Two clocks of one interval at phases of their own (a tenth and six tenths of it) take
+// turns, tick after tick.
+TEST(EventLoopTest, PeriodicTimerWithAFirstDelayKeepsItsPhase) {
+  EventLoop loop;
+  std::string order;
+  loop.add_periodic(50ms, 30ms, [&] { order += 'b'; });
+  loop.add_periodic(50ms, 5ms, [&] { order += 'a'; });
+  loop.add_timer(240ms, [&] { loop.stop(); });  // a: 5 ... 205, b: 30 ... 230
+  add_watchdog(loop);
+  loop.run();
+  EXPECT_EQ(order, "ababababab");
+}
+
 TEST(EventLoopTest, TimerCanArmAnotherFromItsCallback) {
   EventLoop loop;
   int chain = 0;

@@ -286,10 +286,7 @@ class Run {
       const double phase = options_.aligned_phases ? 0.0 : std::fmod(static_cast<double>(index++) * 0.6180339887, 1.0);
       auto start_clock = [this, phase](Duration interval, std::function<void()> send) {
         Duration offset{static_cast<std::int64_t>(phase * static_cast<double>(interval.count()))};
-        loop_.add_timer(offset, [this, interval, send = std::move(send)] {
-          send();
-          loop_.add_periodic(interval, send);
-        });
+        loop_.add_periodic(interval, offset, std::move(send));
       };
       start_clock(audio_interval, [this, p] {
         if (p->rtc) p->rtc->send_audio_frame(loop_.now());
