@@ -398,7 +398,13 @@ void RtcClient::on_dtls_output() {
 }
 
 ReceivedTrack* RtcClient::find_received(std::uint32_t ssrc, const std::optional<Bytes>& mid) {
-  if (auto it = received_by_ssrc_.find(ssrc); it != received_by_ssrc_.end()) return &received_[it->second];
+  // A frame's packets come one after another: the last track found usually is the one.
+  if (last_found_ < received_.size() && received_[last_found_].ssrc == ssrc && ssrc != 0)
+    return &received_[last_found_];
+  if (auto it = received_by_ssrc_.find(ssrc); it != received_by_ssrc_.end()) {
+    last_found_ = it->second;
+    return &received_[it->second];
+  }
   if (!mid) return nullptr;
   // RFC 8843 §9.2: an SSRC not signaled yet is bound by its MID.
   auto text = as_string_view(*mid);
@@ -634,7 +640,9 @@ void RtcClient::tick(TimePoint now) {
   if (auto t = ice_.next_timeout(); t && *t <= now) ice_.handle_timeout(now);
   for (auto& transmit : ice_.take_outgoing()) socket_.send(transmit.data, to_endpoint(transmit.to));
   if (ice_.state() == ice::IceClientAgent::State::kFailed) return fail("ICE: " + ice_.failure_reason());
-  if (ice_.state() == ice::IceClientAgent::State::kConnected && dtls_) {
+  // Once SRTP runs, the handshake is over: its timers have nothing left to do (a lost
+  // last flight is answered when the server repeats its own).
+  if (ice_.state() == ice::IceClientAgent::State::kConnected && dtls_ && !srtp_out_) {
     server_ = to_endpoint(*ice_.selected());
     if (dtls_->state() == dtls::DtlsTransport::State::kNew &&
         dtls_->role() == dtls::DtlsTransport::Role::kClient) {

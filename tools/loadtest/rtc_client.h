@@ -194,6 +194,7 @@ class RtcClient {
   std::vector<Section> sections_;
   std::vector<ReceivedTrack> received_;
   std::unordered_map<std::uint32_t, std::size_t> received_by_ssrc_;
+  std::size_t last_found_ = 0;  // the received_ entry find_received returned last
 
   std::uint32_t rtcp_ssrc_;
   std::string audio_mid_, video_mid_;
