@@ -63,6 +63,7 @@ for pub in r["publishers"]:
     assert pub["packets_sent"] > 0, pub
 # The window: the server's own delay and CPU, and nothing dropped while media flowed.
 w = r["window"]
+assert 1.9 <= w["seconds"] <= 2.5, w["seconds"]  # --duration minus --warmup, however late it opened
 assert w["server_forwarding_delay_ms"]["packets"] > 0, w
 assert w["server_drops"] == {}, w["server_drops"]
 assert w["server"]["cpu_seconds"] > 0, w["server"]

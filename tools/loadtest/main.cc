@@ -56,7 +56,8 @@ constexpr const char* kUsage = R"(usage: podium-loadtest [options]
                           epoll_wait, so the server's CPU does not pay for waking the
                           client over loopback (0: sleep in epoll_wait)
   --json FILE             write every number to FILE
-  --warmup S              start the measuring window S seconds into --duration (off)
+  --warmup S              measure from S s into --duration, or from 1 s after the last
+                          connection if later (the run then ends that much later) (off)
   --server-pid PID        report this process's CPU time and RSS over the window
   --log-level LEVEL       trace | debug | info | warn | error (warn)
 Exit status: 0 when every expected track was received, 1 when not, 2 on bad usage.

@@ -190,18 +190,13 @@ class Run {
     });
     Duration warmup{static_cast<std::int64_t>(options_.warmup_seconds * 1e6)};
     before_joins_ = sample_process(options_.server_pid);
-    if (options_.warmup_seconds > 0 && warmup < steady)
-      loop_.add_timer(join_phase + warmup, [this] {
-        window_start_ = sample_window();
-        scrape_metrics(metrics_at_start_);
+    if (options_.warmup_seconds > 0 && warmup < steady) {
+      loop_.add_timer(join_phase + warmup, [this, length = steady - warmup] {
+        open_window(loop_.now(), loop_.now() + connect_timeout(), length);
       });
-    loop_.add_timer(join_phase + steady, [this] {
-      if (window_start_) {
-        window_end_ = sample_window();
-        scrape_metrics(metrics_at_end_);
-      }
-      finish();
-    });
+    } else {
+      loop_.add_timer(join_phase + steady, [this] { finish(); });
+    }
     loop_.set_poll_interval(options_.poll_interval);
     loop_.run();
     TimePoint end = loop_.now();
@@ -657,16 +652,58 @@ class Run {
     return w;
   }
 
+  // The window opens `--warmup` after the last participant started joining, or later: once
+  // every participant has connected or failed, and a second after the last connection
+  // (its first keyframe), so that no handshake of a slow join storm falls inside it. It
+  // then lasts `--duration` minus `--warmup`, and the run ends with it.
+  void open_window(TimePoint due, TimePoint give_up_at, Duration length) {
+    TimePoint now = loop_.now();
+    std::size_t waiting = 0;
+    TimePoint last_connection = due;
+    for (auto& p : participants_) {
+      if (p->failed || (p->rtc && p->rtc->failed())) continue;
+      if (!p->rtc || !p->rtc->connected()) {
+        ++waiting;
+      } else if (auto at = p->rtc->connected_at(); at && *at > last_connection) {
+        last_connection = *at;
+      }
+    }
+    const TimePoint settled = last_connection + std::chrono::seconds(1);
+    if ((waiting > 0 || now < settled) && now < give_up_at) {
+      loop_.add_timer(std::chrono::milliseconds(100), [this, due, give_up_at, length] {
+        open_window(due, give_up_at, length);
+      });
+      return;
+    }
+    if (waiting > 0)
+      log::warn("loadtest", "the window opens with {} participant(s) still connecting", waiting);
+    else if (now - due > std::chrono::milliseconds(150))
+      log::info("loadtest", "the window opens {:.1f} s late, a second after the last participant connected",
+                std::chrono::duration<double>(now - due).count());
+    window_start_ = sample_window();
+    scrape_metrics(metrics_at_start_);
+    loop_.add_timer(length, [this] {
+      window_end_ = sample_window();
+      // The participants leave once the server has answered: a scrape that raced the
+      // leaves would count the packets of closing sessions as the window's drops.
+      if (options_.target != Target::kPodium) return finish();
+      scrape_metrics(metrics_at_end_, [this] { finish(); });
+      loop_.add_timer(std::chrono::seconds(3), [this] { finish(); });
+    });
+  }
+
   // Podium's /metrics at a window edge, for its own forwarding delay histogram and drop
   // counters. The answer arrives on the signaling thread and lands in `into` on the
-  // loop; finish() waits up to 3 s for the last one.
-  void scrape_metrics(std::string& into) {
+  // loop, then `then` runs there (also when the request failed).
+  void scrape_metrics(std::string& into, std::function<void()> then = {}) {
     if (options_.target != Target::kPodium) return;
     std::string* target = &into;
     http_request(signaling_, "GET", options_.host, options_.port, "/metrics", "",
-                 [this, target](int status, std::string text) {
-                   if (status != 200) return;
-                   loop_.post([target, text = std::move(text)]() mutable { *target = std::move(text); });
+                 [this, target, then = std::move(then)](int status, std::string text) mutable {
+                   loop_.post([target, status, text = std::move(text), then = std::move(then)]() mutable {
+                     if (status == 200) *target = std::move(text);
+                     if (then) then();
+                   });
                  });
   }
 
@@ -706,6 +743,7 @@ class Run {
   }
 
   void finish() {
+    if (finishing_) return;  // the scrape's answer or its timeout, whichever came second
     finishing_ = true;
     for (auto& p : participants_) {
       if (p->rtc) p->rtc->stop_sending();
