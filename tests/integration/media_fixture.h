@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "sfu/media_server.h"
+#include "tests/integration/test_peer.h"
 
 namespace podium::testing {
 
@@ -51,6 +52,21 @@ class MediaFixture : public ::testing::Test {
     request.stage = stage;
     media_.negotiate(id, request, [&](sfu::NegotiateResult r) { promise.set_value(std::move(r)); });
     return promise.get_future().get();
+  }
+
+  // Opens a session, negotiates `sections` for `peer` (subscribing as `subscriptions`
+  // says) and connects it. The answer; a failure is reported and leaves `ok` false.
+  sfu::NegotiateResult join(TestPeer& peer, const std::string& conference, const std::string& participant,
+                            bool publish, const std::vector<OfferSection>& sections,
+                            std::map<std::string, std::string> subscriptions = {}) {
+    auto answer = negotiate(open(conference, participant, publish), peer.make_offer(sections),
+                            std::move(subscriptions));
+    EXPECT_TRUE(answer.ok) << participant << ": " << answer.error;
+    if (!answer.ok) return answer;
+    const bool connected = peer.apply_answer(answer.sdp_answer) && peer.connect();
+    EXPECT_TRUE(connected) << participant << " did not connect";
+    answer.ok = connected;
+    return answer;
   }
 
   // The first a=ssrc of an answer: the SSRC a subscriber receives on.

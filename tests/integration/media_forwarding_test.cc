@@ -63,18 +63,12 @@ TEST_F(Fixture, PublisherAudioReachesSubscriberWithItsOwnSsrcAndContinuousSequen
 // published track's NACKs, probing); connected listeners wait for the one-second visit.
 TEST_F(Fixture, TheShortTickVisitsOnlySessionsThatNeedIt) {
   TestPeer alice, listeners[2];
-  auto alice_session = open("room", "alice", true);
-  auto answer = negotiate(alice_session, alice.make_offer({{"audio", "sendonly", 1111, "0"}}));
-  ASSERT_TRUE(answer.ok) << answer.error;
-  ASSERT_TRUE(alice.apply_answer(answer.sdp_answer));
-  ASSERT_TRUE(alice.connect());
+  auto answer = join(alice, "room", "alice", true, {{"audio", "sendonly", 1111, "0"}});
+  ASSERT_TRUE(answer.ok);
   for (int i = 0; i < 2; ++i) {
-    auto session = open("room", "listener" + std::to_string(i), false);
-    auto listener_answer = negotiate(session, listeners[i].make_offer({{"audio", "recvonly", 0, "0"}}),
-                                     {{"0", answer.published[0].id}});
-    ASSERT_TRUE(listener_answer.ok) << listener_answer.error;
-    ASSERT_TRUE(listeners[i].apply_answer(listener_answer.sdp_answer));
-    ASSERT_TRUE(listeners[i].connect());
+    ASSERT_TRUE(join(listeners[i], "room", "listener" + std::to_string(i), false,
+                     {{"audio", "recvonly", 0, "0"}}, {{"0", answer.published[0].id}})
+                    .ok);
   }
   for (int i = 0; i < 20; ++i) {
     alice.send_rtp(1111, 111, static_cast<std::uint16_t>(i), 960u * i, kOpusPayload);

@@ -31,26 +31,17 @@ std::set<std::uint32_t> received_ssrcs(const TestPeer& peer) {
 
 TEST_F(RtcpReports, ComeInCompoundsOnEachPeersOwnRandomisedInterval) {
   TestPeer alice, dave;
-  auto alice_session = open("room", "alice", true);
-  auto alice_answer = negotiate(alice_session, alice.make_offer({{"audio", "sendonly", 1111, "0"}}));
-  ASSERT_TRUE(alice_answer.ok) << alice_answer.error;
-  ASSERT_TRUE(alice.apply_answer(alice_answer.sdp_answer));
-  ASSERT_TRUE(alice.connect());
-  auto dave_session = open("room", "dave", true);
-  auto dave_answer = negotiate(dave_session, dave.make_offer({{"audio", "sendonly", 3333, "0"}}));
-  ASSERT_TRUE(dave_answer.ok) << dave_answer.error;
-  ASSERT_TRUE(dave.apply_answer(dave_answer.sdp_answer));
-  ASSERT_TRUE(dave.connect());
+  auto alice_answer = join(alice, "room", "alice", true, {{"audio", "sendonly", 1111, "0"}});
+  ASSERT_TRUE(alice_answer.ok);
+  auto dave_answer = join(dave, "room", "dave", true, {{"audio", "sendonly", 3333, "0"}});
+  ASSERT_TRUE(dave_answer.ok);
 
   TestPeer listeners[2];
   for (int i = 0; i < 2; ++i) {
-    auto session = open("room", "listener" + std::to_string(i), false);
-    auto answer = negotiate(session,
-                            listeners[i].make_offer({{"audio", "recvonly", 0, "0"}, {"audio", "recvonly", 0, "1"}}),
-                            {{"0", alice_answer.published[0].id}, {"1", dave_answer.published[0].id}});
-    ASSERT_TRUE(answer.ok) << answer.error;
-    ASSERT_TRUE(listeners[i].apply_answer(answer.sdp_answer));
-    ASSERT_TRUE(listeners[i].connect());
+    ASSERT_TRUE(join(listeners[i], "room", "listener" + std::to_string(i), false,
+                     {{"audio", "recvonly", 0, "0"}, {"audio", "recvonly", 0, "1"}},
+                     {{"0", alice_answer.published[0].id}, {"1", dave_answer.published[0].id}})
+                    .ok);
   }
 
   // 4.5 s of audio from both publishers, every peer pumped meanwhile: the first reports

@@ -83,47 +83,46 @@ struct WindowSample {
   ProcessSample client;  // this process
 };
 
-// Podium's podium_forwarding_delay_seconds histogram from a /metrics text: cumulative
-// counts by upper bound (seconds; +Inf as infinity). Empty when absent (Janus, old builds).
-std::vector<std::pair<double, double>> parse_delay_histogram(const std::string& text) {
-  std::vector<std::pair<double, double>> buckets;
-  const std::string prefix = "podium_forwarding_delay_seconds_bucket{le=\"";
+// The samples of one labelled metric in a /metrics text: `prefix` is the name and the
+// label up to its value's opening quote (`name{label="`); calls fn(label value, sample)
+// for each line. False if a sample does not parse.
+template <typename Fn>
+bool for_each_sample(const std::string& text, const std::string& prefix, Fn fn) {
   std::size_t at = 0;
   while ((at = text.find(prefix, at)) != std::string::npos) {
     at += prefix.size();
     std::size_t quote = text.find('"', at);
     std::size_t space = text.find(' ', quote);
-    std::size_t end = text.find('\n', space);
     if (quote == std::string::npos || space == std::string::npos) break;
-    std::string le = text.substr(at, quote - at);
+    std::size_t end = text.find('\n', space);
     try {
-      double bound = le == "+Inf" ? std::numeric_limits<double>::infinity() : std::stod(le);
-      buckets.emplace_back(bound, std::stod(text.substr(space + 1, end - space - 1)));
+      fn(text.substr(at, quote - at), std::stod(text.substr(space + 1, end - space - 1)));
     } catch (const std::exception&) {
-      return {};
+      return false;
     }
   }
-  return buckets;
+  return true;
+}
+
+// Podium's podium_forwarding_delay_seconds histogram from a /metrics text: cumulative
+// counts by upper bound (seconds; +Inf as infinity). Empty when absent (Janus, old builds).
+std::vector<std::pair<double, double>> parse_delay_histogram(const std::string& text) {
+  std::vector<std::pair<double, double>> buckets;
+  bool parsed = for_each_sample(text, "podium_forwarding_delay_seconds_bucket{le=\"",
+                                [&](const std::string& le, double count) {
+                                  double bound = le == "+Inf" ? std::numeric_limits<double>::infinity()
+                                                              : std::stod(le);
+                                  buckets.emplace_back(bound, count);
+                                });
+  return parsed ? buckets : decltype(buckets){};
 }
 
 // Podium's podium_packets_dropped_total by reason from a /metrics text.
 std::map<std::string, double> parse_drops(const std::string& text) {
   std::map<std::string, double> drops;
-  const std::string prefix = "podium_packets_dropped_total{reason=\"";
-  std::size_t at = 0;
-  while ((at = text.find(prefix, at)) != std::string::npos) {
-    at += prefix.size();
-    std::size_t quote = text.find('"', at);
-    std::size_t space = text.find(' ', quote);
-    std::size_t end = text.find('\n', space);
-    if (quote == std::string::npos || space == std::string::npos) break;
-    try {
-      drops[text.substr(at, quote - at)] = std::stod(text.substr(space + 1, end - space - 1));
-    } catch (const std::exception&) {
-      return {};
-    }
-  }
-  return drops;
+  bool parsed = for_each_sample(text, "podium_packets_dropped_total{reason=\"",
+                                [&](const std::string& reason, double count) { drops[reason] = count; });
+  return parsed ? drops : decltype(drops){};
 }
 
 // What the server dropped during the window, by reason (the reasons with any).
