@@ -57,25 +57,21 @@ describe('WHIP publish and WHEP playback', { timeout: 180000 }, () => {
   // with one SDES packet (RFC 8108 §5.3); Chromium keeps each as remote-outbound-rtp. The
   // publisher's receiver report becomes its remote-inbound-rtp, with a round trip.
   it('the player gets sender reports for both tracks, the publisher receiver reports', async () => {
-    const reports = await wait_for(async () => {
-      const out = await player.evaluate(async () => {
-        const seen = {};
-        (await window.podium_http.pc.getStats()).forEach((s) => {
-          if (s.type === 'remote-outbound-rtp') seen[s.kind] = s.reportsSent ?? 0;
-        });
-        return seen;
+    // One figure of the page's stats of `type`, by kind.
+    const by_kind = (page, type, field) => page.evaluate(async ({ type, field }) => {
+      const seen = {};
+      (await window.podium_http.pc.getStats()).forEach((s) => {
+        if (s.type === type) seen[s.kind] = s[field] ?? 0;
       });
+      return seen;
+    }, { type, field });
+    const reports = await wait_for(async () => {
+      const out = await by_kind(player, 'remote-outbound-rtp', 'reportsSent');
       return out.audio >= 2 && out.video >= 2 ? out : null;
     }, 'WHEP: remote-outbound-rtp for audio and video from two sender reports each', 15000);
     assert.ok(reports.audio >= 2 && reports.video >= 2);
     const received = await wait_for(async () => {
-      const out = await publisher.evaluate(async () => {
-        const seen = {};
-        (await window.podium_http.pc.getStats()).forEach((s) => {
-          if (s.type === 'remote-inbound-rtp') seen[s.kind] = s.roundTripTimeMeasurements ?? 0;
-        });
-        return seen;
-      });
+      const out = await by_kind(publisher, 'remote-inbound-rtp', 'roundTripTimeMeasurements');
       return out.audio >= 1 && out.video >= 1 ? out : null;
     }, 'WHIP: remote-inbound-rtp with round trips for audio and video', 15000);
     assert.ok(received.audio >= 1 && received.video >= 1);
