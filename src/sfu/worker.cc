@@ -17,7 +17,7 @@
 namespace podium::sfu {
 namespace {
 
-constexpr Duration kTickInterval{20'000};          // DTLS retransmission and consent checks
+constexpr Duration kTickInterval{20'000};          // DTLS retransmission, NACKs, probing (who needs it)
 constexpr Duration kSecond{1'000'000};             // ICE consent, idle RFC 4571 connections
 constexpr Duration kMixInterval{20'000};           // one Opus frame of every interpretation program
 

@@ -687,7 +687,11 @@ class Run {
       // leaves would count the packets of closing sessions as the window's drops.
       if (options_.target != Target::kPodium) return finish();
       scrape_metrics(metrics_at_end_, [this] { finish(); });
-      loop_.add_timer(std::chrono::seconds(3), [this] { finish(); });
+      loop_.add_timer(std::chrono::seconds(3), [this] {
+        if (finishing_) return;
+        log::warn("loadtest", "the server's /metrics did not answer at the window's end");
+        finish();
+      });
     });
   }
 
@@ -742,7 +746,7 @@ class Run {
   }
 
   void finish() {
-    if (finishing_) return;  // the scrape's answer or its timeout, whichever came second
+    if (finishing_) return;
     finishing_ = true;
     for (auto& p : participants_) {
       if (p->rtc) p->rtc->stop_sending();
@@ -753,19 +757,8 @@ class Run {
         p->ws->close();
       }
     }
-    // Let the leave messages go out before the loop ends, and the window's last scrape
-    // of the server's /metrics arrive (a loaded server may answer late).
-    loop_.add_timer(std::chrono::milliseconds(300), [this] { stop_when_scraped(loop_.now() + std::chrono::seconds(3)); });
-  }
-
-  void stop_when_scraped(TimePoint deadline) {
-    bool waiting = options_.target == Target::kPodium && window_end_ && metrics_at_end_.empty();
-    if (!waiting || loop_.now() >= deadline) {
-      if (waiting) log::warn("loadtest", "the server's /metrics did not answer at the window's end");
-      loop_.stop();
-      return;
-    }
-    loop_.add_timer(std::chrono::milliseconds(50), [this, deadline] { stop_when_scraped(deadline); });
+    // Let the leave messages go out before the loop ends.
+    loop_.add_timer(std::chrono::milliseconds(300), [this] { loop_.stop(); });
   }
 
   ScenarioResult report(TimePoint end) {
