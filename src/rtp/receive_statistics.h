@@ -103,4 +103,12 @@ class SenderStatistics {
   TimePoint last_send_time_{};
 };
 
+// RFC 3550 §6.3.5: the time to the next report, `mean` times a random factor in
+// [0.5, 1.5] drawn from `random` (uniform over 32 bits), so that participants that joined
+// together do not report together.
+inline Duration randomized_report_interval(Duration mean, std::uint32_t random) {
+  const double factor = 0.5 + random / 4294967296.0;
+  return Duration(static_cast<Duration::rep>(static_cast<double>(mean.count()) * factor));
+}
+
 }  // namespace podium::rtp

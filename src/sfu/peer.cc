@@ -9,6 +9,7 @@
 
 #include "dtls/certificate.h"
 #include "rtp/codec.h"
+#include "rtp/receive_statistics.h"
 #include "rtp/rtcp_packet.h"
 #include "rtp/rtcp_writer.h"
 #include "sdp/negotiate.h"
@@ -719,8 +720,7 @@ void Peer::send_nack(const Producer&, std::uint32_t media_ssrc,
 }
 
 void Peer::schedule_reports(Duration mean) {
-  double factor = 0.5 + random_u32() / 4294967296.0;
-  auto delay = Duration(static_cast<Duration::rep>(static_cast<double>(mean.count()) * factor));
+  auto delay = rtp::randomized_report_interval(mean, random_u32());
   report_timer_ = worker_.loop().add_timer(delay, [this] {
     send_reports(worker_.loop().now());
     schedule_reports(kReportInterval);

@@ -89,8 +89,7 @@ class Peer final : public webrtc::TransportListener {
   void remove_consumer(const std::string& mid);
   void request_keyframe_for(std::uint32_t consumer_ssrc, TimePoint now);
   void on_report_block(const rtp::ReportBlock& block);
-  // RFC 3550 §6.3.5: the next reports in `mean` times a random factor in [0.5, 1.5], so
-  // peers that joined together do not report together, nor keep doing so.
+  // The next reports in `mean` times a random factor (rtp::randomized_report_interval).
   void schedule_reports(Duration mean);
   std::optional<Duration> rtt_;
   net::TimerId report_timer_ = 0;

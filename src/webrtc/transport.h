@@ -80,9 +80,9 @@ class Transport {
   // Outgoing media: fill the slot (at most its size minus kSrtpTrailer bytes), then
   // commit. The packet is protected in place and queued on the selected path.
   static constexpr std::size_t kSrtpTrailer = 148;  // srtp::kMaxRtcpTrailerLength
+  MutableBytes rtp_slot();
   // `hint`: a sender that always sends one SSRC keeps one, and its packets skip the SRTP
   // session's lookup by SSRC (srtp/stream_hint.h).
-  MutableBytes rtp_slot();
   void commit_rtp(std::size_t length, RtpSendHint* hint = nullptr);
   // A fan-out sends one packet to each of many transports, whose state has left the CPU
   // cache since their previous packet. The forwarding loop calls this a few consumers

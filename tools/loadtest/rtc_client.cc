@@ -666,9 +666,7 @@ void RtcClient::tick(TimePoint now) {
     track.nacks_sent += nack_scratch_.size();
   }
   if (now >= next_report_at_) {
-    // RFC 3550 §6.3.5: the interval times a random factor in [0.5, 1.5].
-    double factor = 0.5 + random_u32() / 4294967296.0;
-    next_report_at_ = now + Duration(static_cast<Duration::rep>(static_cast<double>(kReportInterval.count()) * factor));
+    next_report_at_ = now + rtp::randomized_report_interval(kReportInterval, random_u32());
     send_reports(now);
   }
 }
