@@ -77,6 +77,18 @@ ExtensionKind extension_kind(std::string_view uri);
 // The URI of a known kind; empty for kUnknown.
 std::string_view extension_uri(ExtensionKind kind);
 
+// The sending half of an ExtensionMap: each kind's id, 9 bytes. What a forwarding path
+// keeps per outgoing stream (the map's id-to-kind half is 256 bytes it never reads).
+class ExtensionIds {
+ public:
+  // 0 when the kind is not negotiated (0 is never a valid id).
+  std::uint8_t id(ExtensionKind kind) const { return ids_[static_cast<std::size_t>(kind)]; }
+
+ private:
+  friend class ExtensionMap;
+  std::array<std::uint8_t, kExtensionKindCount> ids_{};
+};
+
 // The extensions negotiated for one transceiver (a=extmap, RFC 8285 §5). Fixed
 // size, no allocation: looked up for every packet.
 class ExtensionMap {
@@ -92,6 +104,11 @@ class ExtensionMap {
   ExtensionKind kind(std::uint8_t id) const { return kinds_[id]; }
   // 0 when the kind is not negotiated (0 is never a valid id).
   std::uint8_t id(ExtensionKind kind) const { return ids_[static_cast<std::size_t>(kind)]; }
+  ExtensionIds ids() const {
+    ExtensionIds out;
+    out.ids_ = ids_;
+    return out;
+  }
 
  private:
   std::array<ExtensionKind, 256> kinds_{};

@@ -54,12 +54,17 @@ void Vp8Rewriter::on_dropped(const Vp8Descriptor& d) {
 bool Vp8Rewriter::write(MutableBytes payload) const {
   auto d = parse_vp8_descriptor(payload);
   if (!d) return false;
-  if (!(payload[0] & 0x80)) return true;  // no X byte: nothing to rewrite
+  write(payload, *d);
+  return true;
+}
+
+void Vp8Rewriter::write(MutableBytes payload, const Vp8Descriptor& d) const {
+  if (!(payload[0] & 0x80)) return;  // no X byte: nothing to rewrite
   std::uint8_t x = payload[1];
   std::size_t offset = 2;
   if (x & 0x80) {  // I
-    std::uint16_t out = picture_id(*d->picture_id, d->picture_id_is_15_bit);
-    if (d->picture_id_is_15_bit) {
+    std::uint16_t out = picture_id(*d.picture_id, d.picture_id_is_15_bit);
+    if (d.picture_id_is_15_bit) {
       payload[offset] = static_cast<std::uint8_t>(0x80 | (out >> 8));
       payload[offset + 1] = static_cast<std::uint8_t>(out);
       offset += 2;
@@ -68,8 +73,7 @@ bool Vp8Rewriter::write(MutableBytes payload) const {
       offset += 1;
     }
   }
-  if (x & 0x40) payload[offset] = tl0_pic_idx(*d->tl0_pic_idx);  // L
-  return true;
+  if (x & 0x40) payload[offset] = tl0_pic_idx(*d.tl0_pic_idx);  // L
 }
 
 }  // namespace podium::rtp

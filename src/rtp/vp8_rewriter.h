@@ -33,6 +33,9 @@ class Vp8Rewriter {
   // `payload`, keeping the width (7 or 15 bits) the packet has. False if the descriptor
   // is malformed (nothing is written then).
   bool write(MutableBytes payload) const;
+  // The same with `descriptor` already parsed from these bytes (a forwarding SFU parses
+  // each packet once for all its copies).
+  void write(MutableBytes payload, const Vp8Descriptor& descriptor) const;
 
   // What `write` puts in a packet whose picture ID / TL0PICIDX is `in`.
   std::uint16_t picture_id(std::uint16_t in, bool is_15_bit) const;

@@ -52,14 +52,16 @@ bool newer(std::uint16_t a, std::uint16_t b) {
 }  // namespace
 
 Consumer::Consumer(std::string mid, MediaKind kind, std::uint32_t ssrc, int payload_type,
-                   rtp::ExtensionMap extensions, Peer& subscriber)
+                   const rtp::ExtensionMap& extensions, Peer& subscriber)
     : mid_(std::move(mid)), kind_(kind), ssrc_(ssrc), payload_type_(payload_type),
-      extensions_(extensions), subscriber_(subscriber), transport_(subscriber.transport()) {}
+      extensions_(extensions.ids()), subscriber_(subscriber), transport_(subscriber.transport()) {}
 
 void Consumer::prefetch(int stage) const {
   if (stage == 0) {
+    // The fields read per packet, which come first (consumer.h); not the cold rest.
     const char* self = reinterpret_cast<const char*>(this);
-    for (std::size_t offset = 0; offset < sizeof(Consumer); offset += 64) __builtin_prefetch(self + offset);
+    const char* cold = reinterpret_cast<const char*>(&rtx_srtp_hint_);
+    for (const char* line = self; line < cold; line += 64) __builtin_prefetch(line);
   } else if (stage == 1) {
     __builtin_prefetch(&transport_);
     if (srtp_hint_.stream != nullptr) __builtin_prefetch(srtp_hint_.stream);
@@ -170,7 +172,8 @@ void Consumer::request_keyframe(TimePoint now) {
   source_->request_keyframe(now, target_layer_);
 }
 
-void Consumer::forward(const rtp::RtpPacket& packet, TimePoint now, int layer, std::size_t pad_payload_to) {
+void Consumer::forward(const rtp::RtpPacket& packet, const rtp::Vp8Descriptor* vp8, TimePoint now, int layer,
+                       std::size_t pad_payload_to) {
   webrtc::Transport& transport = transport_;
   if (!transport.connected() || !source_fits_) return;
   Bytes payload = packet.payload();
@@ -196,8 +199,6 @@ void Consumer::forward(const rtp::RtpPacket& packet, TimePoint now, int layer, s
   }
   std::uint16_t in_sequence = packet.sequence_number();
   std::uint32_t in_timestamp = packet.timestamp();
-  std::optional<rtp::Vp8Descriptor> vp8;
-  if (source_->codec().codec == rtp::Codec::kVp8) vp8 = rtp::parse_vp8_descriptor(payload);
   if (vp8 && !rebase_ && above_temporal_layer(*vp8)) {
     // The next packet sent takes this one's number: no gap the receiver would NACK.
     --sequence_offset_;
@@ -237,7 +238,7 @@ void Consumer::forward(const rtp::RtpPacket& packet, TimePoint now, int layer, s
   if (vp8) vp8_.on_forwarded(*vp8);
   std::uint16_t out_sequence = static_cast<std::uint16_t>(in_sequence + sequence_offset_);
   std::uint32_t out_timestamp = in_timestamp + timestamp_offset_;
-  if (!send(packet, out_sequence, out_timestamp, now, false, pad_payload_to)) return;
+  if (!send(packet, vp8, out_sequence, out_timestamp, now, false, pad_payload_to)) return;
   if (resend_window_reset_) {
     resend_window_reset_ = false;
     first_sequence_since_switch_ = out_sequence;
@@ -274,7 +275,7 @@ void Consumer::resend(std::uint16_t out_sequence, TimePoint now) {
   auto packet = source_->retransmission(in_sequence, now, current_layer_);
   if (!packet) return;
   bool rtx = rtx_payload_type_.has_value() && rtx_ssrc_ != 0;
-  if (send(*packet, out_sequence, packet->timestamp() + timestamp_offset_, now, rtx))
+  if (resend_stored(*packet, out_sequence, packet->timestamp() + timestamp_offset_, now, rtx))
     subscriber_.counters().retransmissions_sent.add();
 }
 
@@ -297,7 +298,14 @@ std::size_t Consumer::add_transport_extensions(rtp::ExtensionElement* out, Trans
   return count;
 }
 
-std::size_t Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_sequence,
+std::size_t Consumer::resend_stored(const rtp::RtpPacket& packet, std::uint16_t out_sequence,
+                                    std::uint32_t out_timestamp, TimePoint now, bool rtx) {
+  std::optional<rtp::Vp8Descriptor> vp8;
+  if (source_->codec().codec == rtp::Codec::kVp8) vp8 = rtp::parse_vp8_descriptor(packet.payload());
+  return send(packet, vp8 ? &*vp8 : nullptr, out_sequence, out_timestamp, now, rtx);
+}
+
+std::size_t Consumer::send(const rtp::RtpPacket& packet, const rtp::Vp8Descriptor* vp8, std::uint16_t out_sequence,
                            std::uint32_t out_timestamp, TimePoint now, bool rtx, std::size_t pad_payload_to) {
   webrtc::Transport& transport = transport_;
   Bytes payload = packet.payload();
@@ -345,8 +353,7 @@ std::size_t Consumer::send(const rtp::RtpPacket& packet, std::uint16_t out_seque
     ++rtx_sequence_;
   }
   std::memcpy(slot.data() + header + osn, payload.data(), payload.size());
-  if (source_->codec().codec == rtp::Codec::kVp8)
-    vp8_.write(MutableBytes(slot.data() + header + osn, payload.size()));
+  if (vp8) vp8_.write(MutableBytes(slot.data() + header + osn, payload.size()), *vp8);
   const std::size_t size = header + osn + payload.size() + padding;
   if (padding > 0) rtp::write_rtp_padding(slot.data(), size, static_cast<std::uint8_t>(padding));
   transport.commit_rtp(size, rtx ? &rtx_srtp_hint_ : &srtp_hint_);
@@ -373,7 +380,7 @@ std::size_t Consumer::send_probe(TimePoint now) {
     auto out_sequence = static_cast<std::uint16_t>(last_sequence_ - back);
     auto in_sequence = static_cast<std::uint16_t>(out_sequence - sequence_offset_);
     if (auto packet = source_->retransmission(in_sequence, now, current_layer_)) {
-      if (std::size_t size = send(*packet, out_sequence, packet->timestamp() + timestamp_offset_, now, true))
+      if (std::size_t size = resend_stored(*packet, out_sequence, packet->timestamp() + timestamp_offset_, now, true))
         return size;
     }
   }

@@ -32,7 +32,7 @@ class Producer;
 class Consumer {
  public:
   Consumer(std::string mid, MediaKind kind, std::uint32_t ssrc, int payload_type,
-           rtp::ExtensionMap extensions, Peer& subscriber);
+           const rtp::ExtensionMap& extensions, Peer& subscriber);
   ~Consumer();
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
@@ -59,9 +59,12 @@ class Consumer {
   void set_codec(const RtpCodecParameters& codec) { codec_ = codec; }
   bool source_fits() const { return source_fits_; }
   // Rewrites and sends one packet of the source's stream `layer` (0 unless simulcast).
+  // `vp8`: the packet's VP8 payload descriptor, which the source parsed once for all its
+  // consumers (null for another codec, or when it is malformed).
   // `pad_payload_to`: a payload shorter than this is padded up to it (RFC 3550 §5.1), so
   // that the packets of a burst have one size and leave as one GSO send.
-  void forward(const rtp::RtpPacket& packet, TimePoint now, int layer = 0, std::size_t pad_payload_to = 0);
+  void forward(const rtp::RtpPacket& packet, const rtp::Vp8Descriptor* vp8, TimePoint now, int layer = 0,
+               std::size_t pad_payload_to = 0);
   // Producer::forward calls this a few consumers ahead, stage 0 to kPrefetchStages - 1
   // on successive consumers (each stage needs what the previous one fetched): this
   // consumer, then its transport's send state. A hint to the CPU cache; changes nothing.
@@ -128,9 +131,13 @@ class Consumer {
   // layer forwarded now (moving that layer at picture starts, up only at a sync frame).
   bool above_temporal_layer(const rtp::Vp8Descriptor& descriptor);
   // Writes the rewritten packet into the transport's next send slot; as RTX when
-  // `rtx`. Returns the bytes written, 0 if it could not be sent.
-  std::size_t send(const rtp::RtpPacket& packet, std::uint16_t out_sequence, std::uint32_t out_timestamp,
-                   TimePoint now, bool rtx, std::size_t pad_payload_to = 0);
+  // `rtx`. `vp8` as in forward (a VP8 packet from the retransmission buffer passes
+  // nullopt and is parsed here). Returns the bytes written, 0 if it could not be sent.
+  std::size_t send(const rtp::RtpPacket& packet, const rtp::Vp8Descriptor* vp8, std::uint16_t out_sequence,
+                   std::uint32_t out_timestamp, TimePoint now, bool rtx, std::size_t pad_payload_to = 0);
+  // send() for a stored packet (a NACK's or a probe's), parsing its VP8 descriptor.
+  std::size_t resend_stored(const rtp::RtpPacket& packet, std::uint16_t out_sequence, std::uint32_t out_timestamp,
+                            TimePoint now, bool rtx);
   std::size_t send_padding(TimePoint now);
   // The extensions every packet toward the subscriber carries, of those it negotiated:
   // MID, abs-send-time, the transport-wide sequence number. Written to `out` (room for
@@ -142,53 +149,56 @@ class Consumer {
   };
   std::size_t add_transport_extensions(rtp::ExtensionElement* out, TransportExtensionValues& values, TimePoint now);
 
+  // What forward() and send() read for every packet comes first, in as few cache lines
+  // as it fits (the fan-out prefetches them, Consumer::prefetch); what changes with
+  // signalling or is read about once a second follows from rtx_srtp_hint_ on.
   std::string mid_;
   MediaKind kind_;
   std::uint32_t ssrc_;
   int payload_type_;
-  rtp::ExtensionMap extensions_;
+  rtp::ExtensionIds extensions_;  // the subscriber's ids (only the sending half of its map)
   Peer& subscriber_;
   webrtc::Transport& transport_;  // the subscriber's, kept here: forward reads it per packet
-  webrtc::RtpSendHint srtp_hint_;      // ssrc_'s SRTP stream on transport_ (no lookup per packet)
-  webrtc::RtpSendHint rtx_srtp_hint_;  // rtx_ssrc_'s
+  webrtc::RtpSendHint srtp_hint_;  // ssrc_'s SRTP stream on transport_ (no lookup per packet)
   Producer* source_ = nullptr;
-  std::optional<RtpCodecParameters> codec_;
   bool source_fits_ = true;
-
   bool waiting_for_keyframe_ = true;
-  std::optional<TimePoint> keyframe_requested_at_;
   // Rewriting: out = in + offset (mod 2^16 / 2^32). Reset at each source switch.
   bool rebase_ = true;
-  std::uint16_t sequence_offset_ = 0;
-  std::uint32_t timestamp_offset_ = 0;
   bool sent_any_ = false;
-  std::uint16_t first_sequence_since_switch_ = 0;  // our sequence; valid once !rebase_
-  std::uint16_t first_source_sequence_ = 0;        // the source's, for the same packet
-  std::uint32_t rtx_ssrc_ = 0;
-  std::optional<int> rtx_payload_type_;
-  std::uint16_t rtx_sequence_ = 0;
-  std::uint16_t probe_cursor_ = 0;  // how far back the next probe copy is taken
-  std::uint16_t last_sequence_ = 0;
-  std::uint32_t last_timestamp_ = 0;
-  TimePoint last_sent_at_{};
-  int clock_rate_ = 90000;
-  rtp::SenderStatistics sent_{90000};
-
-  LayerPreference preference_;
-  std::optional<int> rendered_height_;
-  std::optional<std::uint64_t> max_bitrate_;
-  int current_layer_ = 0;  // the stream forwarded now
-  int target_layer_ = 0;   // the stream to switch to at its next keyframe
-  int current_temporal_ = 3;
-  int target_temporal_ = 3;
   // Packets skipped since the last sent one (temporal layers dropped) shift the sequence
   // offset; retransmissions are answered only for packets sent after the last shift, so
   // an old packet never goes out under a wrong number.
   bool resend_window_reset_ = false;
+  std::uint16_t sequence_offset_ = 0;
+  std::uint32_t timestamp_offset_ = 0;
+  std::uint16_t first_sequence_since_switch_ = 0;  // our sequence; valid once !rebase_
+  std::uint16_t first_source_sequence_ = 0;        // the source's, for the same packet
+  std::uint16_t last_sequence_ = 0;
+  std::uint32_t last_timestamp_ = 0;
+  TimePoint last_sent_at_{};
+  int clock_rate_ = 90000;
+  int current_layer_ = 0;  // the stream forwarded now
+  int target_layer_ = 0;   // the stream to switch to at its next keyframe
+  int current_temporal_ = 3;
+  int target_temporal_ = 3;
+  rtp::SenderStatistics sent_{90000};
   rtp::Vp8Rewriter vp8_;
   // The min playout delay asked of the subscriber while the source's publisher path
   // needs repairs (sfu/playout_delay.h); video only.
   PlayoutDelayControl playout_delay_;
+  std::uint32_t rtx_ssrc_ = 0;
+  std::optional<int> rtx_payload_type_;
+  std::uint16_t rtx_sequence_ = 0;
+
+  // Read on retransmissions, probes, keyframe requests and signalling.
+  webrtc::RtpSendHint rtx_srtp_hint_;  // rtx_ssrc_'s
+  std::uint16_t probe_cursor_ = 0;  // how far back the next probe copy is taken
+  std::optional<TimePoint> keyframe_requested_at_;
+  std::optional<RtpCodecParameters> codec_;
+  LayerPreference preference_;
+  std::optional<int> rendered_height_;
+  std::optional<std::uint64_t> max_bitrate_;
 };
 
 }  // namespace podium::sfu

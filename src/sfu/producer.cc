@@ -246,8 +246,11 @@ void Producer::flush_deferred() {
       if (d.layer[j] == d.layer[i]) largest = std::max(largest, packets[j]->payload_size());
     if (largest - packets[i]->payload_size() <= kMaxGsoPadding) pad_to[i] = largest;
   }
+  std::array<std::optional<rtp::Vp8Descriptor>, Deferred::kCapacity> vp8;
+  for (std::size_t i = 0; i < count; ++i) vp8[i] = vp8_descriptor(*packets[i]);
   for_each_consumer([&](Consumer& consumer) {
-    for (std::size_t i = 0; i < count; ++i) consumer.forward(*packets[i], d.at[i], d.layer[i], pad_to[i]);
+    for (std::size_t i = 0; i < count; ++i)
+      consumer.forward(*packets[i], vp8[i] ? &*vp8[i] : nullptr, d.at[i], d.layer[i], pad_to[i]);
   });
 }
 
@@ -260,7 +263,13 @@ void Producer::forward_to_consumers(const rtp::RtpPacket& packet, TimePoint now,
   if (defer(packet, now, layer)) return;
   // What was deferred goes first: each consumer keeps the order of its packets.
   if (deferred_ && deferred_->count > 0) flush_deferred_before_batch_end();
-  for_each_consumer([&](Consumer& consumer) { consumer.forward(packet, now, layer); });
+  auto vp8 = vp8_descriptor(packet);
+  for_each_consumer([&](Consumer& consumer) { consumer.forward(packet, vp8 ? &*vp8 : nullptr, now, layer); });
+}
+
+std::optional<rtp::Vp8Descriptor> Producer::vp8_descriptor(const rtp::RtpPacket& packet) const {
+  if (codec_.codec != rtp::Codec::kVp8) return std::nullopt;
+  return rtp::parse_vp8_descriptor(packet.payload());
 }
 
 template <typename Visit>

@@ -11,6 +11,7 @@
 
 #include "rtp/header_extensions.h"
 #include "rtp/nack_generator.h"
+#include "rtp/payload_descriptors.h"
 #include "rtp/receive_statistics.h"
 #include "rtp/retransmission_buffer.h"
 #include "rtp/rtp_packet.h"
@@ -204,6 +205,9 @@ class Producer {
   Stream make_stream(std::string rid) const;
   void send_due_nacks(TimePoint now, int layer);
   void forward_to_consumers(const rtp::RtpPacket& packet, TimePoint now, int layer);
+  // The packet's VP8 payload descriptor for the consumers, parsed once per packet
+  // (nullopt for another codec).
+  std::optional<rtp::Vp8Descriptor> vp8_descriptor(const rtp::RtpPacket& packet) const;
   // What the deferred fan-out keeps: copies, since the receive buffer (or the RTX
   // scratch buffer) is reused before the batch ends.
   struct Deferred {

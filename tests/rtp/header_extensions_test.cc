@@ -55,6 +55,19 @@ TEST(ExtensionMap, RemappingReplacesBothDirections) {
   EXPECT_EQ(map.id(ExtensionKind::kAbsSendTime), 0);
 }
 
+TEST(ExtensionMap, SendingIdsFollowTheMap) {
+  ExtensionMap map;
+  map.set(3, ExtensionKind::kMid);
+  map.set(7, ExtensionKind::kTransportWideCc);
+  map.set(7, ExtensionKind::kAbsSendTime);  // id 7 moves: transport-wide CC unmapped
+  ExtensionIds ids = map.ids();
+  EXPECT_EQ(ids.id(ExtensionKind::kMid), 3);
+  EXPECT_EQ(ids.id(ExtensionKind::kAbsSendTime), 7);
+  EXPECT_EQ(ids.id(ExtensionKind::kTransportWideCc), 0);
+  EXPECT_EQ(ids.id(ExtensionKind::kAudioLevel), 0);
+  EXPECT_EQ(ExtensionIds{}.id(ExtensionKind::kMid), 0);
+}
+
 TEST(ExtensionValues, Parse) {
   const std::uint8_t level[] = {0x80 | 42};
   auto audio = parse_audio_level(level);

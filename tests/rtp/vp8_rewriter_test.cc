@@ -28,12 +28,17 @@ struct Out {
   std::uint8_t tl0;
 };
 
-// Forwards one packet through the rewriter as the consumer does and reads it back.
+// Forwards one packet through the rewriter as the consumer does (with the descriptor
+// parsed once) and reads it back. The overload that parses for itself must write the
+// same bytes.
 Out forward(Vp8Rewriter& rewriter, std::vector<std::uint8_t> p) {
   auto d = parse_vp8_descriptor(p);
   EXPECT_TRUE(d);
   rewriter.on_forwarded(*d);
-  EXPECT_TRUE(rewriter.write(p));
+  std::vector<std::uint8_t> parsing = p;
+  rewriter.write(p, *d);
+  EXPECT_TRUE(rewriter.write(parsing));
+  EXPECT_EQ(parsing, p);
   auto out = parse_vp8_descriptor(p);
   return {*out->picture_id, *out->tl0_pic_idx};
 }
