@@ -138,12 +138,15 @@ std::optional<Transform> make_transform(Profile profile, Bytes master_key, Bytes
 
 // What a session remembers per SSRC.
 struct Stream {
-  // SRTP inbound: the highest authenticated packet index (ROC || SEQ) and the indices
-  // received near it. Outbound: only the highest index sent.
-  ReplayWindow<1024> rtp_window;
+  // Outbound: the highest index sent. First, so that a sender's prefetch of the stream
+  // (its StreamHint's pointer, one cache line) brings it: behind the 136-byte replay
+  // window it missed the cache on every packet of a large fan-out.
   std::uint64_t highest_sent = 0;
   // SRTCP: outbound, the index of the next packet; inbound, the replay window.
   std::uint32_t next_rtcp_index = 0;
+  // SRTP inbound: the highest authenticated packet index (ROC || SEQ) and the indices
+  // received near it.
+  ReplayWindow<1024> rtp_window;
   ReplayWindow<128> rtcp_window;
 };
 

@@ -11,7 +11,8 @@ namespace podium::srtp {
 struct StreamHint {
   std::uint64_t session = 0;  // the keyed session state it points into; 0: empty
   std::uint32_t ssrc = 0;
-  void* stream = nullptr;
+  void* stream = nullptr;  // what protect_rtp reads is in its first cache line: a
+                           // holder may prefetch this pointer ahead of the packet
 };
 
 }  // namespace podium::srtp
