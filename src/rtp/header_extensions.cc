@@ -76,22 +76,23 @@ bool ExtensionMap::set(std::uint8_t id, ExtensionKind kind) {
   auto index = static_cast<std::size_t>(kind);
   if (index >= kExtensionKindCount) return false;
   erase(id);
-  if (ids_[index] != 0) kinds_[ids_[index]] = ExtensionKind::kUnknown;
+  auto& ids = ids_.ids_;
+  if (ids[index] != 0) kinds_[ids[index]] = ExtensionKind::kUnknown;
   kinds_[id] = kind;
-  ids_[index] = id;
+  ids[index] = id;
   return true;
 }
 
 void ExtensionMap::erase(std::uint8_t id) {
   ExtensionKind old = kinds_[id];
   if (old == ExtensionKind::kUnknown) return;
-  ids_[static_cast<std::size_t>(old)] = 0;
+  ids_.ids_[static_cast<std::size_t>(old)] = 0;
   kinds_[id] = ExtensionKind::kUnknown;
 }
 
 void ExtensionMap::clear() {
   kinds_.fill(ExtensionKind::kUnknown);
-  ids_.fill(0);
+  ids_ = ExtensionIds{};
 }
 
 std::optional<AudioLevel> parse_audio_level(Bytes data) {

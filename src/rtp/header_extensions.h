@@ -103,16 +103,12 @@ class ExtensionMap {
 
   ExtensionKind kind(std::uint8_t id) const { return kinds_[id]; }
   // 0 when the kind is not negotiated (0 is never a valid id).
-  std::uint8_t id(ExtensionKind kind) const { return ids_[static_cast<std::size_t>(kind)]; }
-  ExtensionIds ids() const {
-    ExtensionIds out;
-    out.ids_ = ids_;
-    return out;
-  }
+  std::uint8_t id(ExtensionKind kind) const { return ids_.id(kind); }
+  const ExtensionIds& ids() const { return ids_; }
 
  private:
   std::array<ExtensionKind, 256> kinds_{};
-  std::array<std::uint8_t, kExtensionKindCount> ids_{};
+  ExtensionIds ids_;
 };
 
 // Values of the extensions the SFU reads. Each returns nullopt on a wrong length.

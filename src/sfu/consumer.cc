@@ -172,8 +172,8 @@ void Consumer::request_keyframe(TimePoint now) {
   source_->request_keyframe(now, target_layer_);
 }
 
-void Consumer::forward(const rtp::RtpPacket& packet, const rtp::Vp8Descriptor* vp8, TimePoint now, int layer,
-                       std::size_t pad_payload_to) {
+void Consumer::forward(const rtp::RtpPacket& packet, const std::optional<rtp::Vp8Descriptor>& vp8, TimePoint now,
+                       int layer, std::size_t pad_payload_to) {
   webrtc::Transport& transport = transport_;
   if (!transport.connected() || !source_fits_) return;
   Bytes payload = packet.payload();
@@ -302,11 +302,12 @@ std::size_t Consumer::resend_stored(const rtp::RtpPacket& packet, std::uint16_t 
                                     std::uint32_t out_timestamp, TimePoint now, bool rtx) {
   std::optional<rtp::Vp8Descriptor> vp8;
   if (source_->codec().codec == rtp::Codec::kVp8) vp8 = rtp::parse_vp8_descriptor(packet.payload());
-  return send(packet, vp8 ? &*vp8 : nullptr, out_sequence, out_timestamp, now, rtx);
+  return send(packet, vp8, out_sequence, out_timestamp, now, rtx);
 }
 
-std::size_t Consumer::send(const rtp::RtpPacket& packet, const rtp::Vp8Descriptor* vp8, std::uint16_t out_sequence,
-                           std::uint32_t out_timestamp, TimePoint now, bool rtx, std::size_t pad_payload_to) {
+std::size_t Consumer::send(const rtp::RtpPacket& packet, const std::optional<rtp::Vp8Descriptor>& vp8,
+                           std::uint16_t out_sequence, std::uint32_t out_timestamp, TimePoint now, bool rtx,
+                           std::size_t pad_payload_to) {
   webrtc::Transport& transport = transport_;
   Bytes payload = packet.payload();
 

@@ -60,11 +60,11 @@ class Consumer {
   bool source_fits() const { return source_fits_; }
   // Rewrites and sends one packet of the source's stream `layer` (0 unless simulcast).
   // `vp8`: the packet's VP8 payload descriptor, which the source parsed once for all its
-  // consumers (null for another codec, or when it is malformed).
+  // consumers (nullopt for another codec, or when it is malformed).
   // `pad_payload_to`: a payload shorter than this is padded up to it (RFC 3550 §5.1), so
   // that the packets of a burst have one size and leave as one GSO send.
-  void forward(const rtp::RtpPacket& packet, const rtp::Vp8Descriptor* vp8, TimePoint now, int layer = 0,
-               std::size_t pad_payload_to = 0);
+  void forward(const rtp::RtpPacket& packet, const std::optional<rtp::Vp8Descriptor>& vp8, TimePoint now,
+               int layer = 0, std::size_t pad_payload_to = 0);
   // Producer::forward calls this a few consumers ahead, stage 0 to kPrefetchStages - 1
   // on successive consumers (each stage needs what the previous one fetched): this
   // consumer, then its transport's send state. A hint to the CPU cache; changes nothing.
@@ -131,10 +131,10 @@ class Consumer {
   // layer forwarded now (moving that layer at picture starts, up only at a sync frame).
   bool above_temporal_layer(const rtp::Vp8Descriptor& descriptor);
   // Writes the rewritten packet into the transport's next send slot; as RTX when
-  // `rtx`. `vp8` as in forward (a VP8 packet from the retransmission buffer passes
-  // nullopt and is parsed here). Returns the bytes written, 0 if it could not be sent.
-  std::size_t send(const rtp::RtpPacket& packet, const rtp::Vp8Descriptor* vp8, std::uint16_t out_sequence,
-                   std::uint32_t out_timestamp, TimePoint now, bool rtx, std::size_t pad_payload_to = 0);
+  // `rtx`. `vp8` as in forward. Returns the bytes written, 0 if it could not be sent.
+  std::size_t send(const rtp::RtpPacket& packet, const std::optional<rtp::Vp8Descriptor>& vp8,
+                   std::uint16_t out_sequence, std::uint32_t out_timestamp, TimePoint now, bool rtx,
+                   std::size_t pad_payload_to = 0);
   // send() for a stored packet (a NACK's or a probe's), parsing its VP8 descriptor.
   std::size_t resend_stored(const rtp::RtpPacket& packet, std::uint16_t out_sequence, std::uint32_t out_timestamp,
                             TimePoint now, bool rtx);

@@ -250,7 +250,7 @@ void Producer::flush_deferred() {
   for (std::size_t i = 0; i < count; ++i) vp8[i] = vp8_descriptor(*packets[i]);
   for_each_consumer([&](Consumer& consumer) {
     for (std::size_t i = 0; i < count; ++i)
-      consumer.forward(*packets[i], vp8[i] ? &*vp8[i] : nullptr, d.at[i], d.layer[i], pad_to[i]);
+      consumer.forward(*packets[i], vp8[i], d.at[i], d.layer[i], pad_to[i]);
   });
 }
 
@@ -264,7 +264,7 @@ void Producer::forward_to_consumers(const rtp::RtpPacket& packet, TimePoint now,
   // What was deferred goes first: each consumer keeps the order of its packets.
   if (deferred_ && deferred_->count > 0) flush_deferred_before_batch_end();
   auto vp8 = vp8_descriptor(packet);
-  for_each_consumer([&](Consumer& consumer) { consumer.forward(packet, vp8 ? &*vp8 : nullptr, now, layer); });
+  for_each_consumer([&](Consumer& consumer) { consumer.forward(packet, vp8, now, layer); });
 }
 
 std::optional<rtp::Vp8Descriptor> Producer::vp8_descriptor(const rtp::RtpPacket& packet) const {
