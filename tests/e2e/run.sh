@@ -54,9 +54,10 @@ fi
 if [[ "${PODIUM_E2E_NO_NETNS:-}" != "1" ]]; then
   ip link set lo up || { echo "run.sh: cannot bring up lo in the namespace" >&2; exit 2; }
   # The tests' servers listen on fixed ports (18080-18099, 41000-41099), some only
-  # when their test starts. Keep the kernel's ephemeral ports (the browsers' ICE
-  # sockets, every client connection) above them: from the default range, a browser
-  # of one test once held TCP 41020 as the ICE-TCP test's server was about to bind it.
+  # when their test starts, while other test files run in parallel. Keep the kernel's
+  # ephemeral ports (the browsers' ICE sockets, every client connection) above them:
+  # with the default range (32768-60999) the ICE-TCP test's server once found TCP
+  # 41020 already in use.
   sysctl -qw net.ipv4.ip_local_port_range="42000 60999" ||
     echo "run.sh: cannot narrow the ephemeral port range; fixed test ports may collide" >&2
   # Tests that change the namespace's firewall (ice_tcp.test.mjs) run only here.
