@@ -250,10 +250,9 @@ class Builder {
     Playback p;
     p.recording = best->id;
     p.offset_s = static_cast<double>(start - best->started_at) / 1000.0;
-    p.url = fmt::format("{}#t={:.1f}",
-                        best->url.empty() ? recording_file_url(source_.options.link_base, best->id)
-                                          : source_.options.link_base + best->url,
-                        p.offset_s);
+    p.url = (best->url.empty() ? recording_file_url(source_.options.link_base, best->id)
+                               : source_.options.link_base + best->url) +
+            seek_fragment(start - best->started_at);
     p.languages = best->languages;
     return p;
   }
@@ -461,6 +460,13 @@ std::string format_time(UnixMillis t) {
 
 std::string recording_file_url(const std::string& link_base, std::int64_t recording_id) {
   return fmt::format("{}/api/v1/recordings/{}/file", link_base, recording_id);
+}
+
+std::string seek_fragment(std::int64_t offset_ms) {
+  if (offset_ms < 0) offset_ms = 0;
+  std::string millis = fmt::format("{:03}", offset_ms % 1000);
+  while (millis.size() > 1 && millis.back() == '0') millis.pop_back();
+  return fmt::format("#t={}.{}", offset_ms / 1000, millis);
 }
 
 namespace {

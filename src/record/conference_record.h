@@ -169,4 +169,9 @@ std::string format_time(UnixMillis t);
 // The recording file URL the speech links use (the REST API serves it).
 std::string recording_file_url(const std::string& link_base, std::int64_t recording_id);
 
+// The media fragment (W3C Media Fragments URI 1.0, "#t=" in seconds) that seeks a
+// recording to `offset_ms`, to the millisecond: "#t=1.05", "#t=60.0". Rounding to a
+// tenth would seek up to 50 ms away from the offset the record gives.
+std::string seek_fragment(std::int64_t offset_ms);
+
 }  // namespace podium::record

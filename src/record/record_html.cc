@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 namespace podium::record {
 namespace {
 
@@ -52,7 +54,7 @@ std::string who(const Person& p) {
 std::string playback_link(const Playback& p, const HtmlOptions& options) {
   auto local = options.local_recordings.find(p.recording);
   std::string href = local != options.local_recordings.end()
-                         ? fmt::format("{}#t={:.1f}", local->second, p.offset_s)
+                         ? local->second + seek_fragment(std::llround(p.offset_s * 1000))
                          : p.url;
   std::string out = fmt::format("<a href=\"{}\">play from {}</a>", esc(href),
                                 format_duration(static_cast<std::int64_t>(p.offset_s * 1000)));

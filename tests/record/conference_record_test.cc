@@ -92,6 +92,16 @@ TEST_F(ConferenceRecordTest, WithoutBoothEventsThereAreNoInterpreters) {
   for (const auto& s : record.speeches) EXPECT_TRUE(s.interpreters.empty());
 }
 
+// The link seeks to the offset the record gives, to the millisecond: rounded to a tenth,
+// a speech 1.05 s into the file was linked as "#t=1.1".
+TEST(SeekFragmentTest, SeeksToTheMillisecond) {
+  EXPECT_EQ(seek_fragment(1050), "#t=1.05");
+  EXPECT_EQ(seek_fragment(1001), "#t=1.001");
+  EXPECT_EQ(seek_fragment(60'000), "#t=60.0");
+  EXPECT_EQ(seek_fragment(999), "#t=0.999");
+  EXPECT_EQ(seek_fragment(-5), "#t=0.0");
+}
+
 TEST_F(ConferenceRecordTest, SpeechLinksSeekIntoTheProgramRecording) {
   ProgramRecording program{.id = 7,
                            .started_at = at_minute(9.5),
