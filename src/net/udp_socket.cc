@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <netinet/in.h>
+#include <linux/filter.h>
 #include <netinet/udp.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -74,32 +75,56 @@ struct UdpSocket::Buffers {
   std::atomic<std::uint64_t> gso_datagrams{0};
 };
 
-Result<UdpSocket> UdpSocket::bind(const Endpoint& local) {
-  if (!local.is_v4() && !local.is_v6()) return Error{"cannot bind an unspecified endpoint"};
+namespace {
+
+// A socket of `local`'s family bound to it: non-blocking, close-on-exec, large buffers.
+// `steer`, if given, is attached as the port's reuseport program before the bind.
+Result<int> bind_socket(const Endpoint& local, bool reuse_port, const sock_fprog* steer = nullptr) {
   int fd = socket(local.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return Error{fmt::format("socket: {}", errno_text(errno))};
-
-  // No SO_REUSEADDR: on UDP it lets two sockets hold one port. Bound to port 0, the kernel
-  // would then hand an ephemeral port already in use to a second socket (a load client's
-  // participants shared addresses, and the server mixed up their transports); bound to a
-  // fixed port, a second server would start and split the first one's traffic. UDP has no
-  // TIME_WAIT, so a restarted server does not need it either.
+  auto fail = [fd](std::string what) {
+    int error = errno;
+    close(fd);
+    return Error{fmt::format("{}: {}", what, errno_text(error))};
+  };
   if (local.is_v6()) {
     int zero = 0;
     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
   }
   set_buffer_size(fd, SO_RCVBUFFORCE, SO_RCVBUF);
   set_buffer_size(fd, SO_SNDBUFFORCE, SO_SNDBUF);
+  int one = 1;
+  if (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
+    return fail("SO_REUSEPORT");
+  }
+  if (steer != nullptr && setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, steer, sizeof(*steer)) != 0) {
+    return fail("SO_ATTACH_REUSEPORT_CBPF");
+  }
+  if (::bind(fd, local.sockaddr_ptr(), local.sockaddr_length()) != 0) {
+    return fail(fmt::format("bind {}", local.to_string()));
+  }
+  return fd;
+}
+
+bool gso_supported(int fd) {
   // UDP_SEGMENT is readable where the kernel can send GSO messages (Linux 4.18+).
   int segment = 0;
-  socklen_t segment_length = sizeof(segment);
-  const bool gso = getsockopt(fd, SOL_UDP, UDP_SEGMENT, &segment, &segment_length) == 0;
+  socklen_t length = sizeof(segment);
+  return getsockopt(fd, SOL_UDP, UDP_SEGMENT, &segment, &length) == 0;
+}
 
-  if (::bind(fd, local.sockaddr_ptr(), local.sockaddr_length()) != 0) {
-    int error = errno;
-    close(fd);
-    return Error{fmt::format("bind {}: {}", local.to_string(), errno_text(error))};
-  }
+}  // namespace
+
+Result<UdpSocket> UdpSocket::bind(const Endpoint& local, UdpBindOptions options) {
+  if (!local.is_v4() && !local.is_v6()) return Error{"cannot bind an unspecified endpoint"};
+  // No SO_REUSEADDR: on UDP it lets two sockets hold one port. Bound to port 0, the kernel
+  // would then hand an ephemeral port already in use to a second socket (a load client's
+  // participants shared addresses, and the server mixed up their transports); bound to a
+  // fixed port, a second server would start and split the first one's traffic. UDP has no
+  // TIME_WAIT, so a restarted server does not need it either.
+  auto bound_fd = bind_socket(local, false);
+  if (!bound_fd) return Error{bound_fd.error()};
+  int fd = *bound_fd;
   sockaddr_in6 bound{};
   socklen_t length = sizeof(bound);
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length) != 0) {
@@ -113,8 +138,47 @@ Result<UdpSocket> UdpSocket::bind(const Endpoint& local) {
     return Error{"getsockname returned an unknown address family"};
   }
   UdpSocket socket(fd, *bound_endpoint);
-  socket.gso_supported_ = socket.gso_ = gso;
+  socket.gso_supported_ = socket.gso_ = gso_supported(fd);
+  if (options.separate_sender && local.port() != 0) {
+    auto pair = socket.add_separate_sender();
+    if (!pair) return Error{pair.error()};
+  }
   return socket;
+}
+
+Result<bool> UdpSocket::add_separate_sender() {
+  // Two sockets share a port only with SO_REUSEPORT on both, set before each one's bind,
+  // so the socket bound above (alone on the port, which shows it was free) makes way for
+  // two that set it. A second server on this port still fails to bind: its first socket
+  // does not set SO_REUSEPORT. The program returns index 0 of the port's group, the
+  // receiving socket, which joins first.
+  static sock_filter kFirstSocket[] = {{BPF_RET | BPF_K, 0, 0, 0}};
+  static const sock_fprog kSteer{1, kFirstSocket};
+  close(fd_);
+  fd_ = -1;
+  auto receiver = bind_socket(local_, true, &kSteer);
+  if (!receiver) {
+    // The kernel lacks reuseport programs (before Linux 4.5), or, in the moment the port
+    // was free, another socket took it.
+    log::warn("net", "udp {}: no separate send socket ({})", local_.to_string(), receiver.error());
+    auto plain = bind_socket(local_, false);
+    if (!plain) return Error{plain.error()};
+    fd_ = *plain;
+    return false;
+  }
+  fd_ = *receiver;
+  auto sender = bind_socket(local_, true);
+  if (!sender) {
+    log::warn("net", "udp {}: no separate send socket ({})", local_.to_string(), sender.error());
+    return false;
+  }
+  send_fd_ = *sender;
+  // It receives nothing; its receive buffer need not be large.
+  int small = 4096;
+  setsockopt(send_fd_, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+  gso_supported_ = gso_supported(send_fd_);
+  gso_ = gso_ && gso_supported_;
+  return true;
 }
 
 UdpSocket::UdpSocket(int fd, Endpoint local)
@@ -139,6 +203,7 @@ UdpSocket::UdpSocket(int fd, Endpoint local)
 
 UdpSocket::UdpSocket(UdpSocket&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
+      send_fd_(std::exchange(other.send_fd_, -1)),
       local_(other.local_),
       buffers_(std::move(other.buffers_)),
       send_count_(std::exchange(other.send_count_, 0)),
@@ -150,6 +215,7 @@ UdpSocket& UdpSocket::operator=(UdpSocket&& other) noexcept {
   if (this != &other) {
     close_fd();
     fd_ = std::exchange(other.fd_, -1);
+    send_fd_ = std::exchange(other.send_fd_, -1);
     local_ = other.local_;
     buffers_ = std::move(other.buffers_);
     send_count_ = std::exchange(other.send_count_, 0);
@@ -180,6 +246,8 @@ void UdpSocket::close_fd() {
   flush();
   close(fd_);
   fd_ = -1;
+  if (send_fd_ >= 0) close(send_fd_);
+  send_fd_ = -1;
 }
 
 std::span<const Datagram> UdpSocket::receive_batch() {
@@ -312,7 +380,7 @@ void UdpSocket::flush() {
   std::size_t offset = 0;
   std::uint64_t gso_messages = 0, gso_datagrams = 0;
   while (offset < count) {
-    int sent = sendmmsg(fd_, b.wire_headers + offset, count - offset, MSG_DONTWAIT);
+    int sent = sendmmsg(sending_fd(), b.wire_headers + offset, count - offset, MSG_DONTWAIT);
     if (sent > 0) {
       std::int64_t now_ns = 0;
       for (int m = 0; m < sent; ++m) {

@@ -6,6 +6,13 @@
 // the kernel builds, routes and hands over one buffer for all of them, which costs a
 // fraction of one send per datagram (docs/benchmarks.md). The receiver still gets
 // ordinary datagrams.
+//
+// A server's socket may send through a second socket on its own port
+// (UdpBindOptions::separate_sender). The kernel frees each sent datagram's buffer with a
+// call into the sending socket's wait queue, and a socket watched by epoll always has an
+// entry there, so every datagram sent would cost an epoll callback and two locks with
+// interrupts off, though nothing ever waits to write. The sender is in no epoll set; a
+// reuseport program steers every arriving datagram to the receiving socket.
 #pragma once
 
 #include <cstddef>
@@ -41,6 +48,13 @@ struct UdpCounters {
   std::uint64_t send_drops = 0;      // socket buffer full (EAGAIN/ENOBUFS) or too large
 };
 
+struct UdpBindOptions {
+  // Send through a second socket bound to the same address and port, watched by no
+  // epoll set (see the top of this file). Only for a fixed port; where the kernel
+  // refuses what it takes, the one socket sends.
+  bool separate_sender = false;
+};
+
 class UdpSocket {
  public:
   static constexpr std::size_t kBatchSize = 32;
@@ -50,7 +64,8 @@ class UdpSocket {
   // Non-blocking, SO_REUSEADDR, 4 MiB buffers where the kernel allows. Binding an IPv6
   // address clears IPV6_V6ONLY, so "[::]:port" also takes IPv4; such peers are reported
   // as plain IPv4 endpoints and may be sent to as such.
-  static Result<UdpSocket> bind(const Endpoint& local);
+  // A port in use fails, whatever the options.
+  static Result<UdpSocket> bind(const Endpoint& local, UdpBindOptions options = {});
 
   UdpSocket(UdpSocket&& other) noexcept;
   UdpSocket& operator=(UdpSocket&& other) noexcept;
@@ -59,7 +74,10 @@ class UdpSocket {
   // Sends what is still queued, then closes. Unwatch the fd from its EventLoop first.
   ~UdpSocket();
 
+  // The socket to watch for arriving datagrams.
   int fd() const { return fd_; }
+  // Whether a second socket sends (UdpBindOptions::separate_sender took effect).
+  bool has_separate_sender() const { return send_fd_ >= 0; }
   // With the port the kernel chose when bound to port 0.
   const Endpoint& local_endpoint() const { return local_; }
 
@@ -105,12 +123,17 @@ class UdpSocket {
   struct Buffers;  // ~140 KiB of batch buffers, on the heap so moves are cheap
 
   UdpSocket(int fd, Endpoint local);
+  // Rebinds the port as a receiving and a sending socket: true, or false where the
+  // kernel refuses (then one socket on the port does both); an error if the port is lost.
+  Result<bool> add_separate_sender();
+  int sending_fd() const { return send_fd_ >= 0 ? send_fd_ : fd_; }
   bool prepare_destination(Endpoint& to) const;
   void close_fd();
   // Builds the wire messages for the queued datagrams from `first` on; returns how many.
   std::size_t build_messages(std::size_t first);
 
   int fd_ = -1;
+  int send_fd_ = -1;  // the separate sender, or -1: fd_ sends
   Endpoint local_;
   std::unique_ptr<Buffers> buffers_;
   std::size_t send_count_ = 0;

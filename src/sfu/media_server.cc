@@ -103,7 +103,7 @@ void MediaServer::start() {
     auto endpoint = net::Endpoint::parse(fmt::format("{}:{}", host, port));
     if (!endpoint || port > 65535)
       throw std::runtime_error(fmt::format("udp: cannot use {}:{}", cfg.udp_address, port));
-    auto socket = net::UdpSocket::bind(*endpoint);
+    auto socket = net::UdpSocket::bind(*endpoint, {.separate_sender = true});
     if (!socket)
       throw std::runtime_error(fmt::format("udp: cannot bind {}: {}", endpoint->to_string(), socket.error()));
     socket->set_gso(cfg.udp_gso);

@@ -71,6 +71,94 @@ TEST(UdpSocketTest, APortInUseCannotBeBoundTwice) {
   EXPECT_NE(second.error().find("in use"), std::string::npos) << second.error();
 }
 
+// A fixed port that was free a moment ago: a server's media port.
+Endpoint free_port(const char* address) {
+  auto probe = bind_or_die(address);
+  return probe.local_endpoint();
+}
+
+// A server's socket sends through a second socket on its port. Every datagram that
+// arrives, from any source port, must still reach the receiving socket (without the
+// reuseport program the kernel would hash about half of the sources to the sender, which
+// nobody reads), and what it sends must come from the same address and port.
+TEST(UdpSocketTest, SeparateSenderReceivesEverythingAndRepliesFromTheSamePort) {
+  auto bound = UdpSocket::bind(free_port("127.0.0.1:0"), {.separate_sender = true});
+  ASSERT_TRUE(bound) << bound.error();
+  UdpSocket server = std::move(*bound);  // both sockets survive the move
+  ASSERT_TRUE(server.has_separate_sender());
+  std::vector<UdpSocket> clients;
+  for (int i = 0; i < 32; ++i) {
+    clients.push_back(bind_or_die("127.0.0.1:0"));
+    for (int j = 0; j < 4; ++j) clients.back().send(as_bytes(std::to_string(i)), server.local_endpoint());
+    clients.back().flush();
+  }
+  auto received = receive(server, 32 * 4);
+  ASSERT_EQ(received.size(), 32u * 4);
+  std::set<std::string> sources;
+  for (auto& [text, from] : received) sources.insert(from.to_string());
+  EXPECT_EQ(sources.size(), 32u);
+
+  for (UdpSocket& client : clients) server.send(as_bytes("reply"), client.local_endpoint());
+  server.flush();
+  EXPECT_EQ(server.counters().datagrams_sent, 32u);
+  for (UdpSocket& client : clients) {
+    auto reply = receive(client, 1);
+    ASSERT_EQ(reply.size(), 1u);
+    EXPECT_EQ(reply[0].first, "reply");
+    EXPECT_EQ(reply[0].second, server.local_endpoint());
+  }
+}
+
+// Two sockets on the port must not open it to a second server: its bind fails as before,
+// with or without a separate sender of its own; once the first closes, the port is free.
+TEST(UdpSocketTest, SeparateSenderKeepsThePortExclusive) {
+  const Endpoint port = free_port("127.0.0.1:0");
+  {
+    auto first = UdpSocket::bind(port, {.separate_sender = true});
+    ASSERT_TRUE(first) << first.error();
+    EXPECT_TRUE(first->has_separate_sender());
+    for (UdpBindOptions options : {UdpBindOptions{}, UdpBindOptions{.separate_sender = true}}) {
+      auto second = UdpSocket::bind(port, options);
+      ASSERT_FALSE(second);
+      EXPECT_NE(second.error().find("in use"), std::string::npos) << second.error();
+    }
+  }
+  auto again = UdpSocket::bind(port, {.separate_sender = true});
+  ASSERT_TRUE(again) << again.error();
+  EXPECT_TRUE(again->has_separate_sender());
+}
+
+// Port 0 has no port to share yet: the one socket does both.
+TEST(UdpSocketTest, EphemeralPortKeepsOneSocket) {
+  auto socket = UdpSocket::bind(*Endpoint::parse("127.0.0.1:0"), {.separate_sender = true});
+  ASSERT_TRUE(socket) << socket.error();
+  EXPECT_FALSE(socket->has_separate_sender());
+}
+
+TEST(UdpSocketTest, SeparateSenderOnADualStackPort) {
+  if (!ipv6_loopback_available()) GTEST_SKIP() << "no IPv6";
+  auto bound = UdpSocket::bind(free_port("[::]:0"), {.separate_sender = true});
+  ASSERT_TRUE(bound) << bound.error();
+  ASSERT_TRUE(bound->has_separate_sender());
+  auto v4 = bind_or_die("127.0.0.1:0");
+  auto v6 = bind_or_die("[::1]:0");
+  const auto port = std::to_string(bound->local_endpoint().port());
+  v4.send(as_bytes("four"), *Endpoint::parse("127.0.0.1:" + port));
+  v4.flush();
+  v6.send(as_bytes("six"), *Endpoint::parse("[::1]:" + port));
+  v6.flush();
+  auto received = receive(*bound, 2);
+  ASSERT_EQ(received.size(), 2u);
+  for (auto& [text, from] : received) bound->send(as_bytes("back " + text), from);
+  bound->flush();
+  auto four = receive(v4, 1);
+  auto six = receive(v6, 1);
+  ASSERT_EQ(four.size(), 1u);
+  ASSERT_EQ(six.size(), 1u);
+  EXPECT_EQ(four[0].first, "back four");
+  EXPECT_EQ(six[0].first, "back six");
+}
+
 TEST(UdpSocketTest, BindFailsWithReasonForForeignAddress) {
   // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never a local address.
   auto socket = UdpSocket::bind(*Endpoint::parse("192.0.2.1:0"));
