@@ -1,5 +1,6 @@
 // SHA1_Init/Update/Final are deprecated in OpenSSL 3 but remain the only interface whose
-// state can be copied without allocating (see HmacSha1 in crypto.h).
+// state can be copied without allocating (see HmacSha1 in crypto.h); EVP_CIPHER_meth_dup
+// is deprecated too, and runs GCM without the provider's named parameters (AesGcm).
 #define OPENSSL_SUPPRESS_DEPRECATED
 
 #include "srtp/crypto.h"
@@ -38,6 +39,21 @@ const EVP_CIPHER* aes_gcm(std::size_t key_length) {
       return EVP_aes_128_gcm();
     case 32:
       return EVP_aes_256_gcm();
+  }
+  return nullptr;
+}
+
+// OpenSSL's GCM as a method table of our own (EVP_ORIG_METH), which EVP runs directly,
+// without the provider's named parameters; one per key size for the process's life.
+// Null where OpenSSL cannot copy it.
+const EVP_CIPHER* direct_gcm(std::size_t key_length) {
+  static const EVP_CIPHER* const aes_128 = EVP_CIPHER_meth_dup(EVP_aes_128_gcm());
+  static const EVP_CIPHER* const aes_256 = EVP_CIPHER_meth_dup(EVP_aes_256_gcm());
+  switch (key_length) {
+    case 16:
+      return aes_128;
+    case 32:
+      return aes_256;
   }
   return nullptr;
 }
@@ -140,16 +156,23 @@ std::array<std::uint8_t, HmacSha1::kDigestLength> HmacSha1::compute(Bytes first,
 }
 
 std::optional<AesGcm> AesGcm::create(Bytes key, bool encrypt) {
-  const EVP_CIPHER* cipher = aes_gcm(key.size());
-  if (cipher == nullptr) return std::nullopt;
-  CipherContext context(EVP_CIPHER_CTX_new());
   const int enc = encrypt ? 1 : 0;
   // The IV length is 12, GCM's default; the IV itself is set per packet.
-  if (!context ||
-      EVP_CipherInit_ex(context.get(), cipher, nullptr, key.data(), nullptr, enc) != 1) {
-    return std::nullopt;
+  auto keyed = [&](const EVP_CIPHER* cipher) {
+    CipherContext context(EVP_CIPHER_CTX_new());
+    if (!context ||
+        EVP_CipherInit_ex(context.get(), cipher, nullptr, key.data(), nullptr, enc) != 1)
+      context.reset();
+    return context;
+  };
+  if (const EVP_CIPHER* direct = direct_gcm(key.size())) {
+    if (CipherContext context = keyed(direct)) return AesGcm(std::move(context), true);
   }
-  return AesGcm(std::move(context));
+  const EVP_CIPHER* cipher = aes_gcm(key.size());
+  if (cipher == nullptr) return std::nullopt;
+  CipherContext context = keyed(cipher);
+  if (!context) return std::nullopt;
+  return AesGcm(std::move(context), false);
 }
 
 bool AesGcm::start(const std::uint8_t iv[12], Bytes aad1, Bytes aad2) {
@@ -181,13 +204,15 @@ bool AesGcm::seal(const std::uint8_t iv[12], Bytes aad1, Bytes aad2, std::uint8_
       EVP_EncryptUpdate(context_.get(), data, &written, data, static_cast<int>(length)) != 1) {
     return false;
   }
-  // The tag through the parameter interface: EVP_CIPHER_CTX_ctrl would build the same
-  // parameters and also drop the context's cached IV length (OpenSSL 3.0).
+  if (EVP_EncryptFinal_ex(context_.get(), data + written, &written) != 1) return false;
+  if (direct_)
+    return EVP_CIPHER_CTX_ctrl(context_.get(), EVP_CTRL_AEAD_GET_TAG, kTagLength, tag) == 1;
+  // The provider's tag through the parameter interface: EVP_CIPHER_CTX_ctrl would build
+  // the same parameters and also drop the context's cached IV length (OpenSSL 3.0).
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, kTagLength),
       OSSL_PARAM_construct_end()};
-  return EVP_EncryptFinal_ex(context_.get(), data + written, &written) == 1 &&
-         EVP_CIPHER_CTX_get_params(context_.get(), params) == 1;
+  return EVP_CIPHER_CTX_get_params(context_.get(), params) == 1;
 }
 
 bool AesGcm::open(const std::uint8_t iv[12], Bytes aad1, Bytes aad2, std::uint8_t* data,
@@ -198,7 +223,12 @@ bool AesGcm::open(const std::uint8_t iv[12], Bytes aad1, Bytes aad2, std::uint8_
       EVP_DecryptUpdate(context_.get(), data, &written, data, static_cast<int>(length)) != 1) {
     return false;
   }
-  // OpenSSL only reads the expected tag; the const_cast is its signature's, not a write.
+  // OpenSSL only reads the expected tag; the const_casts are its signatures', not writes.
+  if (direct_) {
+    return EVP_CIPHER_CTX_ctrl(context_.get(), EVP_CTRL_AEAD_SET_TAG, kTagLength,
+                               const_cast<std::uint8_t*>(tag)) == 1 &&
+           EVP_DecryptFinal_ex(context_.get(), data + written, &written) == 1;
+  }
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, const_cast<std::uint8_t*>(tag),
                                         kTagLength),
