@@ -61,12 +61,27 @@ for p in r["receivers"]:
             assert track["join_to_first_frame_ms"] is not None
 for pub in r["publishers"]:
     assert pub["packets_sent"] > 0, pub
+# As a browser: transport-wide-cc agreed with every receiver, feedback every 100 ms.
+assert r["config"]["transport_cc"] is True
+for p in r["receivers"]:
+    assert p["transport_cc"], p["name"]
+    assert p["transport_feedback_sent"] >= 10, (p["name"], p["transport_feedback_sent"])
 # The window: the server's own delay and CPU, and nothing dropped while media flowed.
 w = r["window"]
 assert 1.9 <= w["seconds"] <= 2.5, w["seconds"]  # --duration minus --warmup, however late it opened
 assert w["server_forwarding_delay_ms"]["packets"] > 0, w
 assert w["server_drops"] == {}, w["server_drops"]
 assert w["server"]["cpu_seconds"] > 0, w["server"]
+PY
+
+check "the server took the clients' transport-cc feedback and gave the publishers theirs" python3 - <<'PY'
+import re, urllib.request
+text = urllib.request.urlopen("http://127.0.0.1:18290/metrics", timeout=5).read().decode()
+def total(name):
+    return sum(float(v) for v in re.findall(r"^" + name + r"(?:\{[^}]*\})? (\S+)$", text, re.M))
+assert total("podium_transport_cc_feedback_received_total") >= 60, total("podium_transport_cc_feedback_received_total")
+assert total("podium_transport_cc_feedback_sent_total") > 0
+assert total("podium_remb_received_total") == 0, "a client that agreed on transport-cc sent REMB"
 PY
 
 # Audio only: three publishers hear each other, two listeners hear all three: 3 x 2 + 2 x 3.
@@ -86,7 +101,7 @@ assert all(t['kind'] == 'audio' for p in r['receivers'] for t in p['tracks'])
 # keyframes in 3 s.
 "$loadtest" --server http://$http --data-dir "$dir/data" --layout conference --publishers 2 \
   --subscribers 1 --duration 3 --phases aligned --poll-us 500 --keyframe-interval 0.5 \
-  --pacing 2.5 --json "$dir/options.json" >"$dir/options.txt" 2>&1
+  --pacing 2.5 --transport-cc off --json "$dir/options.json" >"$dir/options.txt" 2>&1
 rc=$?
 check "options run reports every track received" test $rc -eq 0
 check "a keyframe every half second reaches every video track" python3 -c "
@@ -97,6 +112,7 @@ video = [t for p in r['receivers'] for t in p['tracks'] if t['kind'] == 'video']
 assert len(video) == 4 and all(t['keyframes'] >= 4 for t in video), [t['keyframes'] for t in video]
 layer = r['config']['video_layers'][0]
 assert layer['loop_frames'] == 15 and layer['keyframe_packets'] >= 1, layer
+assert not any(p['transport_cc'] or p['transport_feedback_sent'] for p in r['receivers']), r['receivers']
 "
 
 # A wrong key: the server refuses every token, so nothing is received and the exit says so.
@@ -114,7 +130,7 @@ assert r['totals']['tracks_received'] == 0 and r['failed_participants'] == 2, r
 out=$("$loadtest" --layout pyramid --data-dir "$dir/data" 2>&1); rc=$?
 check "bad layout refused" test $rc -eq 2
 check "bad layout explained" grep -q "pyramid" <<<"$out"
-for bad in "--phases sideways" "--keyframe-interval 0" "--keyframe-interval 90" "--poll-us -5" "--pacing 0.5"; do
+for bad in "--phases sideways" "--keyframe-interval 0" "--keyframe-interval 90" "--poll-us -5" "--pacing 0.5" "--transport-cc maybe"; do
   out=$("$loadtest" $bad --data-dir "$dir/data" 2>&1); rc=$?
   check "$bad refused" test $rc -eq 2
   check "$bad explained" grep -q -- "^podium-loadtest: ${bad%% *} '${bad#* }'" <<<"$out"

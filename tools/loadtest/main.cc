@@ -50,6 +50,9 @@ constexpr const char* kUsage = R"(usage: podium-loadtest [options]
   --pacing F              video leaves through a pacer at F times its bitrate in 5 ms
                           steps, as libwebrtc's does (2.5 there); 0: each frame's
                           packets at once (0)
+  --transport-cc on|off   offer transport-wide-cc and abs-send-time as browsers do;
+                          where agreed, number every packet, send transport-cc
+                          feedback every 100 ms and no REMB (on)
   --keyframe-interval S   seconds of video in the replayed loop, which starts with a
                           keyframe (2)
   --poll-us U             poll the sockets every U microseconds instead of sleeping in
@@ -100,7 +103,7 @@ int run(int argc, char** argv) {
       "server", "target", "janus-room", "data-dir", "key", "layout", "publishers", "subscribers", "video-publishers", "rooms",
       "duration", "join-rate", "conference", "layers", "video-bitrate", "fps", "audio-bitrate",
       "video-height", "connect-timeout", "local-address", "json", "log-level", "warmup", "server-pid",
-      "phases", "keyframe-interval", "poll-us", "pacing"};
+      "phases", "keyframe-interval", "poll-us", "pacing", "transport-cc"};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -212,6 +215,9 @@ int run(int argc, char** argv) {
       return usage_error(fmt::format("--pacing '{}': expected 0 (off) or a factor from 1 to 100", flags["pacing"]));
     options.pacing_factor = *factor;
   }
+  std::string transport_cc = get("transport-cc", "on");
+  if (transport_cc == "off") options.transport_cc = false;
+  else if (transport_cc != "on") return usage_error(fmt::format("--transport-cc '{}' is not one of on, off", transport_cc));
   std::string phases = get("phases", "spread");
   if (phases == "aligned") options.aligned_phases = true;
   else if (phases != "spread") return usage_error(fmt::format("--phases '{}' is not one of spread, aligned", phases));

@@ -171,7 +171,7 @@ ScenarioResult build_report(const ReportInput& input) {
   for (const Participant* p : input.participants)
     if (p->subscribes) ++receivers;
   bool per_participant = receivers <= 16;
-  std::uint64_t sent_packets = 0, sent_bytes = 0;
+  std::uint64_t sent_packets = 0, sent_bytes = 0, transport_feedback = 0, transport_cc_peers = 0;
   int failed = 0;
   for (const Participant* p : input.participants) {
     if (p->failed) ++failed;
@@ -196,6 +196,12 @@ ScenarioResult build_report(const ReportInput& input) {
     entry["conference"] = p->conference;
     entry["role"] = p->publisher ? "publisher" : "subscriber";
     entry["connected"] = p->rtc && p->rtc->connected();
+    if (p->rtc) {
+      entry["transport_cc"] = p->rtc->transport_cc_id() != 0;
+      entry["transport_feedback_sent"] = p->rtc->transport_feedback_sent();
+      transport_feedback += p->rtc->transport_feedback_sent();
+      if (p->rtc->transport_cc_id()) ++transport_cc_peers;
+    }
     entry["errors"] = p->errors;
     entry["tracks"] = tracks;
     participants.push_back(entry);
@@ -234,7 +240,8 @@ ScenarioResult build_report(const ReportInput& input) {
                  {"duration_s", o.duration_seconds},
                  {"join_rate", o.join_rate},
                  {"fps", input.media.fps},
-                 {"simulcast", o.simulcast}};
+                 {"simulcast", o.simulcast},
+                 {"transport_cc", o.transport_cc}};
   json layers = json::array();
   for (const auto& layer : input.media.video) {
     const EncodedVideoFrame& key = layer.frames.front();
@@ -262,6 +269,9 @@ ScenarioResult build_report(const ReportInput& input) {
                  {"publishers", publishers},
                  {"receivers", participants}};
   result.json["totals"]["publisher_packets_sent"] = sent_packets;
+  // Receivers whose server agreed on transport-wide-cc, and the feedback they sent.
+  result.json["totals"]["transport_cc_receivers"] = transport_cc_peers;
+  result.json["totals"]["transport_feedback_sent"] = transport_feedback;
   result.table = table;
   result.all_tracks_received = failed == 0 && total.tracks_received == total.tracks_expected;
   return result;

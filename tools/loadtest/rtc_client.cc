@@ -25,11 +25,21 @@ namespace {
 // Our a=extmap ids (RFC 8285 §5) and payload types; the server answers with its own
 // choice of the offered ones, which for extensions are these.
 constexpr std::uint8_t kAudioLevelId = 1;
+constexpr std::uint8_t kAbsSendTimeId = 2;
+constexpr std::uint8_t kTransportCcId = 3;
 constexpr std::uint8_t kMidId = 4;
 constexpr std::uint8_t kRtpStreamIdId = 10;
 constexpr std::uint8_t kOpusPayloadType = 111;
 constexpr std::uint8_t kVp8PayloadType = 96;
 constexpr Duration kReportInterval{1'000'000};
+// libwebrtc's receiver sends transport-cc feedback every 100 ms by default.
+constexpr Duration kTransportFeedbackInterval{100'000};
+
+// An a=extmap id the sender may use, from an SDP that names `uri`.
+std::uint8_t agreed_id(const sdp::MediaDescription& section, std::string_view uri) {
+  auto id = section.extmap_id(uri);
+  return id && *id >= 1 && *id <= 255 ? static_cast<std::uint8_t>(*id) : 0;
+}
 
 std::uint32_t random_u32() {
   std::uint32_t value = 0;
@@ -158,6 +168,10 @@ std::string RtcClient::make_offer() const {
     sdp += fmt::format("a=candidate:1 1 udp 2130706431 {} {} typ host\r\na=end-of-candidates\r\n",
                        local.to_string().substr(0, local.to_string().rfind(':')), local.port());
     sdp += fmt::format("a=extmap:{} urn:ietf:params:rtp-hdrext:sdes:mid\r\n", kMidId);
+    if (options_.transport_cc) {
+      sdp += fmt::format("a=extmap:{} {}\r\na=extmap:{} {}\r\n", kAbsSendTimeId, rtp::uri::kAbsSendTime,
+                         kTransportCcId, rtp::uri::kTransportWideCc);
+    }
     if (audio)
       sdp += fmt::format("a=extmap:{} urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n", kAudioLevelId);
     bool simulcast = !audio && s.send && video_.size() > 1;
@@ -173,6 +187,8 @@ std::string RtcClient::make_offer() const {
           "a=rtcp-fb:{0} nack pli\r\na=rtcp-fb:{0} ccm fir\r\n",
           kVp8PayloadType);
     }
+    if (options_.transport_cc)
+      sdp += fmt::format("a=rtcp-fb:{} transport-cc\r\n", audio ? kOpusPayloadType : kVp8PayloadType);
     if (!s.send) continue;
     sdp += fmt::format("a=msid:loadtest track-{}\r\n", s.mid);
     if (audio) {
@@ -215,7 +231,13 @@ std::string RtcClient::apply_answer(const std::string& text) {
         }
       }
     }
-    if (have_transport || section.port == 0) continue;
+    if (section.port == 0) continue;
+    // RFC 8843 §9.1: one id per extension across the BUNDLE group.
+    if (options_.transport_cc && !transport_cc_id_) {
+      transport_cc_id_ = agreed_id(section, rtp::uri::kTransportWideCc);
+      abs_send_time_id_ = agreed_id(section, rtp::uri::kAbsSendTime);
+    }
+    if (have_transport) continue;
     have_transport = true;
     auto ice = sdp::effective_ice(section, *answer);
     auto fingerprint = sdp::effective_fingerprint(section, *answer);
@@ -290,10 +312,18 @@ std::string RtcClient::apply_offer(const std::string& text, const std::map<std::
                             local.port());
     if (auto id = m.extmap_id("urn:ietf:params:rtp-hdrext:sdes:mid"))
       sections += fmt::format("a=extmap:{} urn:ietf:params:rtp-hdrext:sdes:mid\r\n", *id);
+    std::uint8_t transport_cc = options_.transport_cc ? agreed_id(m, rtp::uri::kTransportWideCc) : 0;
+    if (transport_cc) {
+      if (std::uint8_t abs_send_time = agreed_id(m, rtp::uri::kAbsSendTime))
+        sections += fmt::format("a=extmap:{} {}\r\n", abs_send_time, rtp::uri::kAbsSendTime);
+      sections += fmt::format("a=extmap:{} {}\r\n", transport_cc, rtp::uri::kTransportWideCc);
+      if (!transport_cc_id_) transport_cc_id_ = transport_cc;
+    }
     sections += fmt::format("a=rtpmap:{} {}\r\n", *payload_type, rtpmap);
     if (m.kind == "video")
       sections += fmt::format("a=rtcp-fb:{0} nack\r\na=rtcp-fb:{0} nack pli\r\na=rtcp-fb:{0} goog-remb\r\n",
                               *payload_type);
+    if (transport_cc) sections += fmt::format("a=rtcp-fb:{} transport-cc\r\n", *payload_type);
     ReceivedTrack track;
     track.mid = m.mid;
     auto named = tracks.find(m.mid);
@@ -426,6 +456,11 @@ void RtcClient::handle_rtp(MutableBytes datagram, TimePoint now) {
   }
   auto packet = rtp::RtpPacket::parse(MutableBytes(datagram.data(), *length));
   if (!packet) return;
+  if (transport_cc_id_) {
+    if (auto value = packet->extension(transport_cc_id_)) {
+      if (auto sequence = rtp::parse_transport_sequence_number(*value)) arrivals_.on_packet(*sequence, now);
+    }
+  }
   ReceivedTrack* track = find_received(packet->ssrc(), packet->extension(kMidId));
   if (!track) return;
   Bytes payload = packet->payload();
@@ -508,7 +543,27 @@ void RtcClient::send_rtp(std::uint32_t ssrc, std::uint8_t payload_type, bool mar
   fields.sequence_number = sequence;
   fields.timestamp = timestamp;
   fields.ssrc = ssrc;
-  std::size_t header = rtp::write_rtp_header(slot.data(), slot.size(), fields, extensions);
+  // The caller's extensions, then (negotiated) the transport-wide sequence number and
+  // abs-send-time: 6.18 fixed-point seconds, 24 bits (its own clock; only deltas count).
+  std::array<rtp::ExtensionElement, 6> all;
+  std::size_t count = std::min(extensions.size(), all.size() - 2);
+  std::copy_n(extensions.begin(), count, all.begin());
+  std::uint8_t sequence_bytes[2], send_time[3];
+  if (transport_cc_id_) {
+    sequence_bytes[0] = static_cast<std::uint8_t>(transport_sequence_ >> 8);
+    sequence_bytes[1] = static_cast<std::uint8_t>(transport_sequence_);
+    ++transport_sequence_;
+    all[count++] = {transport_cc_id_, Bytes(sequence_bytes, 2)};
+  }
+  if (abs_send_time_id_) {
+    auto us = static_cast<std::uint64_t>(loop_.now().time_since_epoch().count());
+    std::uint32_t value = static_cast<std::uint32_t>(((us << 18) / 1'000'000) & 0xFFFFFF);
+    send_time[0] = static_cast<std::uint8_t>(value >> 16);
+    send_time[1] = static_cast<std::uint8_t>(value >> 8);
+    send_time[2] = static_cast<std::uint8_t>(value);
+    all[count++] = {abs_send_time_id_, Bytes(send_time, 3)};
+  }
+  std::size_t header = rtp::write_rtp_header(slot.data(), slot.size(), fields, std::span(all.data(), count));
   std::size_t length = header + payload.size();
   if (header == 0 || length + srtp::kMaxTrailerLength > slot.size()) return;
   std::memcpy(slot.data() + header, payload.data(), payload.size());
@@ -669,6 +724,29 @@ void RtcClient::tick(TimePoint now) {
     next_report_at_ = now + rtp::randomized_report_interval(kReportInterval, random_u32());
     send_reports(now);
   }
+  if (transport_cc_id_ && now >= next_feedback_at_) {
+    next_feedback_at_ = now + kTransportFeedbackInterval;
+    send_transport_feedback();
+  }
+}
+
+void RtcClient::send_transport_feedback() {
+  // The media SSRC field is unused by the sender (transport-wide-cc draft §3.1); libwebrtc
+  // puts one of the streams it receives there.
+  std::uint32_t media_ssrc = 0;
+  for (const auto& track : received_) {
+    if (track.ssrc) {
+      media_ssrc = track.ssrc;
+      break;
+    }
+  }
+  for (int i = 0; i < 4 && arrivals_.has_pending(); ++i) {
+    std::uint8_t buffer[1200 + srtp::kMaxRtcpTrailerLength];
+    std::size_t length = arrivals_.write_feedback(buffer, 1200, rtcp_ssrc_, media_ssrc);
+    if (length == 0) break;
+    send_rtcp(MutableBytes(buffer, sizeof buffer), length);
+    ++transport_feedback_sent_;
+  }
 }
 
 void RtcClient::send_reports(TimePoint now) {
@@ -689,7 +767,8 @@ void RtcClient::send_reports(TimePoint now) {
   }
   length += rtp::write_receiver_report(buffer + length, capacity - length, rtcp_ssrc_, blocks);
   length += rtp::write_sdes_cname(buffer + length, capacity - length, rtcp_ssrc_, "loadtest");
-  if (!video_ssrcs.empty()) {
+  // A browser that agreed on transport-cc sends its feedback instead of REMB.
+  if (!video_ssrcs.empty() && !transport_cc_id_) {
     if (video_ssrcs.size() > 255) video_ssrcs.resize(255);
     length += rtp::write_remb(buffer + length, capacity - length, rtcp_ssrc_, options_.remb_bps, video_ssrcs);
   }

@@ -24,6 +24,7 @@
 #include "rtp/header_extensions.h"
 #include "rtp/nack_generator.h"
 #include "rtp/receive_statistics.h"
+#include "rtp/transport_cc.h"
 #include "srtp/srtp_session.h"
 #include "tools/loadtest/media_library.h"
 #include "util/clock.h"
@@ -81,6 +82,10 @@ class RtcClient {
     // does (pacing factor 2.5): a keyframe is spread over tens of ms instead of reaching
     // the server as one burst. 0: every frame's packets go out at once.
     double pacing_factor = 0;
+    // As browsers do: offer transport-wide-cc (feedback "transport-cc") and abs-send-time;
+    // where the server agrees, number every sent packet transport-wide, send transport-cc
+    // feedback for what arrives every 100 ms (libwebrtc's default), and no REMB.
+    bool transport_cc = true;
   };
 
   RtcClient(net::EventLoop& loop, const dtls::Certificate& certificate, const MediaLibrary& media,
@@ -128,6 +133,9 @@ class RtcClient {
   std::uint64_t retransmissions_sent() const { return retransmissions_sent_; }
   std::uint64_t plis_received() const { return plis_received_; }
   std::uint64_t decrypt_failures() const { return decrypt_failures_; }
+  // The transport-wide-cc extension id the server agreed to; 0: not negotiated.
+  std::uint8_t transport_cc_id() const { return transport_cc_id_; }
+  std::uint64_t transport_feedback_sent() const { return transport_feedback_sent_; }
   const net::UdpCounters& socket_counters() const { return socket_.counters(); }
 
  private:
@@ -166,6 +174,7 @@ class RtcClient {
                          Bytes bytes, TimePoint now);
   void send_rtcp(MutableBytes packet, std::size_t length);
   void send_reports(TimePoint now);
+  void send_transport_feedback();
   void resend(std::uint32_t ssrc, std::uint16_t sequence);
   void fail(std::string reason);
   ReceivedTrack* find_received(std::uint32_t ssrc, const std::optional<Bytes>& mid);
@@ -211,6 +220,12 @@ class RtcClient {
   TimePoint next_report_at_{};
   std::uint64_t delay_counter_ = 0;
   std::vector<std::uint16_t> nack_scratch_;
+  std::uint8_t transport_cc_id_ = 0;   // agreed ids; 0: not negotiated
+  std::uint8_t abs_send_time_id_ = 0;
+  std::uint16_t transport_sequence_ = 0;  // the next sent packet's transport-wide number
+  rtp::TransportCcRecorder arrivals_;
+  TimePoint next_feedback_at_{};
+  std::uint64_t transport_feedback_sent_ = 0;
 
   std::uint64_t packets_sent_ = 0, bytes_sent_ = 0, retransmissions_sent_ = 0;
   std::uint64_t plis_received_ = 0, decrypt_failures_ = 0;

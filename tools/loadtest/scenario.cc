@@ -339,6 +339,7 @@ class Run {
       rtc_options.simulcast = options_.simulcast;
       rtc_options.remb_bps = options_.remb_bps;
       rtc_options.pacing_factor = options_.pacing_factor;
+      rtc_options.transport_cc = options_.transport_cc;
       try {
         p.rtc = std::make_unique<RtcClient>(loop_, certificate_, media_, rtc_options);
       } catch (const std::exception& e) {
@@ -505,6 +506,7 @@ class Run {
     rtc_options.simulcast = options_.simulcast;
     rtc_options.remb_bps = options_.remb_bps;
     rtc_options.pacing_factor = options_.pacing_factor;
+    rtc_options.transport_cc = options_.transport_cc;
     try {
       p.rtc = std::make_unique<RtcClient>(loop_, certificate_, media_, rtc_options);
     } catch (const std::exception& e) {

@@ -42,6 +42,8 @@ struct ScenarioOptions {
   int video_height = 720;  // what subscribers say they show (video-size)
   std::uint64_t remb_bps = 20'000'000;
   bool simulcast = true;
+  // Negotiate transport-wide-cc as browsers do (RtcClient::Options::transport_cc).
+  bool transport_cc = true;
   std::string local_address = "127.0.0.1";
   // Publishers' frame clocks: each at a phase of its own (false), or all at once (true).
   bool aligned_phases = false;
