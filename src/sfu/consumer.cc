@@ -65,7 +65,9 @@ void Consumer::prefetch(int stage) const {
   } else if (stage == 1) {
     __builtin_prefetch(&transport_);
     if (srtp_hint_.stream != nullptr) __builtin_prefetch(srtp_hint_.stream);
+    if (extensions_.id(rtp::ExtensionKind::kTransportWideCc)) subscriber_.prefetch_send_state();
   } else {
+    if (stage == 2 && extensions_.id(rtp::ExtensionKind::kTransportWideCc)) subscriber_.prefetch_sent_entry();
     transport_.prefetch_send(stage - 2);
   }
 }
