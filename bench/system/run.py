@@ -11,6 +11,10 @@ to core 1 for every scenario point, and measures over a window after the joins:
   - forwarding delay p50/p99 and join-to-first-frame (from the load client),
   - server RSS growth from before the joins to the window, per consumer (received track).
 
+The summary gives, per server and scenario, the cost and packets per core at the largest
+point without loss (the median over that point's repeats, --repeat), and the ratio of the
+two servers' median costs at each audience both ran.
+
 Network (--network): `loopback` (the default) runs server and clients in one namespace,
 where the kernel delivers every datagram into the receiving socket in the sender's
 context, so the server's CPU also pays the clients' receive path (and the client pays the
@@ -420,13 +424,22 @@ def summarize(points):
             loaded = [p for p in rows if p.get("cpu_us_per_packet")]
             # CPU per packet at the busiest point without loss (or the busiest at all).
             reference = max(good, key=lambda p: p["packets_per_second"]) if good else busiest
+            # Its cost and packets per core are the median over every repeat of that point,
+            # so that one noisy repeat does not decide the headline.
+            repeats = [p for p in (good or rows) if p["size"] == reference["size"]]
+
+            def median_of(key):
+                values = [p[key] for p in repeats if p.get(key) is not None]
+                return statistics.median(values) if values else None
+
             summary[target][scenario] = {
                 "largest_size_under_0_5_percent_loss": max((p["size"] for p in good), default=None),
                 "largest_size_tried": max(p["size"] for p in rows),
                 "max_packets_per_second": busiest["packets_per_second"],
                 "server_cpu_share_at_max": busiest.get("server_cpu_share"),
-                "packets_per_second_per_core": reference.get("packets_per_second_per_core"),
-                "cpu_us_per_packet": reference.get("cpu_us_per_packet"),
+                "packets_per_second_per_core": median_of("packets_per_second_per_core"),
+                "cpu_us_per_packet": median_of("cpu_us_per_packet"),
+                "repeats_at_size": len(repeats),
                 "cpu_us_per_packet_min": min((p["cpu_us_per_packet"] for p in loaded), default=None),
                 "delay_ms_p50": reference.get("delay_ms_p50"),
                 "delay_ms_p99": reference.get("delay_ms_p99"),
