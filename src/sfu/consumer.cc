@@ -263,6 +263,14 @@ void Consumer::set_rtx(std::uint32_t rtx_ssrc, std::optional<int> rtx_payload_ty
 }
 
 void Consumer::on_nack(const rtp::Nack& nack, TimePoint now) {
+  // Behind its load, the worker forwards before it repairs: a resent packet would cost
+  // as much as a new one and arrive late, and past capacity repairs crowd out the stream.
+  if (subscriber_.worker_behind()) {
+    std::size_t count = 0;
+    nack.for_each_sequence_number([&](std::uint16_t) { ++count; });
+    subscriber_.counters().retransmissions_shed.add(count);
+    return;
+  }
   nack.for_each_sequence_number([&](std::uint16_t sequence) { resend(sequence, now); });
 }
 

@@ -359,6 +359,7 @@ std::string MediaServer::metrics_text() const {
   metric("podium_nacks_received_total", "counter", "Generic NACKs received from subscribers", sum(&C::nacks_received));
   metric("podium_nacks_sent_total", "counter", "Generic NACKs sent to publishers", sum(&C::nacks_sent));
   metric("podium_retransmissions_sent_total", "counter", "Packets resent to subscribers after a NACK", sum(&C::retransmissions_sent));
+  metric("podium_retransmissions_shed_total", "counter", "NACKed packets not resent because the worker was behind its load", sum(&C::retransmissions_shed));
   metric("podium_rtx_packets_received_total", "counter", "RTX packets received from publishers", sum(&C::rtx_packets_in));
   metric("podium_upstream_packets_repaired_total", "counter", "Packets missed from publishers that arrived after a NACK", sum(&C::upstream_repaired));
   metric("podium_upstream_repair_microseconds_total", "counter", "Sum of those packets' delays from detected loss to arrival", sum(&C::upstream_repair_micros));

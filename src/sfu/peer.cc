@@ -702,6 +702,7 @@ void Peer::send_keyframe_request(const Producer& producer, std::uint32_t media_s
 }
 
 webrtc::MediaCounters& Peer::counters() { return worker_.counters(); }
+bool Peer::worker_behind() const { return worker_.behind(); }
 
 Consumer* Peer::consumer(const std::string& mid) {
   auto it = consumers_.find(mid);

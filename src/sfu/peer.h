@@ -41,6 +41,7 @@ class Peer final : public webrtc::TransportListener {
   Router& router() const { return router_; }
   webrtc::Transport& transport() { return *transport_; }
   webrtc::MediaCounters& counters();
+  bool worker_behind() const;
 
   NegotiateResult negotiate(const NegotiateRequest& request, TimePoint now);
   void set_may_publish(bool may_publish) { options_.may_publish = may_publish; }

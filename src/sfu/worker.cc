@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include <atomic>
+#include <ctime>
 
 #include <fmt/format.h>
 
@@ -99,6 +100,13 @@ void Worker::on_readable() {
     auto batch = socket_.receive_batch();
     if (batch.empty()) break;
     auto now = loop_.now();
+    // Its first datagram waited longest; stamped on arrival (CLOCK_REALTIME).
+    if (batch.front().received_ns != 0) {
+      timespec wall{};
+      clock_gettime(CLOCK_REALTIME, &wall);
+      const std::int64_t waited_ns = wall.tv_sec * 1'000'000'000LL + wall.tv_nsec - batch.front().received_ns;
+      behind_ = waited_ns > std::chrono::duration_cast<std::chrono::nanoseconds>(kBehind).count();
+    }
     // Video bursts are fanned out subscriber by subscriber at the end of the batch, so
     // each subscriber's copies leave in one GSO send.
     open_fanout_batch();

@@ -82,6 +82,10 @@ class Worker {
   }
   webrtc::UdpDemux& demux() { return demux_; }
   webrtc::MediaCounters& counters() { return counters_; }
+  // The batch being handled waited longer than kBehind in the socket: the worker is
+  // behind its load, and repairs (retransmissions) are shed so that it can catch up.
+  static constexpr Duration kBehind{100'000};
+  bool behind() const { return behind_; }
   // Puts a peer on the 20 ms tick's list (Peer::want_short_tick); it leaves by itself.
   void add_short_tick(SessionId id);
   // How many peers the last 20 ms tick kept on the list; readable from any thread.
@@ -131,6 +135,7 @@ class Worker {
   const dtls::Certificate& certificate_;
   const MediaEvents& events_;
   webrtc::MediaCounters counters_;
+  bool behind_ = false;
   webrtc::UdpDemux demux_{counters_};
   std::vector<std::string> candidates_;
   std::map<std::string, std::unique_ptr<Router>> routers_;

@@ -63,6 +63,7 @@ struct MediaCounters {
   Counter nacks_received;        // NACK packets from subscribers
   Counter nacks_sent;            // NACK packets to publishers
   Counter retransmissions_sent;  // packets resent to subscribers (RTX or plain)
+  Counter retransmissions_shed;  // NACKed packets not resent: the worker was behind
   Counter rtx_packets_in;        // RTX packets from publishers
   Counter upstream_repaired;          // missing publisher packets that came after a NACK
   Counter upstream_repair_micros;     // sum of their delays from detection to arrival

@@ -2,14 +2,18 @@
 // answered from Podium's retransmission buffer (as RTX when negotiated, RFC 4588),
 // Podium NACKs what the publisher's stream is missing (RFC 4585 §6.2.1), and RTX from
 // the publisher is unwrapped into the original stream.
+#include <chrono>
 #include <future>
 #include <regex>
+#include <thread>
 
 #include <gtest/gtest.h>
 
 #include "tests/integration/media_fixture.h"
 #include "tests/integration/test_peer.h"
 #include "rtp/nack_generator.h"
+#include "rtp/rtp_packet.h"
+#include "sfu/media_tap.h"
 #include "util/bytes.h"
 
 namespace podium::testing {
@@ -146,6 +150,62 @@ TEST_F(LossRecovery, WithoutRtxTheLostPacketIsResentAsItWas) {
   EXPECT_EQ(bob.received[0].timestamp, lost.timestamp);
   EXPECT_EQ(bob.received[0].payload_type, 96);
   EXPECT_EQ(bob.received[0].payload, lost.payload);
+}
+
+// A tap that holds the worker thread for `stall` when the packet tagged `tag` passes: the
+// worker falls behind as it would under more load than it can carry.
+class StallingTap : public sfu::MediaTap {
+ public:
+  StallingTap(std::uint8_t tag, std::chrono::milliseconds stall) : tag_(tag), stall_(stall) {}
+  void on_producer_added(const sfu::Producer&, TimePoint) override {}
+  void on_producer_removed(const sfu::Producer&, TimePoint) override {}
+  bool on_rtp(const sfu::Producer&, int, const rtp::RtpPacket& packet, TimePoint) override {
+    auto payload = packet.payload();
+    if (!payload.empty() && payload.back() == tag_) std::this_thread::sleep_for(stall_);
+    return false;
+  }
+  void on_stage(const std::string&, TimePoint) override {}
+
+ private:
+  std::uint8_t tag_;
+  std::chrono::milliseconds stall_;
+};
+
+// Behind its load (a datagram waited more than Worker::kBehind in the socket), the worker
+// forwards before it repairs: a NACK that waited is counted as shed, not answered. Past
+// capacity, repairs had crowded out the stream (docs/benchmarks.md, "The full sweep").
+// Once caught up, the same NACK is answered.
+TEST_F(LossRecovery, ABehindWorkerShedsRetransmissionsAndAnswersOnceCaughtUp) {
+  connect_pair({"video", "sendonly", kPublisherSsrc, "0"}, /*subscriber_rtx=*/false);
+  const std::uint8_t stall_tag = static_cast<std::uint8_t>(kFirst + 6);
+  media_.set_tap("room", std::make_shared<StallingTap>(stall_tag, std::chrono::milliseconds(300)));
+  bob.lose = {kFirst + 2};
+  for (std::uint16_t s = kFirst; s < kFirst + 6; ++s) publish(s);
+  bob.pump(200);
+  ASSERT_EQ(bob.received.size(), 5u);
+  const std::uint16_t lost = static_cast<std::uint16_t>(bob.received[1].sequence + 1);
+
+  publish(kFirst + 6);  // the worker stops for 300 ms on this one
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  bob.received.clear();
+  bob.send_nack(consumer_ssrc, {lost});  // waits in the socket for the rest of the stall
+  bob.pump(600);
+  for (auto& p : bob.received) EXPECT_NE(p.sequence, lost) << "resent while the worker was behind";
+  auto text = metrics();
+  EXPECT_EQ(metric(text, "podium_retransmissions_shed_total"), 1u);
+  EXPECT_EQ(metric(text, "podium_retransmissions_sent_total"), 0u);
+
+  bob.received.clear();
+  publish(kFirst + 7);  // a batch that did not wait: the worker is caught up
+  bob.pump(100);
+  bob.received.clear();
+  bob.send_nack(consumer_ssrc, {lost});
+  bob.pump(200);
+  ASSERT_EQ(bob.received.size(), 1u);
+  EXPECT_EQ(bob.received[0].sequence, lost);
+  text = metrics();
+  EXPECT_EQ(metric(text, "podium_retransmissions_sent_total"), 1u);
+  EXPECT_EQ(metric(text, "podium_retransmissions_shed_total"), 1u);
 }
 
 TEST_F(LossRecovery, PodiumNacksThePacketThePublisherSkipped) {
