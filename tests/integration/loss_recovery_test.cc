@@ -153,7 +153,8 @@ TEST_F(LossRecovery, WithoutRtxTheLostPacketIsResentAsItWas) {
 }
 
 // A tap that holds the worker thread for `stall` when the packet tagged `tag` passes: the
-// worker falls behind as it would under more load than it can carry.
+// worker falls behind as it would under more load than it can carry. `started` and
+// `ended` tell the test when.
 class StallingTap : public sfu::MediaTap {
  public:
   StallingTap(std::uint8_t tag, std::chrono::milliseconds stall) : tag_(tag), stall_(stall) {}
@@ -161,14 +162,21 @@ class StallingTap : public sfu::MediaTap {
   void on_producer_removed(const sfu::Producer&, TimePoint) override {}
   bool on_rtp(const sfu::Producer&, int, const rtp::RtpPacket& packet, TimePoint) override {
     auto payload = packet.payload();
-    if (!payload.empty() && payload.back() == tag_) std::this_thread::sleep_for(stall_);
+    if (payload.empty() || payload.back() != tag_ || stalled_) return false;
+    stalled_ = true;
+    started.set_value();
+    std::this_thread::sleep_for(stall_);
+    ended.set_value();
     return false;
   }
   void on_stage(const std::string&, TimePoint) override {}
 
+  std::promise<void> started, ended;
+
  private:
   std::uint8_t tag_;
   std::chrono::milliseconds stall_;
+  bool stalled_ = false;
 };
 
 // Behind its load (a datagram waited more than Worker::kBehind in the socket), the worker
@@ -178,7 +186,10 @@ class StallingTap : public sfu::MediaTap {
 TEST_F(LossRecovery, ABehindWorkerShedsRetransmissionsAndAnswersOnceCaughtUp) {
   connect_pair({"video", "sendonly", kPublisherSsrc, "0"}, /*subscriber_rtx=*/false);
   const std::uint8_t stall_tag = static_cast<std::uint8_t>(kFirst + 6);
-  media_.set_tap("room", std::make_shared<StallingTap>(stall_tag, std::chrono::milliseconds(300)));
+  auto tap = std::make_shared<StallingTap>(stall_tag, std::chrono::milliseconds(300));
+  auto started = tap->started.get_future();
+  auto ended = tap->ended.get_future();
+  media_.set_tap("room", tap);
   bob.lose = {kFirst + 2};
   for (std::uint16_t s = kFirst; s < kFirst + 6; ++s) publish(s);
   bob.pump(200);
@@ -186,26 +197,27 @@ TEST_F(LossRecovery, ABehindWorkerShedsRetransmissionsAndAnswersOnceCaughtUp) {
   const std::uint16_t lost = static_cast<std::uint16_t>(bob.received[1].sequence + 1);
 
   publish(kFirst + 6);  // the worker stops for 300 ms on this one
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_EQ(started.wait_for(std::chrono::seconds(5)), std::future_status::ready);
   bob.received.clear();
-  bob.send_nack(consumer_ssrc, {lost});  // waits in the socket for the rest of the stall
-  bob.pump(600);
+  bob.send_nack(consumer_ssrc, {lost});  // waits in the socket for the whole stall
+  ASSERT_EQ(ended.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  bob.pump(300);
   for (auto& p : bob.received) EXPECT_NE(p.sequence, lost) << "resent while the worker was behind";
   auto text = metrics();
   EXPECT_EQ(metric(text, "podium_retransmissions_shed_total"), 1u);
   EXPECT_EQ(metric(text, "podium_retransmissions_sent_total"), 0u);
 
-  bob.received.clear();
-  publish(kFirst + 7);  // a batch that did not wait: the worker is caught up
-  bob.pump(100);
-  bob.received.clear();
-  bob.send_nack(consumer_ssrc, {lost});
-  bob.pump(200);
-  ASSERT_EQ(bob.received.size(), 1u);
-  EXPECT_EQ(bob.received[0].sequence, lost);
-  text = metrics();
-  EXPECT_EQ(metric(text, "podium_retransmissions_sent_total"), 1u);
-  EXPECT_EQ(metric(text, "podium_retransmissions_shed_total"), 1u);
+  // Caught up: the NACK is answered. (A loaded machine may hold the worker back now and
+  // then too; a few tries keep such a moment from deciding.)
+  bool answered = false;
+  for (int attempt = 0; attempt < 5 && !answered; ++attempt) {
+    bob.received.clear();
+    bob.send_nack(consumer_ssrc, {lost});
+    bob.pump(200);
+    for (auto& p : bob.received) answered = answered || p.sequence == lost;
+  }
+  EXPECT_TRUE(answered);
+  EXPECT_GE(metric(metrics(), "podium_retransmissions_sent_total"), 1u);
 }
 
 TEST_F(LossRecovery, PodiumNacksThePacketThePublisherSkipped) {
