@@ -35,18 +35,18 @@ void set_buffer_size(int fd, int force_option, int option) {
   setsockopt(fd, SOL_SOCKET, option, &size, sizeof(size));
 }
 
-std::int64_t realtime_ns() {
-  timespec now{};
-  clock_gettime(CLOCK_REALTIME, &now);
-  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
-
 constexpr std::size_t kControlSize = CMSG_SPACE(sizeof(timespec));
 constexpr std::size_t kGsoControlSize = CMSG_SPACE(sizeof(std::uint16_t));
 // The kernel's limit on segments per GSO message (UDP_MAX_SEGMENTS).
 constexpr std::size_t kMaxGsoSegments = 64;
 
 }  // namespace
+
+std::int64_t realtime_ns() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
 
 struct UdpSocket::Buffers {
   std::uint8_t receive_data[kBatchSize][kDatagramCapacity];

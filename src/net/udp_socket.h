@@ -37,6 +37,9 @@ struct Datagram {
   std::int64_t received_ns = 0;
 };
 
+// Now, on the clock of Datagram::received_ns (CLOCK_REALTIME, ns).
+std::int64_t realtime_ns();
+
 struct UdpCounters {
   std::uint64_t datagrams_received = 0;
   std::uint64_t bytes_received = 0;

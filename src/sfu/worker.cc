@@ -3,7 +3,6 @@
 #include <pthread.h>
 
 #include <atomic>
-#include <ctime>
 
 #include <fmt/format.h>
 
@@ -100,11 +99,9 @@ void Worker::on_readable() {
     auto batch = socket_.receive_batch();
     if (batch.empty()) break;
     auto now = loop_.now();
-    // Its first datagram waited longest; stamped on arrival (CLOCK_REALTIME).
+    // Its first datagram waited longest.
     if (batch.front().received_ns != 0) {
-      timespec wall{};
-      clock_gettime(CLOCK_REALTIME, &wall);
-      const std::int64_t waited_ns = wall.tv_sec * 1'000'000'000LL + wall.tv_nsec - batch.front().received_ns;
+      const std::int64_t waited_ns = net::realtime_ns() - batch.front().received_ns;
       behind_ = waited_ns > std::chrono::duration_cast<std::chrono::nanoseconds>(kBehind).count();
     }
     // Video bursts are fanned out subscriber by subscriber at the end of the batch, so
@@ -118,6 +115,7 @@ void Worker::on_readable() {
     socket_.flush();
     socket_.set_send_origin(0);
   }
+  behind_ = false;  // known only while a batch is handled (not for ICE-TCP, timers)
 }
 
 void Worker::on_tcp_acceptable() {

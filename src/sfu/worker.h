@@ -82,8 +82,9 @@ class Worker {
   }
   webrtc::UdpDemux& demux() { return demux_; }
   webrtc::MediaCounters& counters() { return counters_; }
-  // The batch being handled waited longer than kBehind in the socket: the worker is
+  // The UDP batch being handled waited longer than kBehind in the socket: the worker is
   // behind its load, and repairs (retransmissions) are shed so that it can catch up.
+  // False outside the handling of a batch.
   static constexpr Duration kBehind{100'000};
   bool behind() const { return behind_; }
   // Puts a peer on the 20 ms tick's list (Peer::want_short_tick); it leaves by itself.
