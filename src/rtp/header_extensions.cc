@@ -107,6 +107,13 @@ std::optional<std::uint32_t> parse_abs_send_time(Bytes data) {
   return load_u24(data.data());
 }
 
+std::array<std::uint8_t, 3> abs_send_time(TimePoint now) {
+  auto micros = static_cast<std::uint64_t>(now.time_since_epoch().count());
+  std::array<std::uint8_t, 3> out;
+  store_u24(out.data(), static_cast<std::uint32_t>(((micros << 18) / 1'000'000) & 0xFFFFFF));
+  return out;
+}
+
 std::optional<std::uint16_t> parse_transport_sequence_number(Bytes data) {
   if (data.size() != 2) return std::nullopt;
   return load_u16(data.data());

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "util/bytes.h"
+#include "util/clock.h"
 
 namespace podium::rtp {
 
@@ -121,6 +122,8 @@ struct AudioLevel {
 std::optional<AudioLevel> parse_audio_level(Bytes data);
 // abs-send-time: 6.18 fixed-point seconds, 24 bits.
 std::optional<std::uint32_t> parse_abs_send_time(Bytes data);
+// The abs-send-time value of `now` (any clock: receivers use only its differences).
+std::array<std::uint8_t, 3> abs_send_time(TimePoint now);
 // transport-wide-cc draft §2: 16-bit transport-wide sequence number.
 std::optional<std::uint16_t> parse_transport_sequence_number(Bytes data);
 // playout-delay (webrtc.org experiments): the range within which the receiver

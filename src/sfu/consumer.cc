@@ -19,14 +19,6 @@ namespace {
 
 constexpr Duration kKeyframeRetry{1'000'000};
 
-// abs-send-time: 6.18 fixed-point seconds, 24 bits (webrtc.org abs-send-time).
-std::array<std::uint8_t, 3> abs_send_time(TimePoint now) {
-  auto micros = static_cast<std::uint64_t>(now.time_since_epoch().count());
-  std::uint32_t value = static_cast<std::uint32_t>(((micros << 18) / 1'000'000) & 0xFFFFFF);
-  return {static_cast<std::uint8_t>(value >> 16), static_cast<std::uint8_t>(value >> 8),
-          static_cast<std::uint8_t>(value)};
-}
-
 sdp::Codec to_sdp(const RtpCodecParameters& p) {
   sdp::Codec c;
   c.payload_type = static_cast<std::uint8_t>(p.payload_type);
@@ -294,7 +286,7 @@ std::size_t Consumer::add_transport_extensions(rtp::ExtensionElement* out, Trans
   std::size_t count = 0;
   if (auto id = extensions_.id(rtp::ExtensionKind::kMid)) out[count++] = {id, as_bytes(mid_)};
   if (auto id = extensions_.id(rtp::ExtensionKind::kAbsSendTime)) {
-    values.send_time = abs_send_time(now);
+    values.send_time = rtp::abs_send_time(now);
     out[count++] = {id, Bytes(values.send_time.data(), values.send_time.size())};
   }
   // draft-holmer-rmcat-transport-wide-cc-extensions-01 §2: one counter per transport,

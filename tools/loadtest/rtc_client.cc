@@ -544,25 +544,17 @@ void RtcClient::send_rtp(std::uint32_t ssrc, std::uint8_t payload_type, bool mar
   fields.timestamp = timestamp;
   fields.ssrc = ssrc;
   // The caller's extensions, then (negotiated) the transport-wide sequence number and
-  // abs-send-time: 6.18 fixed-point seconds, 24 bits (its own clock; only deltas count).
+  // abs-send-time.
   std::array<rtp::ExtensionElement, 6> all;
   std::size_t count = std::min(extensions.size(), all.size() - 2);
   std::copy_n(extensions.begin(), count, all.begin());
-  std::uint8_t sequence_bytes[2], send_time[3];
+  std::uint8_t sequence_bytes[2];
   if (transport_cc_id_) {
-    sequence_bytes[0] = static_cast<std::uint8_t>(transport_sequence_ >> 8);
-    sequence_bytes[1] = static_cast<std::uint8_t>(transport_sequence_);
-    ++transport_sequence_;
+    store_u16(sequence_bytes, transport_sequence_++);
     all[count++] = {transport_cc_id_, Bytes(sequence_bytes, 2)};
   }
-  if (abs_send_time_id_) {
-    auto us = static_cast<std::uint64_t>(loop_.now().time_since_epoch().count());
-    std::uint32_t value = static_cast<std::uint32_t>(((us << 18) / 1'000'000) & 0xFFFFFF);
-    send_time[0] = static_cast<std::uint8_t>(value >> 16);
-    send_time[1] = static_cast<std::uint8_t>(value >> 8);
-    send_time[2] = static_cast<std::uint8_t>(value);
-    all[count++] = {abs_send_time_id_, Bytes(send_time, 3)};
-  }
+  const auto send_time = rtp::abs_send_time(loop_.now());
+  if (abs_send_time_id_) all[count++] = {abs_send_time_id_, Bytes(send_time.data(), send_time.size())};
   std::size_t header = rtp::write_rtp_header(slot.data(), slot.size(), fields, std::span(all.data(), count));
   std::size_t length = header + payload.size();
   if (header == 0 || length + srtp::kMaxTrailerLength > slot.size()) return;
