@@ -190,6 +190,15 @@ void Producer::forward(const rtp::RtpPacket& packet, TimePoint now, bool repaire
   stream.window_bytes += packet.payload_size();
   if (kind_ == MediaKind::kVideo && codec_.codec == rtp::Codec::kVp8)
     if (auto height = rtp::keyframe_height(codec_.codec, packet.payload())) stream.height = *height;
+  if (stream.keyframe_request_held) {
+    // A subscriber that joined inside the request interval: the keyframe it waits for
+    // is either this packet or one asked for now, not one more second away (its
+    // consumer's own retry).
+    if (rtp::is_keyframe(codec_.codec, packet.payload()))
+      stream.keyframe_request_held = false;
+    else if (now - *stream.last_keyframe_request >= kKeyframeInterval)
+      request_keyframe(now, layer);
+  }
   if (paused_) {
     if (publisher_) publisher_->counters().drop(webrtc::DropReason::kNotAllowed);
     return;
@@ -331,7 +340,11 @@ void Producer::send_due_nacks(TimePoint now, int layer) {
 void Producer::request_keyframe(TimePoint now, int layer) {
   if (kind_ != MediaKind::kVideo || layer < 0 || layer >= stream_count()) return;
   Stream& stream = streams_[layer];
-  if (stream.last_keyframe_request && now - *stream.last_keyframe_request < kKeyframeInterval) return;
+  if (stream.last_keyframe_request && now - *stream.last_keyframe_request < kKeyframeInterval) {
+    stream.keyframe_request_held = true;
+    return;
+  }
+  stream.keyframe_request_held = false;
   if (relay_origin_) {  // the original's worker asks its publisher
     stream.last_keyframe_request = now;
     relay_origin_->request_keyframe(*this, layer);

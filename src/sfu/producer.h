@@ -155,7 +155,9 @@ class Producer {
 
   // Asks the publisher for a keyframe of one stream (PLI to its SSRC, RFC 4585 §6.3.1),
   // at most once per kKeyframeInterval per stream so a crowd of joining subscribers
-  // does not flood the publisher.
+  // does not flood the publisher. A request inside the interval is held, not lost: it
+  // goes out with the stream's first packet after the interval, unless a keyframe
+  // comes first.
   void request_keyframe(TimePoint now, int layer = 0);
 
   // Reception statistics for the receiver reports sent to the publisher (RFC 3550 §6.4),
@@ -195,6 +197,7 @@ class Producer {
     std::unique_ptr<rtp::RetransmissionBuffer> retransmissions;  // video only
     std::unique_ptr<rtp::NackGenerator> nack;
     std::optional<TimePoint> last_keyframe_request;
+    bool keyframe_request_held = false;  // asked inside the interval; sent after it
     std::optional<TimePoint> last_packet_at;
     // Bitrate over windows of about a second.
     TimePoint window_start{};

@@ -203,5 +203,71 @@ TEST_F(Fixture, SubscriberPliReachesThePublisherAndVideoWaitsForAKeyframe) {
   EXPECT_GT(alice.pli_received, before) << "a subscriber's PLI is forwarded to the publisher";
 }
 
+TEST_F(Fixture, ASubscriberJoiningInsideTheKeyframeRequestIntervalGetsItsKeyframeWhenTheIntervalEnds) {
+  // The producer asks its publisher for a keyframe at most every 300 ms. A subscriber
+  // joining inside that interval must not wait for its consumer's one-second retry:
+  // its request is held and goes out when the interval ends.
+  TestPeer alice, bob, carol;
+  auto alice_session = open("room", "alice", true);
+  auto answer = negotiate(alice_session, alice.make_offer({{"video", "sendonly", 3333, "0"}}));
+  ASSERT_TRUE(answer.ok) << answer.error;
+  ASSERT_TRUE(alice.apply_answer(answer.sdp_answer));
+  ASSERT_TRUE(alice.connect());
+  const std::uint8_t delta[] = {0x10, 0x01, 0x00, 0x00, 0xaa};
+  const std::uint8_t key[] = {0x10, 0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00};
+  std::uint16_t sequence = 0;
+  auto send = [&](const auto& payload) {
+    alice.send_rtp(3333, 96, sequence, 3000u * sequence, payload, true);
+    ++sequence;
+  };
+  auto subscribe = [&](TestPeer& peer, const std::string& name) {
+    auto session = open("room", name, false);
+    auto subscribed = negotiate(session, peer.make_offer({{"video", "recvonly", 0, "0"}}),
+                                {{"0", answer.published[0].id}});
+    ASSERT_TRUE(subscribed.ok) << subscribed.error;
+    ASSERT_TRUE(peer.apply_answer(subscribed.sdp_answer));
+    ASSERT_TRUE(peer.connect());
+  };
+  send(delta);  // the producer learns the SSRC
+  alice.pump(50);
+  subscribe(bob, "bob");
+  alice.pump(100);
+  ASSERT_GE(alice.pli_received, 1u) << "bob's consumer asked for a keyframe";
+  send(key);
+  bob.pump(100);
+  ASSERT_EQ(bob.received.size(), 1u);
+  alice.pump(400);  // past the interval
+
+  // Bob asks again (a decoder error, say); the publisher answers at once.
+  std::size_t before = alice.pli_received;
+  bob.send_pli(bob.received[0].ssrc);
+  for (int i = 0; i < 20 && alice.pli_received == before; ++i) alice.pump(10);
+  ASSERT_EQ(alice.pli_received, before + 1);
+  send(key);
+  // Carol connects just after that keyframe went by: her request falls inside the
+  // interval.
+  subscribe(carol, "carol");
+  // The publisher goes on at 30 frames a second, as a camera does; 700 ms is well
+  // short of the consumer's one-second retry.
+  for (int i = 0; i < 21 && alice.pli_received < before + 2; ++i) {
+    send(delta);
+    alice.pump(33);
+  }
+  EXPECT_EQ(alice.pli_received, before + 2) << "carol's held request went out when the interval ended";
+  carol.pump(50);
+  EXPECT_EQ(carol.received.size(), 0u) << "no delta frame before her keyframe";
+  send(key);
+  send(delta);
+  carol.pump(200);
+  EXPECT_EQ(carol.received.size(), 2u) << "carol gets the keyframe she asked for and what follows";
+
+  // Answered: no further request while frames keep coming.
+  for (int i = 0; i < 15; ++i) {
+    send(delta);
+    alice.pump(33);
+  }
+  EXPECT_EQ(alice.pli_received, before + 2);
+}
+
 }  // namespace
 }  // namespace podium::testing
