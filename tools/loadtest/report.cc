@@ -53,6 +53,10 @@ struct Tally {
   int jitter_count = 0;
   std::vector<double> delays_ms;
   std::vector<double> first_frame_ms;
+  // Where join to first frame goes: signaling (join to the server's welcome) and
+  // then offer/answer, ICE and DTLS (to the transport connected).
+  std::vector<double> welcome_ms;
+  std::vector<double> connected_ms;
   std::string error;
 
   void add(const Tally& other) {
@@ -67,6 +71,8 @@ struct Tally {
     jitter_count += other.jitter_count;
     delays_ms.insert(delays_ms.end(), other.delays_ms.begin(), other.delays_ms.end());
     first_frame_ms.insert(first_frame_ms.end(), other.first_frame_ms.begin(), other.first_frame_ms.end());
+    welcome_ms.insert(welcome_ms.end(), other.welcome_ms.begin(), other.welcome_ms.end());
+    connected_ms.insert(connected_ms.end(), other.connected_ms.begin(), other.connected_ms.end());
     if (error.empty()) error = other.error;
   }
   double loss_percent() const {
@@ -84,7 +90,9 @@ struct Tally {
                 {"nacks_sent", nacks},
                 {"jitter_ms", jitter_count ? std::round(jitter_ms_sum / jitter_count * 1000) / 1000 : 0.0},
                 {"delay_ms", percentiles_json(delays_ms)},
-                {"join_to_first_frame_ms", percentiles_json(first_frame_ms)}};
+                {"join_to_first_frame_ms", percentiles_json(first_frame_ms)},
+                {"join_to_welcome_ms", percentiles_json(welcome_ms)},
+                {"join_to_connected_ms", percentiles_json(connected_ms)}};
     return out;
   }
 };
@@ -95,7 +103,10 @@ Tally tally_participant(const Participant& p, TimePoint end, json& tracks_json) 
   t.participants = 1;
   t.tracks_expected = p.tracks_expected;
   if (!p.errors.empty()) t.error = p.errors.front();
+  if (p.join_started && p.welcomed_at) t.welcome_ms.push_back(ms(*p.welcomed_at - *p.join_started));
   if (!p.rtc) return t;
+  if (p.join_started)
+    if (auto at = p.rtc->connected_at()) t.connected_ms.push_back(ms(*at - *p.join_started));
   std::optional<double> first_video, first_audio;
   for (const auto& track : p.rtc->received()) {
     bool video = track.kind == "video";
