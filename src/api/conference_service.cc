@@ -443,11 +443,11 @@ std::vector<std::pair<std::string, c::Events>> ConferenceService::tick() {
   return due;
 }
 
-void ConferenceService::reapply_media(std::string_view name) {
+void ConferenceService::reapply_media(std::string_view name, const std::string& participant_id) {
   auto* live = find_live(name);
   if (!live) return;
-  live->applied.clear();
-  live->publish_applied.clear();
+  live->applied.erase(participant_id);
+  live->publish_applied.erase(participant_id);
   live->stage_applied = false;
   live->interpretation_applied = false;
   enforce(std::string(name), *live);

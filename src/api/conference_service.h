@@ -79,8 +79,11 @@ class ConferenceService {
   // Due timer events of every live conference.
   std::vector<std::pair<std::string, conference::Events>> tick();
 
-  // Sends every permission again (a participant opened a new media session).
-  void reapply_media(std::string_view name);
+  // A participant opened a new media session: its own permissions, the stage and the
+  // interpretation plan go to the media plane again (a new session may also be the
+  // first of a new router). Everyone else's stand: their sessions still hold them,
+  // and a router that comes later is seeded with them (sfu::MediaServer::open_session).
+  void reapply_media(std::string_view name, const std::string& participant_id);
 
   // Whether viewer may see the event (Audience::hosts_and_subject).
   bool may_see(std::string_view name, std::string_view viewer, const conference::Event& e) const;

@@ -330,7 +330,7 @@ bool SignalingHub::handle_join(const std::shared_ptr<SignalingPeer>& peer,
         {registered->conference, registered->id, registered->name, permissions.publish});
   }
   self = *registered;
-  service_.reapply_media(self.conference);
+  service_.reapply_media(self.conference, self.id);
   peer->participant_id = self.id;
   peers_[self.id] = peer;
 
@@ -396,7 +396,7 @@ bool SignalingHub::handle_offer(const std::shared_ptr<SignalingPeer>& peer, Offe
     // The previous media session ended on its own; this offer starts a new one.
     participant->session = media_.open_session({participant->conference, participant->id,
                                                 participant->name, permissions_of(*participant).publish});
-    service_.reapply_media(participant->conference);
+    service_.reapply_media(participant->conference, participant->id);
   }
   sfu::NegotiateRequest request;
   request.sdp_offer = std::move(offer.sdp);
@@ -510,7 +510,7 @@ void SignalingHub::create_http_session(HttpIngest ingest, std::string_view confe
   auto* participant = registry_.find_participant(id);
   participant->session = media_.open_session({participant->conference, id, participant->name,
                                               ingest == HttpIngest::kWhip});
-  service_.reapply_media(participant->conference);
+  service_.reapply_media(participant->conference, id);
   auto resource = new_resource_id();
   http_sessions_[resource] = {ingest, participant->conference, id};
 
