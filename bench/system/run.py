@@ -376,6 +376,10 @@ def run_point(args, target, server, data_dir, scenario, size, preset, workdir, j
         "server_drops_in_window": window.get("server_drops"),
         "first_frame_ms_p50": totals.get("join_to_first_frame_ms", {}).get("p50"),
         "first_frame_ms_p90": totals.get("join_to_first_frame_ms", {}).get("p90"),
+        # Where joining takes its time (a join storm shows here first): to the server's
+        # welcome (signaling), and to the transport connected (offer/answer, ICE, DTLS).
+        "welcome_ms_p90": (totals.get("join_to_welcome_ms") or {}).get("p90"),
+        "connected_ms_p90": (totals.get("join_to_connected_ms") or {}).get("p90"),
         "server_cpu_share": srv.get("cpu_share"),
         "client_cpu_share": window.get("client_cpu_share"),
         "cpu_us_per_packet": srv.get("cpu_us_per_received_packet"),
@@ -482,7 +486,7 @@ def fmt(value, spec="{:.2f}", missing="-"):
 
 def print_table(points, out=sys.stdout):
     header = ("target", "scenario", "tracks", "pkt/s", "srv CPU", "client CPU", "us/pkt", "pkt/s/core",
-              "loss %", "undeliv. %", "delay p50/p99 ms", "srv delay p50/p99 ms", "1st frame ms",
+              "loss %", "undeliv. %", "delay p50/p99 ms", "srv delay p50/p99 ms", "1st frame p50/p90 ms",
               "KiB/consumer")
     rows = [header]
     for p in points:
@@ -497,7 +501,7 @@ def print_table(points, out=sys.stdout):
                      fmt(p.get("undelivered_percent"), "{:.1f}"),
                      f'{fmt(p.get("delay_ms_p50"), "{:.1f}")}/{fmt(p.get("delay_ms_p99"), "{:.1f}")}',
                      f'{fmt(p.get("server_delay_ms_p50"), "{:.3f}")}/{fmt(p.get("server_delay_ms_p99"), "{:.3f}")}',
-                     fmt(p.get("first_frame_ms_p50"), "{:.0f}"),
+                     f'{fmt(p.get("first_frame_ms_p50"), "{:.0f}")}/{fmt(p.get("first_frame_ms_p90"), "{:.0f}")}',
                      fmt(p.get("rss_kib_per_consumer"), "{:.1f}")))
         if p.get("error"):
             rows.append(("", "  error: " + p["error"].splitlines()[0][:100]) + ("",) * (len(header) - 2))
