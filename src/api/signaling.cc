@@ -27,7 +27,7 @@ std::optional<Error> reject_unknown_fields(const json& object,
 }
 
 Result<ClientMessage> parse_join(const json& object) {
-  if (auto error = reject_unknown_fields(object, {"type", "version", "token"})) return *error;
+  if (auto error = reject_unknown_fields(object, {"type", "version", "token", "batch"})) return *error;
   JoinMessage join;
   auto version = object.find("version");
   if (version == object.end()) return Error{"join: missing 'version'"};
@@ -42,6 +42,10 @@ Result<ClientMessage> parse_join(const json& object) {
     const auto& text = token->get_ref<const std::string&>();
     if (text.empty() || text.size() > kMaxToken) return Error{"join: 'token' length out of range"};
     join.token = text;
+  }
+  if (auto batch = object.find("batch"); batch != object.end()) {
+    if (!batch->is_boolean()) return Error{"join: 'batch' must be a boolean"};
+    join.batch = batch->get<bool>();
   }
   return ClientMessage{std::move(join)};
 }
@@ -231,5 +235,19 @@ std::string event_message(json event) {
 }
 
 std::string pong_message() { return R"({"type":"pong"})"; }
+
+std::string batch_message(const std::vector<std::string>& messages) {
+  std::size_t size = 32;
+  for (const auto& m : messages) size += m.size() + 1;
+  std::string out;
+  out.reserve(size);
+  out += R"({"type":"batch","messages":[)";
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    if (i) out += ',';
+    out += messages[i];
+  }
+  out += "]}";
+  return out;
+}
 
 }  // namespace podium::api

@@ -22,6 +22,7 @@ inline constexpr std::size_t kMaxSignalingMessage = 256 * 1024;
 struct JoinMessage {
   int version = kProtocolVersion;
   std::optional<std::string> token;
+  bool batch = false;  // the client takes `batch` messages (docs/protocol.md)
 };
 struct OfferMessage {
   std::string sdp;
@@ -97,5 +98,8 @@ std::string active_speaker_message(std::string_view participant_id);
 std::string permissions_message(std::string_view role, Permissions permissions);
 std::string error_message(ErrorCode code, std::string_view message);
 std::string pong_message();
+// Several server messages, each already serialized, as one (to clients that joined with
+// "batch": true): {"type":"batch","messages":[...]}, in order.
+std::string batch_message(const std::vector<std::string>& messages);
 
 }  // namespace podium::api

@@ -108,11 +108,23 @@ void SignalingHub::deliver(std::string_view conference, const conference::Events
   std::vector<std::string> changed;  // whose role or admission the events changed
   for (const auto& event : events) {
     std::string text = event_message(conference::to_json(event));
+    // Someone arriving or leaving: others may hear of it in the next batch.
+    std::string_view arrived_or_left;
+    if (const auto* joined = std::get_if<conference::ParticipantJoined>(&event.body))
+      arrived_or_left = joined->participant;
+    else if (const auto* left = std::get_if<conference::ParticipantLeft>(&event.body))
+      arrived_or_left = left->participant;
     for (const auto* p : members) {
       if (!service_.may_see(conference, p->id, event)) continue;
       auto it = peers_.find(p->id);
       if (it == peers_.end()) continue;
-      if (auto peer = it->second.lock()) send(*peer, text);
+      auto peer = it->second.lock();
+      if (!peer) continue;
+      if (!arrived_or_left.empty() && p->id != arrived_or_left) {
+        defer(peer, text);
+      } else {
+        send(*peer, text);
+      }
     }
     if (const auto* role = std::get_if<conference::RoleChanged>(&event.body)) {
       changed.push_back(role->participant);
@@ -198,6 +210,10 @@ void SignalingHub::refresh_participant(std::string_view conference, const std::s
 
 void SignalingHub::tick() {
   for (const auto& [conference, events] : service_.tick()) deliver(conference, events);
+  auto deferring = std::move(deferring_);
+  deferring_.clear();
+  for (const auto& weak : deferring)
+    if (auto peer = weak.lock()) flush_deferred(*peer);
 }
 
 bool SignalingHub::handle_command(SignalingPeer& peer, const CommandMessage& command) {
@@ -332,6 +348,7 @@ bool SignalingHub::handle_join(const std::shared_ptr<SignalingPeer>& peer,
   self = *registered;
   service_.reapply_media(self.conference, self.id);
   peer->participant_id = self.id;
+  peer->accepts_batch = join.batch;
   peers_[self.id] = peer;
 
   std::vector<ParticipantView> others;
@@ -348,7 +365,8 @@ bool SignalingHub::handle_join(const std::shared_ptr<SignalingPeer>& peer,
                              service_.state_for(self.conference, self.id)));
   peer->permissions_sent = permissions;
   peer->role_sent = role_name(self.role);
-  if (self.admitted) broadcast(self.conference, self.id, participant_joined_message(view_of(self)));
+  if (self.admitted)
+    broadcast(self.conference, self.id, participant_joined_message(view_of(self)), /*presence=*/true);
   deliver(self.conference, *joined);
   log::info(kLog, "participant {} ({}, {}) joined {} via websocket", self.id, self.name,
             role_name(self.role), self.conference);
@@ -624,7 +642,7 @@ void SignalingHub::remove_participant(const std::string& participant_id, std::st
     broadcast(gone.conference, gone.id, track_removed_message(track.id));
   }
   if (gone.listed() && gone.admitted) {
-    broadcast(gone.conference, gone.id, participant_left_message(gone.id));
+    broadcast(gone.conference, gone.id, participant_left_message(gone.id), /*presence=*/true);
   }
   if (gone.attachment != Attachment::kWhep) deliver(gone.conference, service_.leave(gone.conference, gone.id));
   log::info(kLog, "participant {} ({}) left {} via {}: {}", gone.id, gone.name, gone.conference,
@@ -632,17 +650,42 @@ void SignalingHub::remove_participant(const std::string& participant_id, std::st
 }
 
 void SignalingHub::broadcast(std::string_view conference, std::string_view except_participant,
-                             const std::string& text) {
+                             const std::string& text, bool presence) {
   for (const auto* p : registry_.participants(conference)) {
     // Nobody in the lobby hears about the others or their media.
     if (p->id == except_participant || !p->admitted) continue;
     auto it = peers_.find(p->id);
     if (it == peers_.end()) continue;
-    if (auto peer = it->second.lock()) send(*peer, text);
+    auto peer = it->second.lock();
+    if (!peer) continue;
+    if (presence) {
+      defer(peer, text);
+    } else {
+      send(*peer, text);
+    }
   }
 }
 
+void SignalingHub::defer(const std::shared_ptr<SignalingPeer>& peer, const std::string& text) {
+  if (!peer->accepts_batch) return send(*peer, text);
+  if (peer->deferred.empty()) deferring_.push_back(peer);
+  peer->deferred.push_back(text);
+  if (peer->deferred.size() >= kMaxDeferred) flush_deferred(*peer);
+}
+
+void SignalingHub::flush_deferred(SignalingPeer& peer) {
+  if (peer.deferred.empty()) return;
+  auto held = std::move(peer.deferred);
+  peer.deferred.clear();
+  transmit(peer, held.size() == 1 ? std::move(held.front()) : batch_message(held));
+}
+
 void SignalingHub::send(SignalingPeer& peer, std::string text) {
+  flush_deferred(peer);
+  transmit(peer, std::move(text));
+}
+
+void SignalingHub::transmit(SignalingPeer& peer, std::string text) {
   auto it = connections_.find(&peer);
   if (service_.settled() || it == connections_.end()) {
     peer.send(std::move(text));
@@ -652,6 +695,7 @@ void SignalingHub::send(SignalingPeer& peer, std::string text) {
 }
 
 void SignalingHub::close(SignalingPeer& peer) {
+  flush_deferred(peer);
   auto it = connections_.find(&peer);
   if (service_.settled() || it == connections_.end()) {
     peer.close();

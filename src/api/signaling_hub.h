@@ -32,6 +32,9 @@ class SignalingPeer {
   std::string query_token;     // ws://host/rtc?token=..., if given
   std::string participant_id;  // set by the hub on join
   bool offer_pending = false;  // the client offers again only after the answer
+  bool accepts_batch = false;  // joined with "batch": true
+  // News of others arriving and leaving, held for the next batch (SignalingHub::defer).
+  std::vector<std::string> deferred;
   // What the client was last told it may do (welcome or permissions).
   std::optional<Permissions> permissions_sent;
   std::string role_sent;
@@ -78,7 +81,8 @@ class SignalingHub {
   // Tells the whole conference, the speaker included, who holds the floor now.
   void on_active_speaker(std::string_view conference, std::string_view participant_id);
 
-  // Every 250 ms: the conferences' due timer events (one minute left, time up).
+  // Every 250 ms: the conferences' due timer events (one minute left, time up), and the
+  // presence news held for batching clients.
   void tick();
 
   // Closes every media session (server shutdown).
@@ -129,8 +133,18 @@ class SignalingHub {
   // Every message to a peer goes through here (group commit, store/live_writer.h): while
   // inputs wait for their commit, what follows them waits too, in order, so nobody hears
   // of an input that a crash could still lose. close: close the peer after its messages.
+  // Whatever a peer holds for its next batch goes out first, so it hears everything in
+  // the order it happened.
   void send(SignalingPeer& peer, std::string text);
   void close(SignalingPeer& peer);
+  void transmit(SignalingPeer& peer, std::string text);
+  // News that someone else arrived or left, for a peer that takes batches: held until
+  // the next tick (or the next other message to it, or kMaxDeferred), then sent as one
+  // batch. A join storm would otherwise cost one message per person present per join,
+  // N² for N joins; a tick's joins now cost one message per person present.
+  void defer(const std::shared_ptr<SignalingPeer>& peer, const std::string& text);
+  void flush_deferred(SignalingPeer& peer);
+  static constexpr std::size_t kMaxDeferred = 128;
   void release(std::uint64_t durable);
 
   void apply_negotiation(const Participant& participant, const sfu::NegotiateResult& result);
@@ -146,8 +160,9 @@ class SignalingHub {
   void refresh_participant(std::string_view conference, const std::string& participant_id);
   void send_permissions(SignalingPeer& peer, const Participant& participant);
   void remove_participant(const std::string& participant_id, std::string_view why);
+  // presence: news of someone arriving or leaving, which may wait for a batch.
   void broadcast(std::string_view conference, std::string_view except_participant,
-                 const std::string& text);
+                 const std::string& text, bool presence = false);
 
   sfu::MediaServer& media_;
   std::vector<std::uint8_t> key_;
@@ -166,6 +181,7 @@ class SignalingHub {
     bool close = false;
   };
   std::deque<Held> outbox_;
+  std::vector<std::weak_ptr<SignalingPeer>> deferring_;  // peers with deferred news
   std::uint64_t messages_ok_ = 0;
   std::uint64_t messages_error_ = 0;
 };

@@ -53,6 +53,12 @@ class WsClient {
       if (message["type"] != "event") return message;
     }
   }
+  // The next message as sent, conference events and batches included.
+  json read_any() {
+    beast::flat_buffer buffer;
+    ws_.read(buffer);
+    return json::parse(beast::buffers_to_string(buffer.data()));
+  }
   // Reads until the next message of this type; fails on anything else in between.
   json expect(const std::string& type) {
     auto message = read();

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include <boost/asio.hpp>
@@ -274,6 +276,82 @@ TEST_F(ServerTest, ParticipantsSeeEachOtherOnlyInTheirConference) {
   auto left = alice->expect("participant-left");
   EXPECT_EQ(left["participant"], bob_id);
   carol->expect_nothing_pending();
+}
+
+TEST_F(ServerTest, AClientThatTakesBatchesHearsOfAJoinStormInFewMessagesInOrder) {
+  // A moderator whose client joined with "batch": true, then twenty attendees at once,
+  // five of whom leave again. Each arrival and departure reaches her, in order, but
+  // grouped: not one WebSocket message per person per join.
+  auto chair = std::make_unique<WsClient>(server_->port(),
+                                          "/rtc?token=" + token("storm", "Chair", Role::kModerator));
+  chair->send(json{{"type", "join"}, {"version", 1}, {"batch", true}});
+  ASSERT_EQ(chair->read_any()["type"], "welcome");
+  auto own = chair->read_any();  // her own arrival is not held back
+  EXPECT_EQ(own["type"], "event");
+  EXPECT_EQ(own["event"]["type"], "participant_joined");
+
+  constexpr int kAttendees = 20;
+  std::vector<std::unique_ptr<WsClient>> crowd;
+  for (int i = 0; i < kAttendees; ++i)
+    crowd.push_back(std::make_unique<WsClient>(
+        server_->port(), "/rtc?token=" + token("storm", "A" + std::to_string(i), Role::kAttendee)));
+  for (auto& member : crowd) member->send(json{{"type", "join"}, {"version", 1}});
+  std::vector<std::string> ids;
+  for (auto& member : crowd) ids.push_back(member->expect("welcome")["participant"]["id"]);
+  for (int i = 0; i < 5; ++i) crowd[static_cast<std::size_t>(i)]->close();
+
+  // Wait until the server has seen the five leave: an unbatched attendee hears of them.
+  auto& witness = crowd.back();
+  std::set<std::string> gone;
+  while (gone.size() < 5) {
+    auto message = witness->read();
+    if (message["type"] == "participant-left") gone.insert(message["participant"].get<std::string>());
+  }
+  // A ping's pong comes after everything held for the chair.
+  chair->send(json{{"type", "ping"}});
+  int frames = 0, batches = 0;
+  std::vector<json> heard;
+  for (;;) {
+    auto message = chair->read_any();
+    if (message["type"] == "pong") break;
+    ++frames;
+    if (message["type"] == "batch") {
+      ++batches;
+      ASSERT_GE(message["messages"].size(), 2u) << message.dump();
+      for (const auto& inner : message["messages"]) heard.push_back(inner);
+    } else {
+      heard.push_back(message);
+    }
+  }
+  std::vector<std::string> joined, left, joined_events, left_events;
+  for (const auto& m : heard) {
+    if (m["type"] == "participant-joined") joined.push_back(m["participant"]["id"]);
+    if (m["type"] == "participant-left") left.push_back(m["participant"]);
+    if (m["type"] == "event" && m["event"]["type"] == "participant_joined")
+      joined_events.push_back(m["event"]["participant"]);
+    if (m["type"] == "event" && m["event"]["type"] == "participant_left")
+      left_events.push_back(m["event"]["participant"]);
+  }
+  EXPECT_EQ(joined, ids) << "every arrival, in the order the server took them";
+  EXPECT_EQ(joined_events, ids);
+  std::vector<std::string> first_five(ids.begin(), ids.begin() + 5);
+  std::set<std::string> left_set(left.begin(), left.end());
+  EXPECT_EQ(left_set, std::set<std::string>(first_five.begin(), first_five.end()));
+  EXPECT_EQ(left.size(), 5u);
+  EXPECT_EQ(left_events.size(), 5u);
+  // News of someone leaving never comes before the news of their arrival.
+  for (const auto& id : first_five) {
+    auto arrived = std::find_if(heard.begin(), heard.end(), [&](const json& m) {
+      return m["type"] == "participant-joined" && m["participant"]["id"] == id;
+    });
+    auto departed = std::find_if(heard.begin(), heard.end(), [&](const json& m) {
+      return m["type"] == "participant-left" && m["participant"] == id;
+    });
+    EXPECT_LT(arrived - heard.begin(), departed - heard.begin()) << id;
+  }
+  EXPECT_EQ(heard.size(), 2u * (kAttendees + 5)) << "the roster message and the conference event";
+  EXPECT_GE(batches, 1);
+  EXPECT_LE(frames * 4, static_cast<int>(heard.size())) << frames << " messages for " << heard.size();
 }
 
 TEST_F(ServerTest, LeaveTellsOthersAndClosesTheSocket) {

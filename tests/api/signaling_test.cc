@@ -39,6 +39,10 @@ TEST(ParseClientMessage, Join) {
   auto without_token = parse_client_message(R"({"type":"join","version":1})");
   ASSERT_TRUE(without_token);
   EXPECT_FALSE(std::get<JoinMessage>(*without_token).token);
+  EXPECT_FALSE(std::get<JoinMessage>(*without_token).batch);
+  auto batching = parse_client_message(R"({"type":"join","version":1,"batch":true})");
+  ASSERT_TRUE(batching) << batching.error();
+  EXPECT_TRUE(std::get<JoinMessage>(*batching).batch);
 }
 
 TEST(ParseClientMessage, Offer) {
@@ -76,6 +80,7 @@ TEST(ParseClientMessage, RejectsWithReason) {
            {R"({"type":"join","version":"1"})", "join: 'version' must be an integer"},
            {R"({"type":"join","version":2})", "join: unsupported version 2 (server speaks 1)"},
            {R"({"type":"join","version":1,"token":5})", "join: 'token' must be a string"},
+           {R"({"type":"join","version":1,"batch":"yes"})", "join: 'batch' must be a boolean"},
            {R"({"type":"offer"})", "offer: missing 'sdp'"},
            {R"({"type":"offer","sdp":""})", "offer: 'sdp' length out of range"},
            {R"({"type":"offer","sdp":"v=0","subscriptions":[]})",
@@ -143,7 +148,7 @@ TEST_F(SchemaAgreement, ServerTypesAreExactlyTheBuiltOnes) {
         participant_joined_message({}), participant_left_message("p1"),
         track_published_message({}), track_removed_message("t1"), active_speaker_message("p1"),
         error_message(ErrorCode::kInternal, "x"), pong_message(), result_message(1, true),
-        event_message({{"seq", 1}})}) {
+        event_message({{"seq", 1}}), batch_message({pong_message(), pong_message()})}) {
     built.insert(json::parse(text)["type"].get<std::string>());
   }
   EXPECT_EQ(types_of("ServerMessage"), built);

@@ -313,7 +313,7 @@ class Run {
     Participant* self = &p;
     WebSocketClient::Callbacks callbacks;
     callbacks.on_open = [this, self] {
-      loop_.post([self] { self->ws->send(R"({"type":"join","version":1})"); });
+      loop_.post([self] { self->ws->send(R"({"type":"join","version":1,"batch":true})"); });
     };
     callbacks.on_message = [this, self](std::string text) {
       loop_.post([this, self, text = std::move(text)] { on_message(*self, text); });
@@ -329,9 +329,16 @@ class Run {
 
   void on_message(Participant& p, const std::string& text) {
     auto message = json::parse(text, nullptr, false);
-    if (!message.is_object()) return;
+    if (message.is_object()) handle(p, message);
+  }
+
+  void handle(Participant& p, const json& message) {
     std::string type = message.value("type", "");
-    if (type == "welcome") {
+    if (type == "batch") {  // news of others arriving and leaving, grouped (we join with batch)
+      if (message.contains("messages") && message["messages"].is_array())
+        for (const auto& inner : message["messages"])
+          if (inner.is_object()) handle(p, inner);
+    } else if (type == "welcome") {
       p.welcomed_at = loop_.now();
       p.self_id = message["participant"].value("id", "");
       RtcClient::Options rtc_options;

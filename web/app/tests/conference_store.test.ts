@@ -63,6 +63,30 @@ describe('ConferenceStore', () => {
     expect(store.apply({ type: 'track-removed', track: 'v3' })).toBe(false);
   });
 
+  it('applies a batch in order, and says whether any of it changed what to receive', () => {
+    const store = new ConferenceStore();
+    store.apply(welcome());
+    expect(store.apply({
+      type: 'batch',
+      messages: [
+        { type: 'participant-joined', participant: { id: 'p3', name: 'Carol', role: 'attendee' } },
+        { type: 'participant-joined', participant: { id: 'p4', name: 'Dan', role: 'attendee' } },
+        { type: 'participant-left', participant: 'p3' },
+      ],
+    })).toBe(false);
+    expect([...store.participants.value.keys()].sort()).toEqual(['p2', 'p4']);
+    // Bob leaving takes his tracks: there is less to receive.
+    expect(store.apply({
+      type: 'batch',
+      messages: [
+        { type: 'participant-joined', participant: { id: 'p5', name: 'Eve', role: 'attendee' } },
+        { type: 'participant-left', participant: 'p2' },
+      ],
+    })).toBe(true);
+    expect([...store.participants.value.keys()].sort()).toEqual(['p4', 'p5']);
+    expect(store.tracks.value.size).toBe(0);
+  });
+
   it('drops a leaving participant with their tracks and speaker mark', () => {
     const store = new ConferenceStore();
     store.apply(welcome());

@@ -31,6 +31,9 @@ describe('signaling types', () => {
     expect(parse_server_message('{"sdp":"x"}')).toBeNull();
     expect(parse_server_message('{"type":"offer","sdp":"x"}')).toBeNull();
     expect(parse_server_message(new ArrayBuffer(4))).toBeNull();
+    expect(parse_server_message('{"type":"batch"}')).toBeNull();
+    expect(parse_server_message('{"type":"batch","messages":[{"type":"batch","messages":[]},{"type":"pong"},7,{"type":"offer"}]}'))
+      .toEqual({ type: 'batch', messages: [{ type: 'pong' }] });
     expect(readFileSync(resolve(kExamples, 'invalid/truncated.json'), 'utf8')).toBeTruthy();
     expect(parse_server_message(readFileSync(resolve(kExamples, 'invalid/truncated.json'), 'utf8'))).toBeNull();
   });

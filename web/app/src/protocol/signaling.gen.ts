@@ -5,7 +5,7 @@
 
 export type ClientMessage = Join | Offer | Leave | Ping | Command | VideoSize;
 
-export type ServerMessage = Welcome | Answer | ParticipantJoined | ParticipantLeft | TrackPublished | TrackRemoved | ActiveSpeaker | Permissions | Error | Result | Event | Pong;
+export type ServerMessage = Welcome | Answer | ParticipantJoined | ParticipantLeft | TrackPublished | TrackRemoved | ActiveSpeaker | Permissions | Error | Result | Event | Pong | Batch;
 
 export type ParticipantId = string;
 
@@ -34,6 +34,8 @@ export type Join = {
   type: "join";
   version: 1;
   token?: string;
+  /** The client takes batch messages: news of others arriving and leaving may then come grouped, up to 250 ms late, in one batch. */
+  batch?: boolean;
 };
 
 /** An SDP offer for the participant's one RTCPeerConnection. subscriptions maps the mid of each recvonly m-section to the id of the track it receives. */
@@ -130,6 +132,12 @@ export type Pong = {
   type: "pong";
 };
 
+/** Several server messages in the order they happened, to a client that joined with batch: true. Only participant-joined, participant-left and the participant_joined / participant_left events are held for a batch; any other message to the client sends what is held first. */
+export type Batch = {
+  type: "batch";
+  messages: ServerMessage[];
+};
+
 /** A conference command, answered by a Result with the same id; its events follow as Event messages. Arguments by command: start-item {item}; add-item {title, item?, speakers?, planned_ms?, language?, index?}; edit-item {item, title?, speakers?, planned_ms?, language?}; remove-item {item}; move-item {item, index}; grant-floor, grant-hand {participant, ms?}; extend-floor {ms}; raise-hand {topic?}; move-hand {participant, index}; dismiss-hand, admit, reject {participant}; mute, ask-to-unmute {participant, kind}; accept-unmute {kind}; change-role {participant, role}; send-chat, ask-question {text}; delete-chat {message}; mute-chat {participant, muted?}; upvote-question, answer-question, dismiss-question {question}; pick-question {question, promote?, ms?}; interpretation (docs/interpretation.md): set-floor-language {language, participant?}; assign-interpreter {participant, language, sources?}; unassign-interpreter {participant}; request-handover {participant?}; confirm-handover; cancel-handover {language?}; mute-booth {language?, muted?}; interpreter-source {source}; choose-language {language, floor_level?}; slower-please. */
 export type Command = {
   type: "command";
@@ -180,4 +188,4 @@ export type Event = {
 export type SignalingMessage = ClientMessage | ServerMessage;
 
 export const kClientMessageTypes = ['join', 'offer', 'leave', 'ping', 'command', 'video-size'] as const;
-export const kServerMessageTypes = ['welcome', 'answer', 'participant-joined', 'participant-left', 'track-published', 'track-removed', 'active-speaker', 'permissions', 'error', 'result', 'event', 'pong'] as const;
+export const kServerMessageTypes = ['welcome', 'answer', 'participant-joined', 'participant-left', 'track-published', 'track-removed', 'active-speaker', 'permissions', 'error', 'result', 'event', 'pong', 'batch'] as const;

@@ -216,7 +216,7 @@ export class Session {
       }
       return;
     }
-    channel.send({ type: 'join', version: kProtocolVersion, token: this.token_ });
+    channel.send({ type: 'join', version: kProtocolVersion, token: this.token_, batch: true });
   }
 
   // A conference command (docs/protocol.md "command"); resolves with the server's result.
@@ -233,6 +233,11 @@ export class Session {
   }
 
   private on_message_(msg: ServerMessage): void {
+    // News of others arriving and leaving, grouped by the server (we join with batch).
+    if (msg.type === 'batch') {
+      for (const inner of msg.messages) this.on_message_(inner);
+      return;
+    }
     if (msg.type === 'result') {
       const done = typeof msg.id === 'number' ? this.pending_.get(msg.id) : undefined;
       if (done && typeof msg.id === 'number') {

@@ -30,9 +30,19 @@ export function parse_server_message(data: unknown): ServerMessage | null {
   } catch {
     return null;
   }
+  return as_server_message(msg, true);
+}
+
+// A batch holds server messages (never another batch); what is not one is dropped.
+function as_server_message(msg: unknown, top: boolean): ServerMessage | null {
   if (typeof msg !== 'object' || msg === null) return null;
   const type = (msg as { type?: unknown }).type;
-  return typeof type === 'string' && kKnownTypes.has(type) ? (msg as ServerMessage) : null;
+  if (typeof type !== 'string' || !kKnownTypes.has(type)) return null;
+  if (type !== 'batch') return msg as ServerMessage;
+  const inner = (msg as { messages?: unknown }).messages;
+  if (!top || !Array.isArray(inner)) return null;
+  const messages = inner.map((m) => as_server_message(m, false)).filter((m): m is ServerMessage => m !== null);
+  return { type: 'batch', messages };
 }
 
 export class SignalingChannel {

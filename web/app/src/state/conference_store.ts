@@ -170,6 +170,11 @@ export class ConferenceStore {
       case 'pong':
       case 'result':
         return false;
+      case 'batch': {
+        let changed = false;
+        for (const inner of msg.messages) changed = this.apply(inner) || changed;
+        return changed;
+      }
     }
   }
 
