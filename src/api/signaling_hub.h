@@ -130,13 +130,13 @@ class SignalingHub {
   void finish_http_session(const std::string& resource, sfu::SessionId session,
                            sfu::NegotiateResult result, const std::function<void(HttpReply)>& done);
   void send_error(SignalingPeer& peer, ErrorCode code, std::string_view message);
-  // Every message to a peer goes through here (group commit, store/live_writer.h): while
-  // inputs wait for their commit, what follows them waits too, in order, so nobody hears
-  // of an input that a crash could still lose. close: close the peer after its messages.
-  // Whatever a peer holds for its next batch goes out first, so it hears everything in
-  // the order it happened.
+  // Every message to a peer goes through send: what the peer holds for its next batch
+  // goes out first, so it hears everything in the order it happened. close: close the
+  // peer after its messages.
   void send(SignalingPeer& peer, std::string text);
   void close(SignalingPeer& peer);
+  // Group commit (store/live_writer.h): while inputs wait for their commit, what follows
+  // them waits too, in order, so nobody hears of an input that a crash could still lose.
   void transmit(SignalingPeer& peer, std::string text);
   // News that someone else arrived or left, for a peer that takes batches: held until
   // the next tick (or the next other message to it, or kMaxDeferred), then sent as one
