@@ -3,6 +3,7 @@
 #include "api/conference_commands.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <chrono>
 #include <functional>
@@ -11,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "api/recordings.h"
+#include "util/json_text.h"
 #include "util/log.h"
 
 namespace podium::api {
@@ -20,6 +22,17 @@ using nlohmann::json;
 namespace c = podium::conference;
 
 constexpr std::string_view kLog = "conference";
+
+// A presence's name as model.h serializes it, looked up once per value, not per use.
+std::string_view presence_name(c::Presence presence) {
+  static const auto kNames = [] {
+    std::array<std::string, 4> names;
+    for (auto p : {c::Presence::waiting, c::Presence::present, c::Presence::left, c::Presence::rejected})
+      names.at(static_cast<std::size_t>(p)) = json(p).get<std::string>();
+    return names;
+  }();
+  return kNames.at(static_cast<std::size_t>(presence));
+}
 
 // The settings a conference created over REST carries (docs/api.md), in domain terms.
 c::Settings settings_from_document(const json& document) {
@@ -461,25 +474,12 @@ bool ConferenceService::may_see(std::string_view name, std::string_view viewer,
   return live && sees_private(live->domain->participant(std::string(viewer)));
 }
 
-json ConferenceService::state_for(std::string_view name, const std::string& viewer) const {
+std::string ConferenceService::state_for(std::string_view name, const std::string& viewer) const {
   const auto* live = find_live(name);
-  if (!live) return json::object();
+  if (!live) return "{}";
   const auto& cf = *live->domain;
   const auto* self = cf.participant(viewer);
   bool hosts = sees_private(self);
-  json participants = json::array();
-  for (const auto& [id, p] : cf.participants()) {
-    if (p.presence == c::Presence::present || (hosts && p.presence == c::Presence::waiting) ||
-        id == viewer) {
-      participants.push_back({{"id", id},
-                              {"name", p.name},
-                              {"role", p.role},
-                              {"presence", p.presence},
-                              {"audio_muted", p.audio_muted},
-                              {"video_muted", p.video_muted},
-                              {"chat_muted", p.chat_muted}});
-    }
-  }
   json queue = json::array();
   for (const auto& entry : cf.visible_queue(viewer)) {
     queue.push_back({{"participant", entry.participant},
@@ -506,11 +506,10 @@ json ConferenceService::state_for(std::string_view name, const std::string& view
   if (auto holder = cf.stage()) {
     floor = {{"participant", *holder}, {"remaining_ms", cf.floor_remaining_ms()}};
   }
-  return {{"conference", cf.state()},
+  json state = {{"conference", cf.state()},
           {"title", cf.info().title},
           {"settings", cf.settings()},
           {"recording", cf.recording()},
-          {"participants", std::move(participants)},
           {"agenda", cf.agenda()},
           {"running_item", cf.running_item()},
           {"floor", std::move(floor)},
@@ -518,6 +517,35 @@ json ConferenceService::state_for(std::string_view name, const std::string& view
           {"chat", std::move(chat)},
           {"questions", std::move(questions)},
           {"interpretation", interpretation_state(cf, viewer, hosts)}};
+  std::string text = state.dump(-1, ' ', false, json::error_handler_t::replace);
+  // The roster grows with the audience, so it is written as text, not built as a tree.
+  text.pop_back();  // the object's closing brace
+  text += R"(,"participants":[)";
+  bool first = true;
+  for (const auto& [id, p] : cf.participants()) {
+    if (p.presence != c::Presence::present && !(hosts && p.presence == c::Presence::waiting) &&
+        id != viewer)
+      continue;
+    if (!first) text += ',';
+    first = false;
+    text += R"({"id":)";
+    json_text::append_string(text, id);
+    text += R"(,"name":)";
+    json_text::append_string(text, p.name);
+    text += R"(,"role":)";
+    json_text::append_string(text, c::to_string(p.role));
+    text += R"(,"presence":)";
+    json_text::append_string(text, presence_name(p.presence));
+    text += R"(,"audio_muted":)";
+    text += p.audio_muted ? "true" : "false";
+    text += R"(,"video_muted":)";
+    text += p.video_muted ? "true" : "false";
+    text += R"(,"chat_muted":)";
+    text += p.chat_muted ? "true" : "false";
+    text += '}';
+  }
+  text += "]}";
+  return text;
 }
 
 void ConferenceService::settle(const std::string& name, Live& live, const c::Events& events,

@@ -87,8 +87,9 @@ class ConferenceService {
 
   // Whether viewer may see the event (Audience::hosts_and_subject).
   bool may_see(std::string_view name, std::string_view viewer, const conference::Event& e) const;
-  // The state as the viewer may see it, for the welcome message.
-  nlohmann::json state_for(std::string_view name, const std::string& viewer) const;
+  // The state as the viewer may see it, for the welcome message: a JSON object's text
+  // ("{}" for a conference that is not live).
+  std::string state_for(std::string_view name, const std::string& viewer) const;
 
   std::size_t live_count() const { return live_.size(); }
 

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/json_text.h"
+
 namespace podium::api {
 namespace {
 
@@ -166,20 +168,44 @@ ErrorCode error_code_for_status(int status) {
 
 std::string welcome_message(const ParticipantView& self, std::string_view conference,
                             Permissions permissions, const std::vector<ParticipantView>& others,
-                            const std::vector<TrackView>& tracks, const json& state) {
-  json participants = json::array();
-  for (const auto& p : others) participants.push_back(participant_json(p));
-  json track_list = json::array();
-  for (const auto& t : tracks) track_list.push_back(track_json(t));
-  json message = {{"type", "welcome"},
-                  {"version", kProtocolVersion},
-                  {"participant", participant_json(self)},
-                  {"conference", std::string(conference)},
-                  {"permissions", permissions_json(permissions)},
-                  {"participants", std::move(participants)},
-                  {"tracks", std::move(track_list)}};
-  if (!state.is_null()) message["state"] = state;
-  return message.dump(-1, ' ', false, json::error_handler_t::replace);
+                            const std::vector<TrackView>& tracks, std::string_view state) {
+  json head = {{"type", "welcome"},
+               {"version", kProtocolVersion},
+               {"participant", participant_json(self)},
+               {"conference", std::string(conference)},
+               {"permissions", permissions_json(permissions)}};
+  std::string text = head.dump(-1, ' ', false, json::error_handler_t::replace);
+  // The lists grow with the audience, so they are written as text, not built as trees.
+  text.pop_back();  // the object's closing brace
+  text += R"(,"participants":[)";
+  for (const auto& p : others) {
+    if (&p != others.data()) text += ',';
+    text += R"({"id":)";
+    json_text::append_string(text, p.id);
+    text += R"(,"name":)";
+    json_text::append_string(text, p.name);
+    text += R"(,"role":)";
+    json_text::append_string(text, p.role);
+    text += '}';
+  }
+  text += R"(],"tracks":[)";
+  for (const auto& t : tracks) {
+    if (&t != tracks.data()) text += ',';
+    text += R"({"id":)";
+    json_text::append_string(text, t.id);
+    text += R"(,"participant":)";
+    json_text::append_string(text, t.participant);
+    text += R"(,"kind":)";
+    json_text::append_string(text, t.kind);
+    text += '}';
+  }
+  text += ']';
+  if (!state.empty()) {
+    text += R"(,"state":)";
+    text += state;
+  }
+  text += '}';
+  return text;
 }
 
 std::string answer_message(std::string_view sdp, const std::vector<PublishedTrack>& published) {

@@ -110,6 +110,22 @@ TEST(ServerMessages, WelcomeShape) {
       "tracks":[{"id":"t1","participant":"p1","kind":"audio"}]})"));
 }
 
+TEST(ServerMessages, WelcomeCarriesAnyNameAndTheState) {
+  auto text = welcome_message({"p3", "Ana \"the chair\"", "moderator"}, "demo", {.subscribe = true},
+                              {{"p1", "Bob\n\\", "attendee"}, {"p2", "Zo\xeb", "press"}},
+                              {{"t1", "p1", "audio"}, {"t2", "p1", "video"}},
+                              R"({"conference":"live","participants":[]})");
+  auto message = json::parse(text);
+  EXPECT_EQ(message["participant"]["name"], "Ana \"the chair\"");
+  ASSERT_EQ(message["participants"].size(), 2u);
+  EXPECT_EQ(message["participants"][0]["name"], "Bob\n\\");
+  EXPECT_EQ(message["participants"][1]["name"], "Zo\uFFFD");  // not UTF-8: replaced
+  EXPECT_EQ(message["participants"][1]["role"], "press");
+  EXPECT_EQ(message["tracks"][1], json::parse(R"({"id":"t2","participant":"p1","kind":"video"})"));
+  EXPECT_EQ(message["state"], json::parse(R"({"conference":"live","participants":[]})"));
+  EXPECT_EQ(json::parse(welcome_message({}, "c", {}, {}, {})).count("state"), 0u);
+}
+
 TEST(ServerMessages, ErrorCodes) {
   EXPECT_EQ(error_code_for_status(400), ErrorCode::kBadRequest);
   EXPECT_EQ(error_code_for_status(403), ErrorCode::kForbidden);
