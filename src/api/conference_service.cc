@@ -23,6 +23,15 @@ namespace c = podium::conference;
 
 constexpr std::string_view kLog = "conference";
 
+// The first entry of `map` at or after `from` whose key is not below `key`; `from` must
+// not be past that entry. Walking an ordered map alongside another ordered by the same
+// keys, this is a step or two where a lookup would be log(n) comparisons.
+template <typename Map>
+typename Map::iterator advance_to(Map& map, typename Map::iterator from, const std::string& key) {
+  while (from != map.end() && from->first < key) ++from;
+  return from;
+}
+
 // A presence's name as model.h serializes it, looked up once per value, not per use.
 std::string_view presence_name(c::Presence presence) {
   static const auto kNames = [] {
@@ -682,24 +691,34 @@ void ConferenceService::write_snapshot(const std::string& name, Live& live) {
 
 void ConferenceService::enforce(const std::string& name, Live& live) {
   const auto& cf = *live.domain;
+  // Runs after every input, so it walks the participants and what was last applied to
+  // each side by side (all three maps are ordered by id): one step per participant, not
+  // one lookup per participant in each map. Only what changed goes to the media plane.
+  auto applied = live.applied.begin();
+  auto publish_applied = live.publish_applied.begin();
   for (const auto& [id, p] : cf.participants()) {
-    (void)p;
-    std::pair<bool, bool> now{cf.may_send_media(id, c::MediaKind::audio),
-                              cf.may_send_media(id, c::MediaKind::video)};
-    auto it = live.applied.find(id);
-    if (it != live.applied.end() && it->second == now) continue;
-    live.applied[id] = now;
-    media_.set_send_permission(name, id, now.first, now.second);
-  }
-  for (const auto& [id, p] : cf.participants()) {
+    std::pair<bool, bool> now{cf.may_send_media(p, c::MediaKind::audio),
+                              cf.may_send_media(p, c::MediaKind::video)};
+    applied = advance_to(live.applied, applied, id);
+    if (applied == live.applied.end() || applied->first != id) {
+      applied = live.applied.emplace_hint(applied, id, now);
+      media_.set_send_permission(name, id, now.first, now.second);
+    } else if (applied->second != now) {
+      applied->second = now;
+      media_.set_send_permission(name, id, now.first, now.second);
+    }
     // Someone waiting in the lobby (or rejected) gets no media session to publish on.
     bool publish = p.presence == c::Presence::present &&
                    (p.role == c::Role::organizer || p.role == c::Role::moderator ||
                     p.role == c::Role::speaker || p.role == c::Role::interpreter);
-    auto it = live.publish_applied.find(id);
-    if (it != live.publish_applied.end() && it->second == publish) continue;
-    live.publish_applied[id] = publish;
-    if (on_publish_right) on_publish_right(name, id, publish);
+    publish_applied = advance_to(live.publish_applied, publish_applied, id);
+    if (publish_applied == live.publish_applied.end() || publish_applied->first != id) {
+      publish_applied = live.publish_applied.emplace_hint(publish_applied, id, publish);
+      if (on_publish_right) on_publish_right(name, id, publish);
+    } else if (publish_applied->second != publish) {
+      publish_applied->second = publish;
+      if (on_publish_right) on_publish_right(name, id, publish);
+    }
   }
   auto stage = cf.stage();
   if (!live.stage_applied || stage != live.applied_stage) {

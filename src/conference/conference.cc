@@ -341,20 +341,24 @@ Outcome Conference::accept_unmute(const ParticipantId& actor, MediaKind kind) {
 
 bool Conference::may_send_media(const ParticipantId& id, MediaKind kind) const {
   const Participant* p = participant(id);
-  if (!p || p->presence != Presence::present) return false;
-  if (kind == MediaKind::audio ? p->audio_muted : p->video_muted) return false;
-  if (allowed(p->role, Action::interpret)) {
+  return p && may_send_media(*p, kind);
+}
+
+bool Conference::may_send_media(const Participant& p, MediaKind kind) const {
+  if (p.presence != Presence::present) return false;
+  if (kind == MediaKind::audio ? p.audio_muted : p.video_muted) return false;
+  if (allowed(p.role, Action::interpret)) {
     // Into their booth's channel only (the media plane routes it there), audio only.
-    const Booth* b = booth_of(id);
+    const Booth* b = booth_of(p.id);
     return kind == MediaKind::audio && b && !b->muted &&
            (state_ == ConferenceState::open || state_ == ConferenceState::live);
   }
   switch (state_) {
     case ConferenceState::scheduled:
     case ConferenceState::open:
-      return allowed(p->role, Action::send_media_before_live);
+      return allowed(p.role, Action::send_media_before_live);
     case ConferenceState::live:
-      return floor_.held_by(id) || allowed(p->role, Action::send_media_when_live);
+      return floor_.held_by(p.id) || allowed(p.role, Action::send_media_when_live);
     case ConferenceState::ended:
       return false;
   }

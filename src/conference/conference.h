@@ -168,6 +168,8 @@ class Conference {
   // or scheduled): roles with send_media_before_live, for a green-room check. Ended:
   // nobody. Always: present, and not muted for that kind by a moderator or the timer.
   bool may_send_media(const ParticipantId& id, MediaKind kind) const;
+  // The same for one of participants(), without looking it up again.
+  bool may_send_media(const Participant& p, MediaKind kind) const;
   std::optional<ParticipantId> stage() const;
   std::optional<std::int64_t> floor_remaining_ms() const;
 
