@@ -50,7 +50,7 @@ e2e: asan
 
 # The benchmark binaries (the bench preset), then the system benchmarks: Podium and Janus
 # under the same load in one network namespace, server on core 0, load client on core 1
-# (bench/system/run.py, about 15 minutes; QUICK=1 for a short sweep of about 2). Numbers
+# (bench/system/run.py, about 16 minutes; QUICK=1 for a short sweep of about 2). Numbers
 # go to build/bench-results.json; the plots to docs/benchmarks/ (build/bench-plots/ when
 # QUICK). NICE=-15 gives server and client priority on a shared machine. See docs/benchmarks.md.
 bench: deps

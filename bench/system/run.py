@@ -80,11 +80,11 @@ def pinned(core):
 # stream per video publisher (no simulcast, so both servers forward the same stream) and
 # Opus at 32 kbit/s.
 PRESETS = {
-    # What docs/benchmarks.md shows; about 15 minutes. Podium's sweeps go past the
-    # largest audience it carried without loss (1 -> 1400, 10 -> 500 on 27 November).
+    # What docs/benchmarks.md shows; about 16 minutes. Podium's sweeps go past the
+    # largest audience it carried without loss (1 -> 1700, 10 -> 500 on 27 November).
     "full": {
         "warmup": 3, "window": 6, "join_rate": 100,
-        "webinar": [25, 50, 100, 200, 300, 400, 600, 800, 1000, 1200, 1400, 1600],
+        "webinar": [25, 50, 100, 200, 300, 400, 600, 800, 1000, 1200, 1400, 1600, 1800],
         "conference": [4, 8, 12, 16, 20],
         "audio": [25, 50, 100, 200, 300, 400, 500, 600],
         "janus_webinar": [25, 50, 100, 200, 300, 400, 500, 600],
