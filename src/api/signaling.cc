@@ -262,7 +262,7 @@ std::string event_message(json event) {
 
 std::string pong_message() { return R"({"type":"pong"})"; }
 
-std::string batch_message(const std::vector<std::string>& messages) {
+std::string batch_message(const std::vector<std::string_view>& messages) {
   std::size_t size = 32;
   for (const auto& m : messages) size += m.size() + 1;
   std::string out;

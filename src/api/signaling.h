@@ -100,6 +100,6 @@ std::string error_message(ErrorCode code, std::string_view message);
 std::string pong_message();
 // Several server messages, each already serialized, as one (to clients that joined with
 // "batch": true): {"type":"batch","messages":[...]}, in order.
-std::string batch_message(const std::vector<std::string>& messages);
+std::string batch_message(const std::vector<std::string_view>& messages);
 
 }  // namespace podium::api

@@ -107,7 +107,7 @@ void SignalingHub::deliver(std::string_view conference, const conference::Events
   auto members = registry_.participants(conference);
   std::vector<std::string> changed;  // whose role or admission the events changed
   for (const auto& event : events) {
-    std::string text = event_message(conference::to_json(event));
+    auto text = std::make_shared<const std::string>(event_message(conference::to_json(event)));
     // Someone arriving or leaving: others may hear of it in the next batch.
     std::string_view arrived_or_left;
     if (const auto* joined = std::get_if<conference::ParticipantJoined>(&event.body))
@@ -123,7 +123,7 @@ void SignalingHub::deliver(std::string_view conference, const conference::Events
       if (!arrived_or_left.empty() && p->id != arrived_or_left) {
         defer(peer, text);
       } else {
-        send(*peer, text);
+        send(*peer, *text);
       }
     }
     if (const auto* role = std::get_if<conference::RoleChanged>(&event.body)) {
@@ -214,6 +214,7 @@ void SignalingHub::tick() {
   deferring_.clear();
   for (const auto& weak : deferring)
     if (auto peer = weak.lock()) flush_deferred(*peer);
+  last_batch_.clear();  // the news it holds need not outlive the tick
 }
 
 bool SignalingHub::handle_command(SignalingPeer& peer, const CommandMessage& command) {
@@ -651,6 +652,7 @@ void SignalingHub::remove_participant(const std::string& participant_id, std::st
 
 void SignalingHub::broadcast(std::string_view conference, std::string_view except_participant,
                              const std::string& text, bool presence) {
+  std::shared_ptr<const std::string> shared;  // made once, for those who take batches
   for (const auto* p : registry_.participants(conference)) {
     // Nobody in the lobby hears about the others or their media.
     if (p->id == except_participant || !p->admitted) continue;
@@ -658,16 +660,18 @@ void SignalingHub::broadcast(std::string_view conference, std::string_view excep
     if (it == peers_.end()) continue;
     auto peer = it->second.lock();
     if (!peer) continue;
-    if (presence) {
-      defer(peer, text);
+    if (presence && peer->accepts_batch) {
+      if (!shared) shared = std::make_shared<const std::string>(text);
+      defer(peer, shared);
     } else {
       send(*peer, text);
     }
   }
 }
 
-void SignalingHub::defer(const std::shared_ptr<SignalingPeer>& peer, const std::string& text) {
-  if (!peer->accepts_batch) return send(*peer, text);
+void SignalingHub::defer(const std::shared_ptr<SignalingPeer>& peer,
+                         const std::shared_ptr<const std::string>& text) {
+  if (!peer->accepts_batch) return send(*peer, *text);
   if (peer->deferred.empty()) deferring_.push_back(peer);
   peer->deferred.push_back(text);
   if (peer->deferred.size() >= kMaxDeferred) flush_deferred(*peer);
@@ -677,7 +681,15 @@ void SignalingHub::flush_deferred(SignalingPeer& peer) {
   if (peer.deferred.empty()) return;
   auto held = std::move(peer.deferred);
   peer.deferred.clear();
-  transmit(peer, held.size() == 1 ? std::move(held.front()) : batch_message(held));
+  if (held.size() == 1) return transmit(peer, *held.front());
+  if (held != last_batch_) {  // compares the pointers: the same news, or not
+    std::vector<std::string_view> messages;
+    messages.reserve(held.size());
+    for (const auto& m : held) messages.emplace_back(*m);
+    last_batch_text_ = batch_message(messages);
+    last_batch_ = std::move(held);
+  }
+  transmit(peer, last_batch_text_);
 }
 
 void SignalingHub::send(SignalingPeer& peer, std::string text) {

@@ -33,8 +33,9 @@ class SignalingPeer {
   std::string participant_id;  // set by the hub on join
   bool offer_pending = false;  // the client offers again only after the answer
   bool accepts_batch = false;  // joined with "batch": true
-  // News of others arriving and leaving, held for the next batch (SignalingHub::defer).
-  std::vector<std::string> deferred;
+  // News of others arriving and leaving, held for the next batch (SignalingHub::defer);
+  // shared, since everyone present holds the same news.
+  std::vector<std::shared_ptr<const std::string>> deferred;
   // What the client was last told it may do (welcome or permissions).
   std::optional<Permissions> permissions_sent;
   std::string role_sent;
@@ -142,7 +143,7 @@ class SignalingHub {
   // the next tick (or the next other message to it, or kMaxDeferred), then sent as one
   // batch. A join storm would otherwise cost one message per person present per join,
   // N² for N joins; a tick's joins now cost one message per person present.
-  void defer(const std::shared_ptr<SignalingPeer>& peer, const std::string& text);
+  void defer(const std::shared_ptr<SignalingPeer>& peer, const std::shared_ptr<const std::string>& text);
   void flush_deferred(SignalingPeer& peer);
   static constexpr std::size_t kMaxDeferred = 128;
   void release(std::uint64_t durable);
@@ -182,6 +183,10 @@ class SignalingHub {
   };
   std::deque<Held> outbox_;
   std::vector<std::weak_ptr<SignalingPeer>> deferring_;  // peers with deferred news
+  // The last batch built and what it holds: the peers of a conference flushed at one tick
+  // usually hold the same news, and then share one build.
+  std::vector<std::shared_ptr<const std::string>> last_batch_;
+  std::string last_batch_text_;
   std::uint64_t messages_ok_ = 0;
   std::uint64_t messages_error_ = 0;
 };
