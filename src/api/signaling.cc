@@ -180,24 +180,12 @@ std::string welcome_message(const ParticipantView& self, std::string_view confer
   text += R"(,"participants":[)";
   for (const auto& p : others) {
     if (&p != others.data()) text += ',';
-    text += R"({"id":)";
-    json_text::append_string(text, p.id);
-    text += R"(,"name":)";
-    json_text::append_string(text, p.name);
-    text += R"(,"role":)";
-    json_text::append_string(text, p.role);
-    text += '}';
+    json_text::append_object(text, {{"id", p.id}, {"name", p.name}, {"role", p.role}});
   }
   text += R"(],"tracks":[)";
   for (const auto& t : tracks) {
     if (&t != tracks.data()) text += ',';
-    text += R"({"id":)";
-    json_text::append_string(text, t.id);
-    text += R"(,"participant":)";
-    json_text::append_string(text, t.participant);
-    text += R"(,"kind":)";
-    json_text::append_string(text, t.kind);
-    text += '}';
+    json_text::append_object(text, {{"id", t.id}, {"participant", t.participant}, {"kind", t.kind}});
   }
   text += ']';
   if (!state.empty()) {

@@ -87,4 +87,16 @@ void append_string(std::string& out, std::string_view text) {
   out += '"';
 }
 
+void append_object(std::string& out,
+                   std::initializer_list<std::pair<std::string_view, std::string_view>> members) {
+  out += '{';
+  for (const auto& [key, value] : members) {
+    if (out.back() != '{') out += ',';
+    append_string(out, key);
+    out += ':';
+    append_string(out, value);
+  }
+  out += '}';
+}
+
 }  // namespace podium::json_text

@@ -3,8 +3,10 @@
 // cost a map and several allocations per participant; appended as text, a few bytes.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace podium::json_text {
 
@@ -13,6 +15,11 @@ namespace podium::json_text {
 // become U+FFFD, one for each maximal invalid run as nlohmann::json's dump with
 // error_handler_t::replace writes them, so text and tree give the same bytes.
 void append_string(std::string& out, std::string_view text);
+
+// Appends an object whose members are all strings, {"key":"value",...}, in the order
+// given.
+void append_object(std::string& out,
+                   std::initializer_list<std::pair<std::string_view, std::string_view>> members);
 
 // `text` as a JSON string.
 inline std::string encode(std::string_view text) {

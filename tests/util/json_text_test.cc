@@ -57,6 +57,16 @@ TEST(JsonText, MatchesNlohmannOnArbitraryBytes) {
   }
 }
 
+TEST(JsonText, AppendsAnObjectOfStrings) {
+  std::string out = "[";
+  append_object(out, {{"id", "p1"}, {"name", "Ana \"A\""}});
+  out += ',';
+  append_object(out, {});
+  out += ']';
+  EXPECT_EQ(out, R"([{"id":"p1","name":"Ana \"A\""},{}])");
+  EXPECT_EQ(nlohmann::json::parse(out)[0].at("name"), "Ana \"A\"");
+}
+
 TEST(JsonText, AppendsToWhatIsThere) {
   std::string out = "{\"name\":";
   append_string(out, "Ana");
