@@ -23,13 +23,21 @@ namespace c = podium::conference;
 
 constexpr std::string_view kLog = "conference";
 
-// The first entry of `map` at or after `from` whose key is not below `key`; `from` must
-// not be past that entry. Walking an ordered map alongside another ordered by the same
-// keys, this is a step or two where a lookup would be log(n) comparisons.
+// Records `value` as what was applied for `id` in `map`, and says whether it differs
+// from what was applied before (or nothing was). `at` walks `map` in key order from one
+// call to the next: called for ids in ascending order, it takes a step or two where a
+// lookup would take log(n) string comparisons.
 template <typename Map>
-typename Map::iterator advance_to(Map& map, typename Map::iterator from, const std::string& key) {
-  while (from != map.end() && from->first < key) ++from;
-  return from;
+bool record_applied(Map& map, typename Map::iterator& at, const std::string& id,
+                    const typename Map::mapped_type& value) {
+  while (at != map.end() && at->first < id) ++at;
+  if (at == map.end() || at->first != id) {
+    at = map.emplace_hint(at, id, value);
+    return true;
+  }
+  if (at->second == value) return false;
+  at->second = value;
+  return true;
 }
 
 // A presence's name as model.h serializes it, looked up once per value, not per use.
@@ -699,26 +707,14 @@ void ConferenceService::enforce(const std::string& name, Live& live) {
   for (const auto& [id, p] : cf.participants()) {
     std::pair<bool, bool> now{cf.may_send_media(p, c::MediaKind::audio),
                               cf.may_send_media(p, c::MediaKind::video)};
-    applied = advance_to(live.applied, applied, id);
-    if (applied == live.applied.end() || applied->first != id) {
-      applied = live.applied.emplace_hint(applied, id, now);
+    if (record_applied(live.applied, applied, id, now))
       media_.set_send_permission(name, id, now.first, now.second);
-    } else if (applied->second != now) {
-      applied->second = now;
-      media_.set_send_permission(name, id, now.first, now.second);
-    }
     // Someone waiting in the lobby (or rejected) gets no media session to publish on.
     bool publish = p.presence == c::Presence::present &&
                    (p.role == c::Role::organizer || p.role == c::Role::moderator ||
                     p.role == c::Role::speaker || p.role == c::Role::interpreter);
-    publish_applied = advance_to(live.publish_applied, publish_applied, id);
-    if (publish_applied == live.publish_applied.end() || publish_applied->first != id) {
-      publish_applied = live.publish_applied.emplace_hint(publish_applied, id, publish);
-      if (on_publish_right) on_publish_right(name, id, publish);
-    } else if (publish_applied->second != publish) {
-      publish_applied->second = publish;
-      if (on_publish_right) on_publish_right(name, id, publish);
-    }
+    if (record_applied(live.publish_applied, publish_applied, id, publish) && on_publish_right)
+      on_publish_right(name, id, publish);
   }
   auto stage = cf.stage();
   if (!live.stage_applied || stage != live.applied_stage) {
