@@ -1,6 +1,8 @@
 // A histogram of delays in microseconds, written by one thread (a worker's loop) and read
-// by any (the /metrics handler). Buckets are fixed, 1-2-5 steps from 5 µs to 1 s, so the
-// exposition is a Prometheus histogram and percentiles can be read from two scrapes.
+// by any (the /metrics handler). Buckets are fixed, so the exposition is a Prometheus
+// histogram and percentiles can be read from two scrapes: 1-2-5 steps from 5 µs to 2 s,
+// with steps between them from 200 µs to 5 ms, where a forwarding delay target (1 ms)
+// has to be told apart from its neighbours.
 #pragma once
 
 #include <array>
@@ -13,9 +15,10 @@ namespace podium::net {
 class DelayHistogram {
  public:
   // Upper bounds (µs, inclusive) of the finite buckets; a last one takes the rest.
-  static constexpr std::array<std::uint64_t, 18> kBoundsMicros = {
-      5, 10, 20, 50, 100, 200, 500, 1'000, 2'000, 5'000, 10'000, 20'000, 50'000,
-      100'000, 200'000, 500'000, 1'000'000, 2'000'000};
+  static constexpr std::array<std::uint64_t, 23> kBoundsMicros = {
+      5,      10,     20,     50,      100,     200,     300,     500,
+      750,    1'000,  1'250,  1'500,   2'000,   3'000,   5'000,   10'000,
+      20'000, 50'000, 100'000, 200'000, 500'000, 1'000'000, 2'000'000};
   static constexpr std::size_t kBuckets = kBoundsMicros.size() + 1;
 
   // The owner thread only. A plain load and store: no read-modify-write on the hot path.

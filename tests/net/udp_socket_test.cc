@@ -238,6 +238,19 @@ TEST(DelayHistogramTest, BucketsByUpperBound) {
   EXPECT_EQ(histogram.sum_micros(), 5u + 6u + 999'999'999u + 450u);
 }
 
+// The forwarding delay target is 1 ms: delays just under and just over it land in
+// buckets of their own, so a p99 read from the histogram says which side it is on.
+TEST(DelayHistogramTest, TellsDelaysAroundAMillisecondApart) {
+  DelayHistogram histogram;
+  histogram.record(900);
+  histogram.record(1'100);
+  histogram.record(1'400);
+  ASSERT_EQ(DelayHistogram::kBoundsMicros[9], 1'000u);
+  EXPECT_EQ(histogram.bucket(9), 1u);   // 750 < 900 <= 1000
+  EXPECT_EQ(histogram.bucket(10), 1u);  // 1000 < 1100 <= 1250
+  EXPECT_EQ(histogram.bucket(11), 1u);  // 1250 < 1400 <= 1500
+}
+
 TEST(UdpSocketTest, EmptyWhenNothingPending) {
   auto socket = bind_or_die("127.0.0.1:0");
   EXPECT_TRUE(socket.receive_batch().empty());
