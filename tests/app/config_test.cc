@@ -2,16 +2,27 @@
 
 #include <cstdio>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 namespace podium::app {
 namespace {
 
+// The files the tests wrote, removed when the test binary exits.
+struct WrittenFiles {
+  std::vector<std::string> paths;
+  ~WrittenFiles() {
+    for (const auto& path : paths) std::remove(path.c_str());
+  }
+};
+WrittenFiles written;
+
 std::string write_file(const std::string& text) {
-  static int counter = 0;
-  std::string path = ::testing::TempDir() + "podium-config-" + std::to_string(counter++) + ".toml";
+  std::string path = ::testing::TempDir() + "podium-config-" + std::to_string(written.paths.size()) + ".toml";
   std::ofstream(path) << text;
+  written.paths.push_back(path);
   return path;
 }
 
