@@ -652,7 +652,7 @@ void SignalingHub::remove_participant(const std::string& participant_id, std::st
 
 void SignalingHub::broadcast(std::string_view conference, std::string_view except_participant,
                              const std::string& text, bool presence) {
-  std::shared_ptr<const std::string> shared;  // made once, for those who take batches
+  std::shared_ptr<const std::string> shared;  // made once, held by everyone it waits for
   for (const auto* p : registry_.participants(conference)) {
     // Nobody in the lobby hears about the others or their media.
     if (p->id == except_participant || !p->admitted) continue;
@@ -660,7 +660,7 @@ void SignalingHub::broadcast(std::string_view conference, std::string_view excep
     if (it == peers_.end()) continue;
     auto peer = it->second.lock();
     if (!peer) continue;
-    if (presence && peer->accepts_batch) {
+    if (presence) {
       if (!shared) shared = std::make_shared<const std::string>(text);
       defer(peer, shared);
     } else {
