@@ -80,15 +80,16 @@ def pinned(core):
 # stream per video publisher (no simulcast, so both servers forward the same stream) and
 # Opus at 32 kbit/s.
 PRESETS = {
-    # What docs/benchmarks.md shows; about 16 minutes. Podium's sweeps go past the
-    # largest audience it carried without loss (1 -> 1700, 10 -> 500 on 27 November).
+    # What docs/benchmarks.md shows; about 18 minutes. Podium's sweeps go past the
+    # largest audience it carried without loss (1 -> 1700, 40 x 40, 10 -> 500 on 27
+    # November), Janus's past its own (1 -> 500, 24 x 24, 10 -> 200).
     "full": {
         "warmup": 3, "window": 6, "join_rate": 100,
         "webinar": [25, 50, 100, 200, 300, 400, 600, 800, 1000, 1200, 1400, 1600, 1800],
-        "conference": [4, 8, 12, 16, 20],
+        "conference": [4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44],
         "audio": [25, 50, 100, 200, 300, 400, 500, 600],
         "janus_webinar": [25, 50, 100, 200, 300, 400, 500, 600],
-        "janus_conference": [4, 8, 12, 16, 20],
+        "janus_conference": [4, 8, 12, 16, 20, 24, 28],
         "janus_audio": [25, 50, 100, 200, 300, 400],
     },
     # A short sweep (make bench QUICK=1), about 3 minutes.
