@@ -50,9 +50,12 @@ e2e: asan
 
 # The benchmark binaries (the bench preset), then the system benchmarks: Podium and Janus
 # under the same load in one network namespace, server on core 0, load client on core 1
-# (bench/system/run.py, about 16 minutes; QUICK=1 for a short sweep of about 2). Numbers
+# (bench/system/run.py, about 18 minutes; QUICK=1 for a short sweep of about 2). Numbers
 # go to build/bench-results.json; the plots to docs/benchmarks/ (build/bench-plots/ when
-# QUICK). NICE=-15 gives server and client priority on a shared machine. See docs/benchmarks.md.
+# QUICK). Without QUICK, also the delays at half load (build/bench-half.json) and one
+# conference over one and two workers (bench/relay/two_workers.py --sink drop, about 5
+# minutes, build/bench-two-workers.json). NICE=-15 gives server and client priority on a
+# shared machine. See docs/benchmarks.md.
 bench: deps
 	@[ -f build/bench/build.ninja ] || cmake --preset bench >/dev/null
 	cmake --build --preset bench -j $(JOBS)
@@ -61,6 +64,9 @@ bench: deps
 	/usr/bin/python3 bench/system/plot.py build/bench-results.json $(if $(QUICK),build/bench-plots,docs/benchmarks)
 	$(if $(QUICK),,python3 bench/system/run.py --podium build/bench/podium --loadtest build/bench/podium-loadtest \
 	  --preset half --repeat 2 $(if $(NICE),--nice $(NICE)) --json build/bench-half.json)
+	$(if $(QUICK),,python3 bench/relay/two_workers.py --podium build/bench/podium --loadtest build/bench/podium-loadtest \
+	  --sink drop --publishers 4 --setups w1,w2 --setup-sizes w1=600,700,800,900 \
+	  --setup-sizes w2=1200,1400,1500,1600,1700 --json build/bench-two-workers.json)
 
 fuzz:
 	@dpkg-query -W clang-14 libclang-rt-14-dev >/dev/null 2>&1 || apt-get install -y -qq clang-14 libclang-rt-14-dev
