@@ -23,6 +23,16 @@ veth pair (127.0.1.1 server, 127.0.1.2 clients; route_localnet so nothing outsid
 used) and steers each side's receive processing to its own core (RPS), as it would run on
 the subscribers' machines.
 
+Sink (--sink): `client` (the default) has the clients receive and count everything.
+`drop` has an nftables rule on lo's egress drop every RTP packet the servers send, from
+before the first join (STUN, DTLS and RTCP pass), so neither server's core pays the
+subscribers' receive path, which loopback runs in the sender's context. A NIC's driver
+costs the sender a little per packet, loopback's delivery a lot: the two sinks bracket
+what a server would cost in front of a real network. The packets each server sent in the
+window come from its own counter (Podium's podium_rtp_packets_sent_total; the rule's
+counter for Janus, which sends one datagram per packet), "undelivered" is what it did
+not send of what it should have, and the CPU per packet is per packet sent.
+
 Scenarios: webinar (1 video publisher -> M subscribers, a sweep of M), conference
 (N x N video), audio (10 audio publishers -> M listeners). Writes one JSON file and prints
 a table. python3 standard library only. See docs/benchmarks.md, "System benchmarks".
@@ -65,6 +75,14 @@ NETWORKS = {
 }
 NETWORK = NETWORKS["loopback"]
 CLIENT_NAMESPACE = None  # veth: a process in the clients' namespace (nsenter -t PID -n)
+
+# --sink drop: the nftables table, and the ports Janus sends media from (bench/janus:
+# rtp_port_range); the clients' ephemeral ports are moved above them.
+SINK_TABLE = "podium_sysbench"
+JANUS_RTP_PORTS = "30000-39999"
+# RTP, not RTCP (version 2; RFC 5761 §4: RTCP packet types 192-223).
+RTP_MATCH = "@th,64,2 2 @th,72,8 != 192-223"
+SINK = "client"
 
 SERVER_CORE = "0"
 CLIENT_CORE = "1"
@@ -197,6 +215,38 @@ def set_up_network(name):
     return holder
 
 
+def set_up_sink():
+    """--sink drop: the rules that drop the servers' RTP at lo's egress, counting it, and
+    one on lo's ingress that counts any RTP still reaching a client (none should)."""
+    podium_rtp = f"ip saddr {NETWORK['server']} udp sport {PODIUM_UDP_PORT} {RTP_MATCH}"
+    script = f"""
+sysctl -qw net.ipv4.ip_local_port_range="40000 60999"
+nft add table netdev {SINK_TABLE}
+nft 'add chain netdev {SINK_TABLE} egress {{ type filter hook egress device lo priority 0; }}'
+nft 'add chain netdev {SINK_TABLE} ingress {{ type filter hook ingress device lo priority 0; }}'
+nft add rule netdev {SINK_TABLE} egress {podium_rtp} counter drop comment '"podium"'
+nft add rule netdev {SINK_TABLE} egress udp sport {JANUS_RTP_PORTS} {RTP_MATCH} counter drop comment '"janus"'
+nft add rule netdev {SINK_TABLE} ingress udp dport != {{ {PODIUM_UDP_PORT}, {JANUS_RTP_PORTS} }} {RTP_MATCH} counter comment '"leaked"'
+"""
+    subprocess.run(["sh", "-ec", script], check=True)
+
+
+def sink_counters(listing):
+    """The sink rules' packet counters by comment, from `nft -j list table` output."""
+    counters = {}
+    try:
+        for item in json.loads(listing).get("nftables", []):
+            rule = item.get("rule")
+            if not rule or "comment" not in rule:
+                continue
+            for expression in rule.get("expr", []):
+                if "counter" in expression:
+                    counters[rule["comment"]] = expression["counter"]["packets"]
+    except ValueError:
+        pass
+    return counters
+
+
 def in_client_namespace(command):
     if CLIENT_NAMESPACE is None:
         return command
@@ -317,6 +367,8 @@ def run_point(args, target, server, data_dir, scenario, size, preset, workdir, j
                "--duration", str(p["warmup"] + p["window"]), "--warmup", str(p["warmup"]),
                "--join-rate", str(p["join_rate"]), "--connect-timeout", "15",
                "--server-pid", str(pid), "--json", out]
+    if SINK == "drop":
+        command += ["--window-command", f"nft -j list table netdev {SINK_TABLE}"]
     if target == "podium":
         command += ["--server", f"http://{NETWORK['server']}:{PODIUM_HTTP_PORT}", "--data-dir", data_dir or "DATA",
                     "--local-address", NETWORK["client"]]
@@ -400,8 +452,10 @@ def run_point(args, target, server, data_dir, scenario, size, preset, workdir, j
     if sent and fanout > 0 and window.get("packets_received") is not None:
         expected = sent * fanout
         point["undelivered_percent"] = round(max(0.0, 100.0 * (1 - window["packets_received"] / expected)), 2)
-    if srv.get("cpu_share") and window.get("received_packets_per_second"):
-        point["packets_per_second_per_core"] = round(window["received_packets_per_second"] / srv["cpu_share"])
+    if SINK == "drop":
+        drop_point(point, target, window, srv, sent * fanout)
+    if srv.get("cpu_share") and point.get("packets_per_second"):
+        point["packets_per_second_per_core"] = round(point["packets_per_second"] / srv["cpu_share"])
     consumers = totals.get("tracks_received", 0)
     if consumers and srv:
         growth = srv["rss_bytes_window_start"] - srv["rss_bytes_before_joins"]
@@ -410,6 +464,27 @@ def run_point(args, target, server, data_dir, scenario, size, preset, workdir, j
     if server and not server.alive():
         point["error"] = f"{target} exited during the run"
     return point
+
+
+def drop_point(point, target, window, srv, expected):
+    """--sink drop: the window's figures from what the server sent, not what arrived."""
+    output = window.get("command_output") or {}
+    start, end = sink_counters(output.get("start", "")), sink_counters(output.get("end", ""))
+    if target == "podium":
+        sent = window.get("server_rtp_packets_sent")
+    else:
+        sent = end.get("janus", 0) - start.get("janus", 0) if "janus" in end else None
+    point["sink"] = "drop"
+    point["leaked_to_clients"] = end.get("leaked", 0) - start.get("leaked", 0) if "leaked" in end else None
+    point["server_packets_sent"] = sent
+    seconds = window.get("seconds")
+    if not sent or not seconds:
+        point["error"] = point.get("error") or "--sink drop: no count of the packets the server sent"
+        return
+    point["packets_per_second"] = round(sent / seconds)
+    point["cpu_us_per_packet"] = srv["cpu_seconds"] * 1e6 / sent if srv.get("cpu_seconds") is not None else None
+    if expected:
+        point["undelivered_percent"] = round(max(0.0, 100.0 * (1 - sent / expected)), 2)
 
 
 def summarize(points):
@@ -425,7 +500,7 @@ def summarize(points):
             # No loss: every track arrived, RTP loss and undelivered packets under 0.5 %.
             good = [p for p in rows if p.get("loss_percent") is not None and p["loss_percent"] < 0.5
                     and p.get("undelivered_percent", 100) < 0.5
-                    and p["tracks_received"] == p["tracks_expected"]]
+                    and (p["tracks_received"] == p["tracks_expected"] or p.get("sink") == "drop")]
             busiest = max(rows, key=lambda p: p["packets_per_second"])
             loaded = [p for p in rows if p.get("cpu_us_per_packet")]
             # CPU per packet at the busiest point without loss (or the busiest at all).
@@ -554,12 +629,17 @@ def main():
     parser.add_argument("--network", choices=sorted(NETWORKS), default="loopback",
                         help="veth: the clients in a namespace of their own, their receive path "
                              "on their core; loopback: one namespace (see above)")
+    parser.add_argument("--sink", choices=("client", "drop"), default="client",
+                        help="drop: the servers' RTP is dropped at lo's egress (see above)")
     parser.add_argument("--nice", type=int, default=0,
                         help="run server and client at this nice level, and their session's "
                              "autogroup (e.g. -15 on a shared machine)")
     args = parser.parse_args()
-    global NICE, NETWORK, CLIENT_NAMESPACE
+    global NICE, NETWORK, CLIENT_NAMESPACE, SINK
     NICE = args.nice
+    SINK = args.sink
+    if SINK == "drop" and args.network != "loopback":
+        parser.error("--sink drop needs --network loopback")
     NETWORK = NETWORKS[args.network]
     # SIGTERM stops the running server too (the finally blocks run).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -594,6 +674,8 @@ def main():
             log(f"sysbench: cannot set the autogroup's nice level: {e}")
     if not args.reuse:
         CLIENT_NAMESPACE = set_up_network(args.network)
+        if SINK == "drop":
+            set_up_sink()
     try:
         return measure(args, targets)
     finally:
@@ -610,7 +692,7 @@ def measure(args, targets):
               "settings": {"warmup_seconds": preset["warmup"], "window_seconds": preset["window"],
                            "join_rate": preset["join_rate"], "server_core": SERVER_CORE,
                            "client_core": CLIENT_CORE, "nice": NICE, "network": args.network,
-                           "podium_flags": args.podium_flag, "loadtest_flags": CLIENT_FLAGS + args.loadtest_flag, "video": "VP8 1280x720 30 fps 1500 kbit/s, no simulcast",
+                           "sink": SINK, "podium_flags": args.podium_flag, "loadtest_flags": CLIENT_FLAGS + args.loadtest_flag, "video": "VP8 1280x720 30 fps 1500 kbit/s, no simulcast",
                            "audio": "Opus 32 kbit/s, 20 ms"},
               "points": []}
     janus_room = 4200

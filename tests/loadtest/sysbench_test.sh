@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The system benchmark script (bench/system/run.py) with its tiny preset: against Podium,
 # and against Janus when janus is installed. Checks only that the JSON has every scenario
-# of every server with received tracks (no timing assertions; the figures are not judged).
+# of every server with received tracks (no timing assertions; the figures are not judged),
+# then the same with --sink drop for the webinar: each server's sends counted, none
+# reaching a client.
 #
 #   tests/loadtest/sysbench_test.sh PODIUM PODIUM_LOADTEST
 set -u
@@ -38,5 +40,29 @@ for target in sys.argv[2].split(","):
     if target not in result["summary"]:
         print(f"FAILED: no summary for {target}")
         failed += 1
+sys.exit(1 if failed else 0)
+PY
+[[ $? -eq 0 ]] || exit 1
+
+# --sink drop: the servers' media dropped at lo's egress, counted by each server's own
+# counter (Podium) or the rule's (Janus); nothing may reach a client.
+python3 "$root/bench/system/run.py" --podium "$podium" --loadtest "$loadtest" --preset tiny \
+  --targets "$targets" --scenarios webinar --sink drop --json "$dir/drop.json"
+rc=$?
+[[ $rc -eq 0 ]] || { echo "FAILED: run.py --sink drop exited with $rc"; exit 1; }
+python3 - "$dir/drop.json" "$targets" <<'PY'
+import json, sys
+result = json.load(open(sys.argv[1]))
+failed = 0
+for target in sys.argv[2].split(","):
+    points = [p for p in result["points"] if p["target"] == target]
+    for p in points or [{}]:
+        ok = (p.get("server_packets_sent", 0) > 0 and p.get("leaked_to_clients") == 0
+              and p.get("undelivered_percent") is not None and p["undelivered_percent"] < 5
+              and p.get("packets_received") == 0 and p.get("cpu_us_per_packet") is not None)
+        print(f"{'ok' if ok else 'FAILED'}: {target} webinar, sink drop: sent {p.get('server_packets_sent')}, "
+              f"undelivered {p.get('undelivered_percent')} %, leaked {p.get('leaked_to_clients')}, "
+              f"received {p.get('packets_received')}")
+        failed += not ok
 sys.exit(1 if failed else 0)
 PY

@@ -62,6 +62,8 @@ constexpr const char* kUsage = R"(usage: podium-loadtest [options]
   --warmup S              measure from S s into --duration, or from 1 s after the last
                           connection if later (the run then ends that much later) (off)
   --server-pid PID        report this process's CPU time and RSS over the window
+  --window-command CMD    run CMD (sh -c) at the window's start and end; its output
+                          goes to the JSON (window.command_output)
   --log-level LEVEL       trace | debug | info | warn | error (warn)
 Exit status: 0 when every expected track was received, 1 when not, 2 on bad usage.
 )";
@@ -103,7 +105,7 @@ int run(int argc, char** argv) {
       "server", "target", "janus-room", "data-dir", "key", "layout", "publishers", "subscribers", "video-publishers", "rooms",
       "duration", "join-rate", "conference", "layers", "video-bitrate", "fps", "audio-bitrate",
       "video-height", "connect-timeout", "local-address", "json", "log-level", "warmup", "server-pid",
-      "phases", "keyframe-interval", "poll-us", "pacing", "transport-cc"};
+      "phases", "keyframe-interval", "poll-us", "pacing", "transport-cc", "window-command"};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -198,6 +200,7 @@ int run(int argc, char** argv) {
   options.local_address = get("local-address", "127.0.0.1");
   options.warmup_seconds = positive("warmup", 0);
   options.server_pid = integer("server-pid", 0, 1, 1 << 22);
+  options.window_command = get("window-command", "");
   MediaOptions media_options;
   int layers = integer("layers", 3, 1, 3);
   int video_kbps = integer("video-bitrate", 1500, 100, 20000);

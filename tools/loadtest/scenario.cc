@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <limits>
@@ -118,6 +119,36 @@ std::vector<std::pair<double, double>> parse_delay_histogram(const std::string& 
                                   buckets.emplace_back(bound, count);
                                 });
   return parsed ? buckets : decltype(buckets){};
+}
+
+// One unlabelled sample (a counter or gauge) from a /metrics text; nullopt when absent.
+std::optional<double> parse_metric(const std::string& text, const std::string& name) {
+  const std::string line_start = name + " ";
+  std::size_t at = 0;
+  while ((at = text.find(line_start, at)) != std::string::npos) {
+    if (at == 0 || text[at - 1] == '\n') {
+      try {
+        return std::stod(text.substr(at + line_start.size()));
+      } catch (const std::exception&) {
+        return std::nullopt;
+      }
+    }
+    at += line_start.size();
+  }
+  return std::nullopt;
+}
+
+// What `command` prints (sh -c), or an empty string when it cannot run.
+std::string command_output(const std::string& command) {
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char buffer[4096];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+  if (int status = pclose(pipe); status != 0)
+    log::warn("loadtest", "--window-command exited with status {}", status);
+  return out;
 }
 
 // Podium's podium_packets_dropped_total by reason from a /metrics text.
@@ -692,9 +723,11 @@ class Run {
       log::info("loadtest", "the window opens {:.1f} s late, a second after the last participant connected",
                 std::chrono::duration<double>(now - due).count());
     window_start_ = sample_window();
+    if (!options_.window_command.empty()) command_at_start_ = command_output(options_.window_command);
     scrape_metrics(metrics_at_start_);
     loop_.add_timer(length, [this] {
       window_end_ = sample_window();
+      if (!options_.window_command.empty()) command_at_end_ = command_output(options_.window_command);
       // The participants leave once the server has answered: a scrape that raced the
       // leaves would count the packets of closing sessions as the window's drops.
       if (options_.target != Target::kPodium) return finish();
@@ -741,6 +774,13 @@ class Run {
       out["server_forwarding_delay_ms"] = delay;
     if (auto drops = drops_json(metrics_at_start_, metrics_at_end_); !drops.is_null())
       out["server_drops"] = drops;
+    // Podium: the RTP packets it sent in the window (every copy; with the tool's own
+    // count of what arrived, what the server sent that got lost on the way).
+    auto sent_before = parse_metric(metrics_at_start_, "podium_rtp_packets_sent_total");
+    auto sent_after = parse_metric(metrics_at_end_, "podium_rtp_packets_sent_total");
+    if (sent_before && sent_after) out["server_rtp_packets_sent"] = *sent_after - *sent_before;
+    if (!options_.window_command.empty())
+      out["command_output"] = {{"start", command_at_start_}, {"end", command_at_end_}};
     if (a.client.valid && b.client.valid && seconds > 0)
       out["client_cpu_share"] = (b.client.cpu_us - a.client.cpu_us) / 1e6 / seconds;
     if (options_.server_pid > 0 && a.server.valid && b.server.valid) {
@@ -800,6 +840,7 @@ class Run {
   ProcessSample before_joins_;
   std::optional<WindowSample> window_start_, window_end_;
   std::string metrics_at_start_, metrics_at_end_;  // Podium's /metrics at the window's edges
+  std::string command_at_start_, command_at_end_;  // --window-command's output at the edges
 };
 
 }  // namespace

@@ -57,6 +57,10 @@ struct ScenarioOptions {
   // RSS of process `server_pid` (from /proc) when that is set.
   double warmup_seconds = 0;
   int server_pid = 0;
+  // Run with /bin/sh at each edge of the window, right after its sample; what it prints
+  // goes to the JSON's window.command_output (a counter the tool cannot read itself, such
+  // as an nftables rule's).
+  std::string window_command;
 };
 
 struct ScenarioResult {
