@@ -106,6 +106,23 @@ def start_server(args, cfg, data, server_log):
         stdout=server_log, stderr=subprocess.STDOUT)
 
 
+def stop(process, seconds):
+    """Terminates a process, killing it if it has not exited after `seconds`."""
+    process.terminate()
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def worker_split(before, after):
+    """Each worker thread's share of the workers' CPU between two worker_cpu_ticks."""
+    used = {name: after[name] - before.get(name, 0) for name in after}
+    total = sum(used.values())
+    return {name: round(value / total, 3) for name, value in sorted(used.items())} if total > 0 else None
+
+
 def run_point(args, setup, size, workdir):
     if args.sink == "drop":
         return run_point_drop(args, setup, size, workdir)
@@ -154,18 +171,11 @@ def run_point(args, setup, size, workdir):
             "server_delay_ms_p50": (window.get("server_forwarding_delay_ms") or {}).get("p50"),
             "server_delay_ms_p99": (window.get("server_forwarding_delay_ms") or {}).get("p99"),
         })
-        used = {name: after[name] - before.get(name, 0) for name in after}
-        total = sum(used.values())
-        if total > 0:
-            point["worker_cpu_split"] = {name: round(value / total, 3) for name, value in sorted(used.items())}
+        point["worker_cpu_split"] = worker_split(before, after)
     except (OSError, ValueError, subprocess.TimeoutExpired) as error:
         point["error"] = str(error)
     finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server, 10)
         server_log.close()
     return point
 
@@ -345,10 +355,7 @@ def run_point_drop(args, setup, size, workdir):
         point["kept_up"] = (point["input_dropped"] == 0 and queued_after < 256 * 1024
                             and point["fanout"] is not None and point["fanout"] >= 0.995
                             and p50 is not None and p50 < 10)
-        used = {name: after["workers"][name] - before["workers"].get(name, 0) for name in after["workers"]}
-        total = sum(used.values())
-        if total > 0:
-            point["worker_cpu_split"] = {name: round(value / total, 3) for name, value in sorted(used.items())}
+        point["worker_cpu_split"] = worker_split(before["workers"], after["workers"])
         point["sink_dropped"] = chain_packets("egress")
         point["sink_leaked"] = chain_packets("ingress")
     except (OSError, ValueError, KeyError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
@@ -357,17 +364,8 @@ def run_point_drop(args, setup, size, workdir):
         for chain in ("egress", "ingress"):
             subprocess.run(["nft", "flush", "chain", "netdev", NFT_TABLE, chain], check=False)
         if client is not None:
-            client.terminate()
-            try:
-                client.wait(20)
-            except subprocess.TimeoutExpired:
-                client.kill()
-                client.wait()
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+            stop(client, 20)
+        stop(server, 10)
         server_log.close()
     return point
 

@@ -15,10 +15,17 @@ trap 'rm -rf "$dir"' EXIT
 
 targets=podium
 command -v janus >/dev/null && targets=podium,janus
-python3 "$root/bench/system/run.py" --podium "$podium" --loadtest "$loadtest" --preset tiny \
-  --targets "$targets" --json "$dir/results.json"
-rc=$?
-[[ $rc -eq 0 ]] || { echo "FAILED: run.py exited with $rc"; exit 1; }
+# run.py's tiny preset against every target, writing $1; more flags follow.
+sysbench() {
+  local out=$1
+  shift
+  python3 "$root/bench/system/run.py" --podium "$podium" --loadtest "$loadtest" --preset tiny \
+    --targets "$targets" --json "$out" "$@"
+  local rc=$?
+  [[ $rc -eq 0 ]] || { echo "FAILED: run.py $* exited with $rc"; exit 1; }
+}
+
+sysbench "$dir/results.json"
 python3 - "$dir/results.json" "$targets" <<'PY'
 import json, sys
 result = json.load(open(sys.argv[1]))
@@ -46,17 +53,14 @@ PY
 
 # --sink drop: the servers' media dropped at lo's egress, counted by each server's own
 # counter (Podium) or the rule's (Janus); nothing may reach a client.
-python3 "$root/bench/system/run.py" --podium "$podium" --loadtest "$loadtest" --preset tiny \
-  --targets "$targets" --scenarios webinar --sink drop --json "$dir/drop.json"
-rc=$?
-[[ $rc -eq 0 ]] || { echo "FAILED: run.py --sink drop exited with $rc"; exit 1; }
+sysbench "$dir/drop.json" --scenarios webinar --sink drop
 python3 - "$dir/drop.json" "$targets" <<'PY'
 import json, sys
-result = json.load(open(sys.argv[1]))
+points = json.load(open(sys.argv[1]))["points"]
 failed = 0
 for target in sys.argv[2].split(","):
-    points = [p for p in result["points"] if p["target"] == target]
-    for p in points or [{}]:
+    points_of_target = [p for p in points if p["target"] == target]
+    for p in points_of_target or [{}]:
         ok = (p.get("server_packets_sent", 0) > 0 and p.get("leaked_to_clients") == 0
               and p.get("undelivered_percent") is not None and p["undelivered_percent"] < 5
               and p.get("packets_received") == 0 and p.get("cpu_us_per_packet") is not None)
