@@ -57,12 +57,23 @@ def log(message):
     print(message, file=sys.stderr, flush=True)
 
 
-def metric(name):
+def metrics_text():
     with urllib.request.urlopen("http://%s:%d/metrics" % HTTP, timeout=5) as response:
-        for line in response.read().decode().splitlines():
-            if line.startswith(name + " "):
-                return float(line.split()[1])
-    return None
+        return response.read().decode()
+
+
+def metric_values(text, names):
+    """The unlabelled samples of `names` in a /metrics text."""
+    values = {}
+    for line in text.splitlines():
+        name, _, value = line.partition(" ")
+        if name in names:
+            values[name] = float(value)
+    return values
+
+
+def metric(name):
+    return metric_values(metrics_text(), {name}).get(name)
 
 
 def wait_for_port(timeout, process):
@@ -205,20 +216,6 @@ def chain_packets(chain):
             if "counter" in expression:
                 packets += expression["counter"]["packets"]
     return packets
-
-
-def metrics_text():
-    with urllib.request.urlopen("http://%s:%d/metrics" % HTTP, timeout=5) as response:
-        return response.read().decode()
-
-
-def metric_values(text, names):
-    values = {}
-    for line in text.splitlines():
-        name, _, value = line.partition(" ")
-        if name in names:
-            values[name] = float(value)
-    return values
 
 
 def delay_buckets(text):
