@@ -21,6 +21,9 @@ std::optional<Role> parse_role(std::string_view name);
 std::string_view role_name(Role role);
 // Organizers, moderators and speakers send media; everyone may receive.
 bool may_publish(Role role);
+// Attendees and press: the audience. Its members are not announced to each other, as a
+// webinar's attendees are not; everyone else (the panel) sees and is seen by everyone.
+inline bool in_audience(Role role) { return role == Role::kAttendee || role == Role::kPress; }
 
 // 1-64 characters of [A-Za-z0-9._-]: safe in a URL path and a log line as is.
 bool is_valid_conference_name(std::string_view name);

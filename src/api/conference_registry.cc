@@ -68,6 +68,14 @@ std::vector<const Participant*> ConferenceRegistry::participants(std::string_vie
   return out;
 }
 
+std::size_t ConferenceRegistry::audience_count(std::string_view conference) const {
+  auto it = conferences_.find(conference);
+  if (it == conferences_.end()) return 0;
+  return static_cast<std::size_t>(std::count_if(
+      it->second.participants.begin(), it->second.participants.end(),
+      [](const Participant& p) { return p.admitted && in_audience(p.role); }));
+}
+
 std::vector<Track> ConferenceRegistry::tracks(std::string_view conference) const {
   auto it = conferences_.find(conference);
   return it == conferences_.end() ? std::vector<Track>{} : it->second.tracks;

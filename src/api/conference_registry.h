@@ -56,6 +56,8 @@ class ConferenceRegistry {
 
   // Listed participants of a conference, in join order (those in the lobby included).
   std::vector<const Participant*> participants(std::string_view conference) const;
+  // Admitted attendees and press, WHEP viewers included: the conference's audience.
+  std::size_t audience_count(std::string_view conference) const;
   std::vector<Track> tracks(std::string_view conference) const;
   const Track* find_track(std::string_view conference, std::string_view track_id) const;
 

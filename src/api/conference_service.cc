@@ -98,6 +98,8 @@ json interpretation_state(const c::Conference& cf, const std::string& viewer, bo
   return state;
 }
 
+bool in_audience(const c::Participant& p) { return p.role == c::Role::attendee || p.role == c::Role::press; }
+
 bool sees_private(const c::Participant* p) {
   return p && (c::allowed(p->role, c::Action::see_full_queue) ||
                c::allowed(p->role, c::Action::manage_lobby));
@@ -503,18 +505,27 @@ std::string ConferenceService::state_for(std::string_view name, const std::strin
                      {"topic", entry.topic},
                      {"position", entry.position}});
   }
+  // Authors are named: a member of the audience does not know the rest of it.
+  auto name_of = [&](const std::string& id) {
+    const auto* p = cf.participant(id);
+    return p ? p->name : id;
+  };
   json chat = json::array();
   const auto& messages = cf.chat();
   constexpr std::size_t kChatTail = 100;
   for (std::size_t i = messages.size() > kChatTail ? messages.size() - kChatTail : 0;
        i < messages.size(); ++i) {
-    if (!messages[i].deleted) chat.push_back(messages[i]);
+    if (messages[i].deleted) continue;
+    json m = messages[i];
+    m["name"] = name_of(messages[i].from);
+    chat.push_back(std::move(m));
   }
   json questions = json::array();
   for (const auto& q : cf.questions()) {
     if (q.status == c::QuestionStatus::dismissed) continue;
     questions.push_back({{"id", q.id},
                          {"author", q.author},
+                         {"name", name_of(q.author)},
                          {"text", q.text},
                          {"votes", q.upvoters.size()},
                          {"status", q.status}});
@@ -537,12 +548,16 @@ std::string ConferenceService::state_for(std::string_view name, const std::strin
   std::string text = state.dump(-1, ' ', false, json::error_handler_t::replace);
   // The roster grows with the audience, so it is written as text, not built as a tree.
   text.pop_back();  // the object's closing brace
+  // The audience sees the panel and itself (and a head count, in the welcome); everyone
+  // else sees everyone.
+  const bool audience_view = self && in_audience(*self) && !hosts;
   text += R"(,"participants":[)";
   bool first = true;
   for (const auto& [id, p] : cf.participants()) {
     if (p.presence != c::Presence::present && !(hosts && p.presence == c::Presence::waiting) &&
         id != viewer)
       continue;
+    if (audience_view && in_audience(p) && id != viewer) continue;
     if (!first) text += ',';
     first = false;
     text += R"({"id":)";

@@ -168,12 +168,14 @@ ErrorCode error_code_for_status(int status) {
 
 std::string welcome_message(const ParticipantView& self, std::string_view conference,
                             Permissions permissions, const std::vector<ParticipantView>& others,
-                            const std::vector<TrackView>& tracks, std::string_view state) {
+                            const std::vector<TrackView>& tracks, std::string_view state,
+                            std::size_t audience) {
   json head = {{"type", "welcome"},
                {"version", kProtocolVersion},
                {"participant", participant_json(self)},
                {"conference", std::string(conference)},
-               {"permissions", permissions_json(permissions)}};
+               {"permissions", permissions_json(permissions)},
+               {"audience", audience}};
   std::string text = head.dump(-1, ' ', false, json::error_handler_t::replace);
   // The lists grow with the audience, so they are written as text, not built as trees.
   text.pop_back();  // the object's closing brace
@@ -200,6 +202,10 @@ std::string answer_message(std::string_view sdp, const std::vector<PublishedTrac
   json list = json::array();
   for (const auto& t : published) list.push_back({{"id", t.id}, {"mid", t.mid}, {"kind", t.kind}});
   return json{{"type", "answer"}, {"sdp", std::string(sdp)}, {"published", std::move(list)}}.dump();
+}
+
+std::string audience_message(std::size_t count) {
+  return json{{"type", "audience"}, {"count", count}}.dump();
 }
 
 std::string participant_joined_message(const ParticipantView& participant) {

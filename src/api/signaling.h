@@ -81,9 +81,12 @@ struct PublishedTrack {
 // Builders of server → client messages; each returns the serialized JSON text.
 // state: the conference as this participant may see it, a JSON object's text
 // (ConferenceService::state_for); omitted when empty.
+// audience: how many attendees and press are present (docs/protocol.md "The audience").
 std::string welcome_message(const ParticipantView& self, std::string_view conference,
                             Permissions permissions, const std::vector<ParticipantView>& others,
-                            const std::vector<TrackView>& tracks, std::string_view state = {});
+                            const std::vector<TrackView>& tracks, std::string_view state = {},
+                            std::size_t audience = 0);
+std::string audience_message(std::size_t count);
 // The answer to a command: ok, or a refusal with the reason.
 std::string result_message(const nlohmann::json& id, bool ok, std::string_view reason = {});
 // A conference event (conference::to_json of it).

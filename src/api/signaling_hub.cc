@@ -107,14 +107,21 @@ void SignalingHub::deliver(std::string_view conference, const conference::Events
   auto members = registry_.participants(conference);
   std::vector<std::string> changed;  // whose role or admission the events changed
   for (const auto& event : events) {
-    auto text = std::make_shared<const std::string>(event_message(conference::to_json(event)));
-    // Someone arriving or leaving: others may hear of it in the next batch.
+    auto text = std::make_shared<const std::string>(event_message(named(conference, event)));
+    // Someone arriving or leaving: others may hear of it in the next batch, and a member
+    // of the audience only if that someone is on the panel.
     std::string_view arrived_or_left;
     if (const auto* joined = std::get_if<conference::ParticipantJoined>(&event.body))
       arrived_or_left = joined->participant;
     else if (const auto* left = std::get_if<conference::ParticipantLeft>(&event.body))
       arrived_or_left = left->participant;
+    std::string_view admitted_one;
+    if (const auto* admitted = std::get_if<conference::ParticipantAdmitted>(&event.body))
+      admitted_one = admitted->participant;
+    std::string_view subject = !arrived_or_left.empty() ? arrived_or_left : admitted_one;
+    const bool about_audience = !subject.empty() && audience_member(conference, subject);
     for (const auto* p : members) {
+      if (about_audience && p->id != subject && in_audience(p->role)) continue;
       if (!service_.may_see(conference, p->id, event)) continue;
       auto it = peers_.find(p->id);
       if (it == peers_.end()) continue;
@@ -135,6 +142,27 @@ void SignalingHub::deliver(std::string_view conference, const conference::Events
     }
   }
   for (const auto& id : changed) refresh_participant(conference, id);
+}
+
+bool SignalingHub::audience_member(std::string_view conference, std::string_view participant_id) {
+  const auto* domain = service_.find(conference);
+  if (const auto* p = domain ? domain->participant(std::string(participant_id)) : nullptr)
+    return in_audience(api_role(p->role));
+  const auto* participant = registry_.find_participant(participant_id);  // a WHEP viewer
+  return participant && in_audience(participant->role);
+}
+
+nlohmann::json SignalingHub::named(std::string_view conference, const conference::Event& event) {
+  auto json = conference::to_json(event);
+  // Who wrote, asked or changed role, by name: the audience does not know one another.
+  std::string_view who;
+  if (const auto* chat = std::get_if<conference::ChatMessageSent>(&event.body)) who = chat->from;
+  else if (const auto* question = std::get_if<conference::QuestionAsked>(&event.body)) who = question->author;
+  else if (const auto* role = std::get_if<conference::RoleChanged>(&event.body)) who = role->participant;
+  if (who.empty()) return json;
+  const auto* domain = service_.find(conference);
+  if (const auto* p = domain ? domain->participant(std::string(who)) : nullptr) json["name"] = p->name;
+  return json;
 }
 
 bool SignalingHub::announced(const Track& track) {
@@ -170,7 +198,25 @@ void SignalingHub::refresh_participant(std::string_view conference, const std::s
   const auto* domain = service_.find(conference);
   const auto* p = domain ? domain->participant(participant_id) : nullptr;
   if (!participant || participant->conference != conference || !p) return;
+  const Role before = participant->role;
   participant->role = api_role(p->role);
+  if (participant->admitted && participant->listed() && in_audience(before) != in_audience(participant->role)) {
+    // Onto the panel: it and the audience meet. Back into the audience: it leaves the
+    // audience's view (and forgets the audience itself, docs/protocol.md "The audience").
+    const bool joins_panel = in_audience(before);
+    auto it = peers_.find(participant_id);
+    auto self_peer = it == peers_.end() ? nullptr : it->second.lock();
+    for (const auto* other : registry_.participants(conference)) {
+      if (other->id == participant_id || !other->admitted || !in_audience(other->role)) continue;
+      if (joins_panel && self_peer) defer(self_peer, std::make_shared<const std::string>(
+                                                         participant_joined_message(view_of(*other))));
+      auto other_it = peers_.find(other->id);
+      auto peer = other_it == peers_.end() ? nullptr : other_it->second.lock();
+      if (!peer) continue;
+      send(*peer, joins_panel ? participant_joined_message(view_of(*participant))
+                              : participant_left_message(participant_id));
+    }
+  }
   auto it = peers_.find(participant_id);
   auto peer = it == peers_.end() ? nullptr : it->second.lock();
   if (p->presence == conference::Presence::rejected) {
@@ -187,10 +233,11 @@ void SignalingHub::refresh_participant(std::string_view conference, const std::s
     // is there, as a welcome would have told it.
     participant->admitted = true;
     Participant self = *participant;
-    broadcast(conference, self.id, participant_joined_message(view_of(self)));
+    const bool audience = in_audience(self.role);
+    broadcast(conference, self.id, participant_joined_message(view_of(self)), false, audience);
     if (peer) {
       for (const auto* other : registry_.participants(conference)) {
-        if (other->id != self.id && other->admitted) {
+        if (other->id != self.id && other->admitted && !(audience && in_audience(other->role))) {
           send(*peer, participant_joined_message(view_of(*other)));
         }
       }
@@ -215,6 +262,24 @@ void SignalingHub::tick() {
   for (const auto& weak : deferring)
     if (auto peer = weak.lock()) flush_deferred(*peer);
   last_batch_.clear();  // the news it holds need not outlive the tick
+  if (++ticks_ % kAudienceTicks == 0) announce_audience();
+}
+
+void SignalingHub::announce_audience() {
+  for (auto it = audience_told_.begin(); it != audience_told_.end();) {
+    const auto& [conference, told] = *it;
+    auto members = registry_.participants(conference);
+    if (members.empty()) {
+      it = audience_told_.erase(it);
+      continue;
+    }
+    auto count = registry_.audience_count(conference);
+    if (count != told) {
+      it->second = count;
+      broadcast(conference, {}, audience_message(count));
+    }
+    ++it;
+  }
 }
 
 bool SignalingHub::handle_command(SignalingPeer& peer, const CommandMessage& command) {
@@ -354,20 +419,25 @@ bool SignalingHub::handle_join(const std::shared_ptr<SignalingPeer>& peer,
 
   std::vector<ParticipantView> others;
   std::vector<TrackView> tracks;
+  const bool audience = in_audience(self.role);
   if (self.admitted) {
     for (const auto* p : registry_.participants(self.conference)) {
-      if (p->id != self.id && p->admitted) others.push_back(view_of(*p));
+      if (p->id != self.id && p->admitted && !(audience && in_audience(p->role)))
+        others.push_back(view_of(*p));
     }
     for (const auto& t : registry_.tracks(self.conference)) {
       if (announced(t)) tracks.push_back(view_of(t));
     }
   }
+  audience_told_.try_emplace(self.conference, 0);
   send(*peer, welcome_message(view_of(self), self.conference, permissions, others, tracks,
-                             service_.state_for(self.conference, self.id)));
+                             service_.state_for(self.conference, self.id),
+                             self.admitted ? registry_.audience_count(self.conference) : 0));
   peer->permissions_sent = permissions;
   peer->role_sent = role_name(self.role);
   if (self.admitted)
-    broadcast(self.conference, self.id, participant_joined_message(view_of(self)), /*presence=*/true);
+    broadcast(self.conference, self.id, participant_joined_message(view_of(self)), /*presence=*/true,
+              audience);
   deliver(self.conference, *joined);
   log::info(kLog, "participant {} ({}, {}) joined {} via websocket", self.id, self.name,
             role_name(self.role), self.conference);
@@ -572,7 +642,8 @@ void SignalingHub::finish_http_session(const std::string& resource, sfu::Session
   }
   Participant self = *participant;
   if (self.listed() && self.admitted) {
-    broadcast(self.conference, self.id, participant_joined_message(view_of(self)));
+    broadcast(self.conference, self.id, participant_joined_message(view_of(self)), false,
+              in_audience(self.role));
   }
   apply_negotiation(self, result);
   log::info(kLog, "{} session {} created for {} ({}, {}) in {}", ingest_path(ingest), resource,
@@ -643,7 +714,8 @@ void SignalingHub::remove_participant(const std::string& participant_id, std::st
     broadcast(gone.conference, gone.id, track_removed_message(track.id));
   }
   if (gone.listed() && gone.admitted) {
-    broadcast(gone.conference, gone.id, participant_left_message(gone.id), /*presence=*/true);
+    broadcast(gone.conference, gone.id, participant_left_message(gone.id), /*presence=*/true,
+              in_audience(gone.role));
   }
   if (gone.attachment != Attachment::kWhep) deliver(gone.conference, service_.leave(gone.conference, gone.id));
   log::info(kLog, "participant {} ({}) left {} via {}: {}", gone.id, gone.name, gone.conference,
@@ -651,11 +723,12 @@ void SignalingHub::remove_participant(const std::string& participant_id, std::st
 }
 
 void SignalingHub::broadcast(std::string_view conference, std::string_view except_participant,
-                             const std::string& text, bool presence) {
+                             const std::string& text, bool presence, bool about_audience) {
   std::shared_ptr<const std::string> shared;  // made once, held by everyone it waits for
   for (const auto* p : registry_.participants(conference)) {
     // Nobody in the lobby hears about the others or their media.
     if (p->id == except_participant || !p->admitted) continue;
+    if (about_audience && in_audience(p->role)) continue;
     auto it = peers_.find(p->id);
     if (it == peers_.end()) continue;
     auto peer = it->second.lock();

@@ -82,8 +82,8 @@ class SignalingHub {
   // Tells the whole conference, the speaker included, who holds the floor now.
   void on_active_speaker(std::string_view conference, std::string_view participant_id);
 
-  // Every 250 ms: the conferences' due timer events (one minute left, time up), and the
-  // presence news held for batching clients.
+  // Every 250 ms: the conferences' due timer events (one minute left, time up), the
+  // presence news held for batching clients, and every 2 s the audience's head count.
   void tick();
 
   // Closes every media session (server shutdown).
@@ -151,6 +151,10 @@ class SignalingHub {
   void apply_negotiation(const Participant& participant, const sfu::NegotiateResult& result);
   // The role the conference gives the participant now, and what it may do with media.
   Role current_role(const Participant& participant);
+  // Whether the participant is an attendee or press (for the conference, else the registry).
+  bool audience_member(std::string_view conference, std::string_view participant_id);
+  // The event as clients get it: chat, questions and role changes name their person.
+  nlohmann::json named(std::string_view conference, const conference::Event& event);
   // Whether others are told about the track: interpreters' microphones are heard only
   // through their booth's language channel.
   bool announced(const Track& track);
@@ -162,8 +166,13 @@ class SignalingHub {
   void send_permissions(SignalingPeer& peer, const Participant& participant);
   void remove_participant(const std::string& participant_id, std::string_view why);
   // presence: news of someone arriving or leaving, which may wait for a batch.
+  // about_audience: news of a member of the audience, which only the panel hears.
   void broadcast(std::string_view conference, std::string_view except_participant,
-                 const std::string& text, bool presence = false);
+                 const std::string& text, bool presence = false, bool about_audience = false);
+  // Every kAudienceTicks ticks: the audience's head count to everyone in each conference
+  // where it changed.
+  void announce_audience();
+  static constexpr unsigned kAudienceTicks = 8;  // 2 s
 
   sfu::MediaServer& media_;
   std::vector<std::uint8_t> key_;
@@ -187,6 +196,9 @@ class SignalingHub {
   // usually hold the same news, and then share one build.
   std::vector<std::shared_ptr<const std::string>> last_batch_;
   std::string last_batch_text_;
+  // The head count last sent to everyone in each conference (a welcome gives the count then).
+  std::map<std::string, std::size_t, std::less<>> audience_told_;
+  unsigned ticks_ = 0;
   std::uint64_t messages_ok_ = 0;
   std::uint64_t messages_error_ = 0;
 };

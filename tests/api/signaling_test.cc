@@ -102,12 +102,13 @@ TEST(ParseClientMessage, RejectsWithReason) {
 
 TEST(ServerMessages, WelcomeShape) {
   auto text = welcome_message({"p3", "Alice", "speaker"}, "demo", {.publish = true, .subscribe = true},
-                              {{"p1", "Bob", "moderator"}}, {{"t1", "p1", "audio"}});
+                              {{"p1", "Bob", "moderator"}}, {{"t1", "p1", "audio"}}, {}, 412);
   auto message = json::parse(text);
   EXPECT_EQ(message, json::parse(R"({"type":"welcome","version":1,
       "participant":{"id":"p3","name":"Alice","role":"speaker"},"conference":"demo",
       "permissions":{"publish":true,"subscribe":true},"participants":[{"id":"p1","name":"Bob","role":"moderator"}],
-      "tracks":[{"id":"t1","participant":"p1","kind":"audio"}]})"));
+      "tracks":[{"id":"t1","participant":"p1","kind":"audio"}],"audience":412})"));
+  EXPECT_EQ(json::parse(audience_message(7)), (json{{"type", "audience"}, {"count", 7}}));
 }
 
 TEST(ServerMessages, WelcomeCarriesAnyNameAndTheState) {
@@ -164,7 +165,8 @@ TEST_F(SchemaAgreement, ServerTypesAreExactlyTheBuiltOnes) {
         participant_joined_message({}), participant_left_message("p1"),
         track_published_message({}), track_removed_message("t1"), active_speaker_message("p1"),
         error_message(ErrorCode::kInternal, "x"), pong_message(), result_message(1, true),
-        event_message({{"seq", 1}}), batch_message({pong_message(), pong_message()})}) {
+        event_message({{"seq", 1}}), batch_message({pong_message(), pong_message()}),
+        audience_message(3)}) {
     built.insert(json::parse(text)["type"].get<std::string>());
   }
   EXPECT_EQ(types_of("ServerMessage"), built);

@@ -271,6 +271,16 @@ function model_event(locale) {
     await wait_for(async () => (await featured_colour(press))?.r !== undefined, 'press: first frame on the stage');
     console.log(`# ${locale}: join link → joined ${joined_ms} ms, → first stage frame ${Date.now() - opened_at} ms`);
     assert.equal(await store_value(att, 's.may_publish.value'), false);
+    // The audience is a head count, not tiles: the attendee and the press do not see each
+    // other, a speaker's strip shows the panel, and the moderator lists everyone.
+    const press_id = await store_value(press, 's.me.value.id');
+    for (const [p, other] of [[att, press_id], [press, att_id]]) {
+      await wait_for(async () => /\b2\b/.test(await p.getByTestId('audience').textContent()), `${p.label}: an audience of 2`);
+      assert.equal(await store_value(p, `s.participants.value.has('${other}')`), false, `${p.label} sees ${other}`);
+    }
+    await wait_for(() => store_value(red, 's.audience.value === 2'), 'speaker red: an audience of 2');
+    assert.equal(await red.locator(`.strip [data-participant="${att_id}"]`).count(), 0, 'an attendee tile in the strip');
+    await mod.locator(`[data-testid=people] [data-participant="${att_id}"]`).waitFor();
 
     await mod.getByTestId('go-live').click();
     await wait_for(() => store_value(press, "s.model.state.value === 'live'"), 'press sees live');

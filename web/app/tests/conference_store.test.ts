@@ -8,6 +8,10 @@ const kExamples = resolve(__dirname, '../../../docs/protocol/examples');
 const example = <T = ServerMessage>(name: string): T =>
   JSON.parse(readFileSync(resolve(kExamples, `${name}.json`), 'utf8')) as T;
 
+const event = (body: Record<string, unknown>): ServerMessage =>
+  ({ type: 'event', event: body }) as unknown as ServerMessage;
+const state = (body: Record<string, unknown>): Welcome['state'] => body as unknown as Welcome['state'];
+
 function welcome(overrides: Partial<Welcome> = {}): Welcome {
   return {
     type: 'welcome', version: 1, conference: 'demo',
@@ -33,6 +37,48 @@ describe('ConferenceStore', () => {
     expect([...store.tracks.value.keys()]).toEqual(['t1']);
     // Audio only: nobody to feature yet.
     expect(store.featured.value).toBeNull();
+  });
+
+  it('counts the audience and names those the audience does not know', () => {
+    const store = new ConferenceStore();
+    store.apply(welcome({
+      audience: 412,
+      state: state({ participants: [{ id: 'p1', name: 'Me', role: 'attendee', presence: 'present' },
+        { id: 'p2', name: 'Bob', role: 'speaker', presence: 'present' }] }),
+    }));
+    expect(store.audience.value).toBe(412);
+    expect(store.apply(example('server-audience'))).toBe(false);
+    expect(store.audience.value).toBe(412);
+    store.apply({ type: 'audience', count: 413 });
+    expect(store.audience.value).toBe(413);
+    // Chat from another member of the audience carries the author's name.
+    store.apply(event({ seq: 5, at: 1, type: 'chat_message_sent', id: 1, from: 'p9', name: 'Zoe', text: 'hi' }));
+    expect(store.model.chat.value.at(-1)).toMatchObject({ from: 'p9', name: 'Zoe' });
+    // Promoted onto the panel: named by the role change, then announced.
+    store.apply(event({ seq: 6, at: 2, type: 'role_changed', participant: 'p9', from: 'attendee', to: 'speaker', by: 'p2', name: 'Zoe' }));
+    expect(store.name_of('p9')).toBe('Zoe');
+    store.apply({ type: 'participant-joined', participant: { id: 'p9', name: 'Zoe', role: 'speaker' } });
+    expect(store.participants.value.has('p9')).toBe(true);
+    // Back into the audience: out of our view (we will not hear when she leaves).
+    store.apply(event({ seq: 7, at: 3, type: 'role_changed', participant: 'p9', from: 'speaker', to: 'attendee', by: 'p2', name: 'Zoe' }));
+    expect(store.model.people.value.has('p9')).toBe(false);
+    store.apply({ type: 'participant-left', participant: 'p9' });
+    expect(store.participants.value.has('p9')).toBe(false);
+  });
+
+  it('forgets the rest of the audience when we are moved back into it', () => {
+    const store = new ConferenceStore();
+    store.apply(welcome({
+      participant: { id: 'p1', name: 'Me', role: 'speaker' },
+      participants: [{ id: 'p2', name: 'Bob', role: 'moderator' }, { id: 'p3', name: 'Ann', role: 'attendee' }],
+      state: state({ participants: [{ id: 'p1', name: 'Me', role: 'speaker', presence: 'present' },
+        { id: 'p2', name: 'Bob', role: 'moderator', presence: 'present' },
+        { id: 'p3', name: 'Ann', role: 'attendee', presence: 'present' }] }),
+    }));
+    store.apply(event({ seq: 2, at: 1, type: 'role_changed', participant: 'p1', from: 'speaker', to: 'attendee', by: 'p2' }));
+    expect(store.me.value?.role).toBe('attendee');
+    expect([...store.participants.value.keys()]).toEqual(['p2']);
+    expect([...store.model.people.value.keys()].sort()).toEqual(['p1', 'p2']);
   });
 
   it('leaves ourselves out of the participants and tracks', () => {

@@ -21,7 +21,7 @@ export function ChatPanel({ store, session }: { store: ConferenceStore; session:
         {m.chat.value.map((msg) => (
           <li key={msg.id}>
             <span class="hint">{msg.at ? format_time(new Date(msg.at)) : ''}</span>{' '}
-            <strong>{store.name_of(msg.from)}</strong>{' '}
+            <strong>{msg.name ?? store.name_of(msg.from)}</strong>{' '}
             <span>{msg.text}</span>
             {is_host(me.role) ? (
               <button type="button" class="link" aria-label={t('chat.delete')}

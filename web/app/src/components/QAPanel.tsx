@@ -38,7 +38,7 @@ export function QAPanel({ store, session }: { store: ConferenceStore; session: S
             return (
               <li key={q.id} data-question={q.id} data-status={q.status}>
                 <p class="qa-text">{q.text}</p>
-                <p class="hint">{t('qa.meta', { name: store.name_of(q.author), votes: String(q.votes), status: t(`qa.status.${q.status}`) })}</p>
+                <p class="hint">{t('qa.meta', { name: q.name ?? store.name_of(q.author), votes: String(q.votes), status: t(`qa.status.${q.status}`) })}</p>
                 <span class="row">
                   {q.author !== me.id && q.status !== 'answered' ? (
                     <button type="button" data-testid="upvote" disabled={voted} aria-pressed={voted}

@@ -5,7 +5,7 @@
 import { t, format_time } from '../i18n/i18n';
 import type { Session } from '../rtc/session';
 import type { ConferenceStore } from '../state/conference_store';
-import { is_host } from '../state/conference_model';
+import { in_audience, is_host } from '../state/conference_model';
 import { ChatPanel } from './ChatPanel';
 import { FloorBar } from './FloorBar';
 import { HostPanel } from './HostPanel';
@@ -34,7 +34,10 @@ export function Stage({ store, session, local_stream: _initial_stream, joined_at
   const featured = store.featured.value;
   const speaker = store.active_speaker.value;
   const streams = session.streams.value;
-  const others = [...store.participants.value.values()].filter((p) => p.id !== featured);
+  // The strip is the panel (and anyone sending video); the audience is a head count.
+  const others = [...store.participants.value.values()]
+    .filter((p) => p.id !== featured && (!in_audience(p.role) || streams.has(p.id)));
+  const audience = store.audience.value;
   const error = store.error.value;
   // With languages, remote voices play through the listening graph (floor + channel).
   const listening = store.interpretation.languages.value.length > 0;
@@ -62,6 +65,7 @@ export function Stage({ store, session, local_stream: _initial_stream, joined_at
             : session.publishing.value ? t('stage.publishing') : t('stage.watching')}
           {' · '}
           {t('stage.joined_at', { time: format_time(joined_at) })}
+          {status !== 'connecting' ? <span data-testid="audience">{' · '}{t('stage.audience', { count: String(audience) })}</span> : null}
         </p>
         {store.model.recording.value
           ? <span class="recording-badge" role="status" data-testid="recording">{t('stage.recording')}</span> : null}

@@ -29,7 +29,7 @@ function text_of(store: ConferenceStore, e: TimelineEntry): string | null {
   const s = (v: unknown) => (typeof v === 'string' ? v : '');
   const item = store.model.agenda.value.find((i) => i.id === s(f.item));
   return t(key, {
-    name: store.name_of(s(f.participant) || s(f.author)),
+    name: s(f.name) || store.name_of(s(f.participant) || s(f.author)),
     state: s(f.to) && e.type === 'conference_state_changed' ? t(`state.${s(f.to) as 'live'}`) : '',
     role: e.type === 'role_changed' ? t(`role.${s(f.to) as 'speaker'}`) : '',
     title: s(f.title) || item?.title || s(f.item),

@@ -5,7 +5,7 @@
 
 export type ClientMessage = Join | Offer | Leave | Ping | Command | VideoSize;
 
-export type ServerMessage = Welcome | Answer | ParticipantJoined | ParticipantLeft | TrackPublished | TrackRemoved | ActiveSpeaker | Permissions | Error | Result | Event | Pong | Batch;
+export type ServerMessage = Welcome | Answer | ParticipantJoined | ParticipantLeft | TrackPublished | TrackRemoved | ActiveSpeaker | Permissions | Error | Result | Event | Pong | Audience | Batch;
 
 export type ParticipantId = string;
 
@@ -66,8 +66,11 @@ export type Welcome = {
   participant: Participant;
   conference: string;
   permissions: MediaPermissions;
+  /** The others present, as this participant may see them: to a member of the audience (attendee, press), only the panel (everyone else). */
   participants: Participant[];
   tracks: Track[];
+  /** How many attendees and press are present (WHEP viewers included); then `audience` messages. */
+  audience?: number;
   /** The conference as this participant may see it: state, settings, participants, agenda, floor with remaining_ms, the speaker queue as visible to them, chat tail, questions. */
   state?: Record<string, never>;
 };
@@ -132,6 +135,12 @@ export type Pong = {
   type: "pong";
 };
 
+/** The audience's head count (attendees and press present, WHEP viewers included), to everyone, at most every 2 s and only when it changed since the last one. */
+export type Audience = {
+  type: "audience";
+  count: number;
+};
+
 /** Several server messages in the order they happened, to a client that joined with batch: true. Only participant-joined, participant-left and the participant_joined / participant_left events are held for a batch; any other message to the client sends what is held first. */
 export type Batch = {
   type: "batch";
@@ -188,4 +197,4 @@ export type Event = {
 export type SignalingMessage = ClientMessage | ServerMessage;
 
 export const kClientMessageTypes = ['join', 'offer', 'leave', 'ping', 'command', 'video-size'] as const;
-export const kServerMessageTypes = ['welcome', 'answer', 'participant-joined', 'participant-left', 'track-published', 'track-removed', 'active-speaker', 'permissions', 'error', 'result', 'event', 'pong', 'batch'] as const;
+export const kServerMessageTypes = ['welcome', 'answer', 'participant-joined', 'participant-left', 'track-published', 'track-removed', 'active-speaker', 'permissions', 'error', 'result', 'event', 'pong', 'audience', 'batch'] as const;

@@ -39,10 +39,13 @@ export interface Floor {
 }
 
 export interface QueueEntry { participant: ParticipantId; topic: string; position: number }
-export interface ChatMessage { id: number; from: ParticipantId; text: string; at: number }
+// name: the author's, as the server gave it (a member of the audience does not know the
+// rest of the audience, so the roster cannot name them).
+export interface ChatMessage { id: number; from: ParticipantId; name?: string; text: string; at: number }
 export interface Question {
   id: number;
   author: ParticipantId;
+  name?: string;
   text: string;
   votes: number;
   status: QuestionStatus;
@@ -122,6 +125,11 @@ export function may_publish_role(role: Role): boolean {
 
 export function is_host(role: Role | undefined): boolean {
   return role === 'organizer' || role === 'moderator';
+}
+
+// Attendees and press: the audience, which the server does not announce to itself.
+export function in_audience(role: Role | undefined): boolean {
+  return role === 'attendee' || role === 'press';
 }
 
 export class ConferenceModel {
@@ -206,10 +214,10 @@ export class ConferenceModel {
         participant: str(q.participant), topic: str(q.topic), position: num(q.position),
       }));
       this.chat.value = arr(s.chat).map(obj).map((m) => ({
-        id: num(m.id), from: str(m.from), text: str(m.text), at: num(m.at),
+        id: num(m.id), from: str(m.from), name: str(m.name) || undefined, text: str(m.text), at: num(m.at),
       }));
       this.questions.value = arr(s.questions).map(obj).map((q) => ({
-        id: num(q.id), author: str(q.author), text: str(q.text), votes: num(q.votes),
+        id: num(q.id), author: str(q.author), name: str(q.name) || undefined, text: str(q.text), votes: num(q.votes),
         status: str(q.status, 'open') as QuestionStatus,
       }));
       this.unmute_asked.value = new Set();
@@ -290,7 +298,14 @@ export class ConferenceModel {
         break;
       case 'role_changed': {
         const role = str(e.to, 'attendee') as Role;
-        this.put(who, { role });
+        const mine = this.me ? this.people.value.get(this.me)?.role : undefined;
+        if (who !== this.me && in_audience(mine) && in_audience(role)) {
+          // Back into the audience: out of an audience member's view, as the server
+          // will not tell it when this one leaves.
+          this.drop(who);
+        } else {
+          this.put(who, { role, ...(str(e.name) ? { name: str(e.name) } : {}) });
+        }
         if (who === this.me) {
           this.say({ key: 'announce.role', params: { role } });
           this.on_my_role?.(role);
@@ -363,7 +378,8 @@ export class ConferenceModel {
         break;
       }
       case 'chat_message_sent':
-        this.chat.value = [...this.chat.value, { id: num(e.id), from: str(e.from), text: str(e.text), at: num(e.at) }]
+        this.chat.value = [...this.chat.value,
+          { id: num(e.id), from: str(e.from), name: str(e.name) || undefined, text: str(e.text), at: num(e.at) }]
           .slice(-kTimelineLimit);
         break;
       case 'chat_message_deleted':
@@ -374,7 +390,7 @@ export class ConferenceModel {
         break;
       case 'question_asked':
         this.questions.value = [...this.questions.value,
-          { id: num(e.id), author: str(e.author), text: str(e.text), votes: 0, status: 'open' }];
+          { id: num(e.id), author: str(e.author), name: str(e.name) || undefined, text: str(e.text), votes: 0, status: 'open' }];
         break;
       case 'question_upvoted':
         this.questions.value = this.questions.value.map((q) => (q.id === num(e.id) ? { ...q, votes: num(e.votes) } : q));
@@ -406,6 +422,23 @@ export class ConferenceModel {
       default:
         break;
     }
+  }
+
+  // Someone the signaling layer announced (participant-joined): known by name from now.
+  know(p: { id: ParticipantId; name: string; role: Role }): void {
+    if (!this.people.value.has(p.id)) this.put(p.id, { name: p.name, role: p.role, presence: 'present' });
+  }
+
+  // We are back in the audience: forget the rest of it, which we no longer hear of.
+  forget_audience(): void {
+    this.people.value = new Map([...this.people.value].filter(([id, p]) => id === this.me || !in_audience(p.role)));
+  }
+
+  private drop(id: ParticipantId): void {
+    if (!this.people.value.has(id)) return;
+    const next = new Map(this.people.value);
+    next.delete(id);
+    this.people.value = next;
   }
 
   private put(id: ParticipantId, change: Partial<Person>): void {

@@ -6,7 +6,7 @@ import { batch, computed, signal } from '@preact/signals';
 import type {
   Participant, ParticipantId, Role, ServerMessage, Track, TrackId,
 } from '../protocol/signaling.gen';
-import { ConferenceModel, may_publish_role } from './conference_model';
+import { ConferenceModel, in_audience, may_publish_role } from './conference_model';
 import type { ModelAnnouncement } from './conference_model';
 import { InterpretationModel } from './interpretation_model';
 
@@ -30,10 +30,13 @@ export class ConferenceStore {
   readonly conference = signal<string | null>(null);
   readonly me = signal<Participant | null>(null);
   readonly may_publish = signal(false);
-  // Other participants by id, in join order.
+  // Other participants by id, in join order. To a member of the audience (attendee,
+  // press): the panel only, since the server does not announce the audience to itself.
   readonly participants = signal<ReadonlyMap<ParticipantId, Participant>>(new Map());
   // Remote tracks the app should receive, by id (our own are never here).
   readonly tracks = signal<ReadonlyMap<TrackId, Track>>(new Map());
+  // How many attendees and press are present (welcome, then `audience` messages).
+  readonly audience = signal(0);
   readonly active_speaker = signal<ParticipantId | null>(null);
   readonly error = signal<ServerErrorInfo | null>(null);
   readonly announcement = signal<Announcement | null>(null);
@@ -78,6 +81,7 @@ export class ConferenceStore {
           this.me.value = msg.participant;
           this.conference.value = msg.conference;
           this.may_publish.value = msg.permissions.publish;
+          this.audience.value = msg.audience ?? 0;
           const others = msg.participants.filter((p) => p.id !== msg.participant.id);
           this.participants.value = new Map(others.map((p) => [p.id, p]));
           const remote = msg.tracks.filter((t) => t.participant !== msg.participant.id);
@@ -100,8 +104,11 @@ export class ConferenceStore {
         if (msg.participant.id === this.me.value?.id) return false;
         const next = new Map(this.participants.value);
         next.set(msg.participant.id, msg.participant);
-        this.participants.value = next;
-        this.announce('announce.joined', { name: msg.participant.name });
+        batch(() => {
+          this.participants.value = next;
+          this.model.know(msg.participant);
+          this.announce('announce.joined', { name: msg.participant.name });
+        });
         return false;
       }
       case 'participant-left': {
@@ -166,6 +173,9 @@ export class ConferenceStore {
           this.may_publish.value = msg.permissions.publish;
         });
         return false;
+      case 'audience':
+        this.audience.value = msg.count;
+        return false;
       case 'answer':
       case 'pong':
       case 'result':
@@ -181,7 +191,7 @@ export class ConferenceStore {
   // Display name of a participant (ourselves included).
   name_of(id: ParticipantId): string {
     if (id === this.me.value?.id) return this.me.value.name;
-    return this.participants.value.get(id)?.name ?? id;
+    return this.participants.value.get(id)?.name ?? this.model.name_of(id);
   }
 
   // The conference changed our role: what we may publish follows it (the server's
@@ -191,6 +201,11 @@ export class ConferenceStore {
     batch(() => {
       if (me) this.me.value = { ...me, role };
       this.may_publish.value = may_publish_role(role);
+      if (in_audience(role)) {
+        // Back in the audience: the server no longer tells us of the rest of it.
+        this.participants.value = new Map([...this.participants.value].filter(([, p]) => !in_audience(p.role)));
+        this.model.forget_audience();
+      }
     });
   }
 

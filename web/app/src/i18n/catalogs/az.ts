@@ -43,6 +43,7 @@ export const az: Catalog = {
   'stage.publishing': 'Kameranız və mikrofonunuz efirdədir.',
   'stage.watching': 'Siz izləyirsiniz.',
   'stage.joined_at': 'Qoşulma vaxtı: {time}',
+  'stage.audience': 'Tamaşaçı: {count}',
   'stage.unmute': 'Səsi aç',
   'announce.joined': '{name} qoşuldu',
   'announce.left': '{name} çıxdı',

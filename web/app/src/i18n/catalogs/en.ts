@@ -42,6 +42,7 @@ export const en = {
   'stage.publishing': 'Your camera and microphone are live.',
   'stage.watching': 'You are watching.',
   'stage.joined_at': 'Joined at {time}',
+  'stage.audience': 'Audience: {count}',
   'stage.unmute': 'Turn on sound',
   'announce.joined': '{name} joined',
   'announce.left': '{name} left',

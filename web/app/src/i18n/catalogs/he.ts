@@ -43,6 +43,7 @@ export const he: Catalog = {
   'stage.publishing': 'המצלמה והמיקרופון שלך משודרים.',
   'stage.watching': 'את/ה צופה.',
   'stage.joined_at': 'הצטרפות בשעה {time}',
+  'stage.audience': 'קהל: {count}',
   'stage.unmute': 'הפעלת שמע',
   'announce.joined': '{name} הצטרף/ה',
   'announce.left': '{name} יצא/ה',

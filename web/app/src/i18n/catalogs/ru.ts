@@ -43,6 +43,7 @@ export const ru: Catalog = {
   'stage.publishing': 'Ваши камера и микрофон в эфире.',
   'stage.watching': 'Вы смотрите.',
   'stage.joined_at': 'Подключение в {time}',
+  'stage.audience': 'Зрителей: {count}',
   'stage.unmute': 'Включить звук',
   'announce.joined': '{name} подключается',
   'announce.left': '{name} выходит',
