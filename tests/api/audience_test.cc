@@ -21,6 +21,14 @@ class AudienceTest : public StoredConferenceTest {
   std::string conference_name() const override { return "plenary"; }
   json conference_document() const override { return json{{"title", "Plenary"}}; }
 
+  // The moderator, with the conference open and live.
+  std::unique_ptr<Member> live_chair() {
+    auto chair = member("plenary", "Chair", Role::kModerator);
+    EXPECT_TRUE(chair->command("open")["ok"]);
+    EXPECT_TRUE(chair->command("go-live")["ok"]);
+    return chair;
+  }
+
   static std::set<std::string> ids_of(const json& participants) {
     std::set<std::string> out;
     for (const auto& p : participants) out.insert(p["id"].get<std::string>());
@@ -40,9 +48,7 @@ class AudienceTest : public StoredConferenceTest {
 };
 
 TEST_F(AudienceTest, TheAudienceSeesThePanelAndACountThePanelSeesEveryone) {
-  auto chair = member("plenary", "Chair", Role::kModerator);
-  ASSERT_TRUE(chair->command("open")["ok"]);
-  ASSERT_TRUE(chair->command("go-live")["ok"]);
+  auto chair = live_chair();
   auto speaker = member("plenary", "Member A", Role::kSpeaker);
   auto first = member("plenary", "Citizen One", Role::kAttendee);
   auto second = member("plenary", "Citizen Two", Role::kAttendee);
@@ -92,9 +98,7 @@ TEST_F(AudienceTest, TheAudienceSeesThePanelAndACountThePanelSeesEveryone) {
 }
 
 TEST_F(AudienceTest, SomeonePromotedOntoThePanelIsIntroducedToTheAudienceAndLeavesItsViewWhenDemoted) {
-  auto chair = member("plenary", "Chair", Role::kModerator);
-  ASSERT_TRUE(chair->command("open")["ok"]);
-  ASSERT_TRUE(chair->command("go-live")["ok"]);
+  auto chair = live_chair();
   auto first = member("plenary", "Citizen One", Role::kAttendee);
   auto second = member("plenary", "Citizen Two", Role::kAttendee);
 
