@@ -50,6 +50,10 @@ struct HttpReply {
 
 HttpReply json_error_reply(int status, std::string_view message);
 
+// What others are told of a participant and of a track.
+ParticipantView view_of(const Participant& p);
+TrackView view_of(const Track& t);
+
 enum class HttpIngest { kWhip, kWhep };
 
 class SignalingHub {
