@@ -98,8 +98,6 @@ json interpretation_state(const c::Conference& cf, const std::string& viewer, bo
   return state;
 }
 
-bool in_audience(const c::Participant& p) { return p.role == c::Role::attendee || p.role == c::Role::press; }
-
 bool sees_private(const c::Participant* p) {
   return p && (c::allowed(p->role, c::Action::see_full_queue) ||
                c::allowed(p->role, c::Action::manage_lobby));
@@ -550,14 +548,14 @@ std::string ConferenceService::state_for(std::string_view name, const std::strin
   text.pop_back();  // the object's closing brace
   // The audience sees the panel and itself (and a head count, in the welcome); everyone
   // else sees everyone.
-  const bool audience_view = self && in_audience(*self) && !hosts;
+  const bool audience_view = self && in_audience(api_role(self->role)) && !hosts;
   text += R"(,"participants":[)";
   bool first = true;
   for (const auto& [id, p] : cf.participants()) {
     if (p.presence != c::Presence::present && !(hosts && p.presence == c::Presence::waiting) &&
         id != viewer)
       continue;
-    if (audience_view && in_audience(p) && id != viewer) continue;
+    if (audience_view && in_audience(api_role(p.role)) && id != viewer) continue;
     if (!first) text += ',';
     first = false;
     text += R"({"id":)";

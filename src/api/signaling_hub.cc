@@ -86,10 +86,9 @@ void SignalingHub::deliver(std::string_view conference, const conference::Events
       arrived_or_left = joined->participant;
     else if (const auto* left = std::get_if<conference::ParticipantLeft>(&event.body))
       arrived_or_left = left->participant;
-    std::string_view admitted_one;
+    std::string_view subject = arrived_or_left;
     if (const auto* admitted = std::get_if<conference::ParticipantAdmitted>(&event.body))
-      admitted_one = admitted->participant;
-    std::string_view subject = !arrived_or_left.empty() ? arrived_or_left : admitted_one;
+      subject = admitted->participant;
     const bool about_audience = !subject.empty() && audience_member(conference, subject);
     for (const auto* p : members) {
       if (about_audience && p->id != subject && in_audience(p->role)) continue;
