@@ -1,6 +1,7 @@
 // What one forwarded packet costs in pieces, and so the floor: parse, rewrite the
 // header for the subscriber, SRTP (Podium's OpenSSL implementation against libsrtp2),
-// the per-subscriber loop, and the send (sendmmsg batches on loopback UDP).
+// the per-subscriber loop, and the send (sendmmsg batches on loopback UDP; an audio
+// copy's datagram to many listeners).
 //
 //   build/bench/bench/forward_bench --benchmark_min_time=0.2
 #include <arpa/inet.h>
@@ -384,6 +385,98 @@ BENCHMARK(BM_Sendmmsg)
     ->Args({1, 6})
     ->Args({8, 6})
     ->Args({32, 6});
+
+// --- An audio copy's send: 120-byte datagrams to R listeners, each its own socket ---
+//
+// An audio packet fans out as one datagram per listener, so nothing amortises the
+// kernel's per-datagram work; this is the floor of an audio copy over loopback (with
+// the receivers' side, which loopback runs in the sender's context). Mode 0 is Podium's
+// send: one unconnected socket, sendmmsg batches of 32 addressed datagrams, each routed.
+// Mode 1 is a connected socket per listener and one send() each: no route lookup and no
+// address to copy, but one system call per datagram. A thread on the other core drains
+// the listeners' sockets.
+void BM_SendToMany(benchmark::State& state) {
+  const auto receivers = static_cast<std::size_t>(state.range(0));
+  const bool connected = state.range(1) != 0;
+  constexpr std::size_t kDatagram = 120;
+  constexpr std::size_t kBatch = 32;
+  std::vector<int> sockets(receivers, -1);
+  std::vector<sockaddr_in> addresses(receivers);
+  for (std::size_t i = 0; i < receivers; ++i) {
+    sockets[i] = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    addresses[i] = {};
+    addresses[i].sin_family = AF_INET;
+    addresses[i].sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof addresses[i];
+    if (sockets[i] < 0 ||
+        bind(sockets[i], reinterpret_cast<sockaddr*>(&addresses[i]), sizeof addresses[i]) != 0 ||
+        getsockname(sockets[i], reinterpret_cast<sockaddr*>(&addresses[i]), &length) != 0) {
+      state.SkipWithError("no loopback UDP socket");
+      return;
+    }
+  }
+  std::vector<int> senders;
+  if (connected) {
+    for (const auto& address : addresses) {
+      const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+      if (fd < 0 || connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+        state.SkipWithError("no connected UDP socket");
+        return;
+      }
+      senders.push_back(fd);
+    }
+  } else {
+    senders.push_back(socket(AF_INET, SOCK_DGRAM, 0));
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> drained{0};
+  std::thread drain([&] {
+    std::array<std::uint8_t, kBufferSize> buffer;
+    std::uint64_t count = 0;
+    while (!stop.load(std::memory_order_relaxed)) {
+      for (const int fd : sockets) {
+        while (recv(fd, buffer.data(), buffer.size(), 0) > 0) ++count;
+      }
+    }
+    drained = count;
+  });
+
+  std::vector<std::uint8_t> datagram(kDatagram, 0x42);
+  std::array<iovec, kBatch> iov;
+  std::array<mmsghdr, kBatch> messages{};
+  std::size_t next = 0;
+  std::uint64_t sent = 0;
+  for (auto _ : state) {
+    if (connected) {
+      for (std::size_t j = 0; j < kBatch; ++j) {
+        if (send(senders[(next + j) % receivers], datagram.data(), kDatagram, 0) > 0) ++sent;
+      }
+    } else {
+      for (std::size_t j = 0; j < kBatch; ++j) {
+        iov[j] = {datagram.data(), kDatagram};
+        messages[j] = {};
+        messages[j].msg_hdr.msg_name = &addresses[(next + j) % receivers];
+        messages[j].msg_hdr.msg_namelen = sizeof(sockaddr_in);
+        messages[j].msg_hdr.msg_iov = &iov[j];
+        messages[j].msg_hdr.msg_iovlen = 1;
+      }
+      const int n = sendmmsg(senders[0], messages.data(), kBatch, 0);
+      if (n > 0) sent += static_cast<std::uint64_t>(n);
+    }
+    next = (next + kBatch) % receivers;
+  }
+  stop = true;
+  drain.join();
+  for (const int fd : senders) close(fd);
+  for (const int fd : sockets) close(fd);
+  state.SetItemsProcessed(static_cast<std::int64_t>(sent));
+  state.counters["per_datagram"] =
+      benchmark::Counter(static_cast<double>(kBatch), benchmark::Counter::kIsIterationInvariantRate |
+                                                    benchmark::Counter::kInvert);
+  state.counters["delivered"] =
+      sent == 0 ? 0.0 : static_cast<double>(drained.load()) / static_cast<double>(sent);
+}
+BENCHMARK(BM_SendToMany)->ArgNames({"listeners", "connected"})->Args({200, 0})->Args({200, 1});
 
 }  // namespace
 }  // namespace podium
