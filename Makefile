@@ -59,6 +59,9 @@ e2e: asan
 bench: deps
 	@[ -f build/bench/build.ninja ] || cmake --preset bench >/dev/null
 	cmake --build --preset bench -j $(JOBS)
+	unshare --net sh -c 'ip link set lo up && build/bench/bench/forward_bench --benchmark_min_time=0.2 \
+	  --benchmark_out=build/bench-micro.json --benchmark_out_format=json && \
+	  build/bench/bench/signaling_commands 4000 32 && build/bench/bench/signaling_commands 4000 1'
 	python3 bench/system/run.py --podium build/bench/podium --loadtest build/bench/podium-loadtest \
 	  --preset $(if $(QUICK),quick,full) $(if $(NICE),--nice $(NICE)) --json build/bench-results.json
 	/usr/bin/python3 bench/system/plot.py build/bench-results.json $(if $(QUICK),build/bench-plots,docs/benchmarks)
