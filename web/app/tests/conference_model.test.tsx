@@ -3,6 +3,7 @@ import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PreJoin } from '../src/components/PreJoin';
 import { readFileSync } from 'node:fs';
+import { kAudienceShown } from '../src/components/HostPanel';
 import { Stage } from '../src/components/Stage';
 import { LiveRegion } from '../src/components/LiveRegion';
 import { move } from '../src/components/console/AgendaBuilder';
@@ -244,6 +245,51 @@ describe('moderator controls and "ask to unmute"', () => {
     expect(button('Mute', red)).toBeUndefined();
     click('Ask to unmute', red);
     expect(sent.at(-1)).toEqual(['ask-to-unmute', { participant: 'p2', kind: 'audio' }]);
+  });
+
+  it('lists the panel whole and finds anyone in an audience of hundreds by name', () => {
+    const store = joined('moderator');
+    act(() => {
+      for (let i = 1; i <= 300; ++i) {
+        store.apply(event('participant_joined', { participant: `a${i}`, name: `Attendee ${i}`, role: i % 10 === 0 ? 'press' : 'attendee' }));
+      }
+    });
+    const sent = with_commands(store);
+    const rows = (list: string) =>
+      [...root.querySelectorAll(`[data-testid=${list}] > [data-participant]`)].map((e) => e.getAttribute('data-participant'));
+    expect(rows('panel-people')).toEqual(['p2', 'p3']);
+    expect(root.textContent).toContain('Audience (300)');
+    expect(rows('audience-people')).toHaveLength(kAudienceShown);
+    expect(root.querySelector('[data-testid=people-more]')?.textContent).toBe('Showing 50 of 300. Type a name to find someone.');
+    const search = root.querySelector<HTMLInputElement>('[data-testid=people-search]');
+    if (!search) throw new Error('no search box');
+    act(() => {
+      search.value = 'attendee 29';
+      search.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    expect(rows('audience-people')).toEqual(['a29', ...Array.from({ length: 10 }, (_, i) => `a${290 + i}`)]);
+    expect(root.querySelector('[data-testid=people-more]')).toBeNull();
+    // Whoever the search found can be given the floor and promoted.
+    const grant_to = [...root.querySelectorAll<HTMLOptionElement>('[data-testid=grant-to] option')].map((o) => o.value);
+    expect(grant_to).toEqual(['', 'p2', 'p3', 'a29', ...Array.from({ length: 10 }, (_, i) => `a${290 + i}`)]);
+    const row = root.querySelector('[data-testid=people] [data-participant=a295]');
+    const role = row?.querySelector<HTMLSelectElement>('[data-testid=role-select]');
+    if (!role) throw new Error('no role select for a295');
+    act(() => {
+      role.value = 'speaker';
+      role.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    expect(sent.at(-1)).toEqual(['change-role', { participant: 'a295', role: 'speaker' }]);
+    act(() => {
+      search.value = 'nobody';
+      search.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    expect(rows('audience-people')).toEqual([]);
+    expect(root.textContent).toContain('Nobody in the audience has that name.');
+    // Promoted, Attendee 295 joins the panel's list; the count follows.
+    act(() => { store.apply(event('role_changed', { participant: 'a295', name: 'Attendee 295', from: 'attendee', to: 'speaker', by: 'p1' })); });
+    expect(rows('panel-people')).toEqual(['p2', 'p3', 'a295']);
+    expect(root.textContent).toContain('Audience (299)');
   });
 
   it('the muted participant is asked and accepts with one button', () => {

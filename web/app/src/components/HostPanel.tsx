@@ -1,18 +1,22 @@
 // Moderator controls (organizers and moderators): the conference's state, the agenda,
 // the floor and its timer, the speaker queue, the lobby and the people (mute, ask to
 // unmute, promote, demote). Every button is one signaling command; the server decides.
+// The people are the panel, all listed, and the audience, which can be thousands: a
+// search by name and at most kAudienceShown rows of it at a time.
 import { useState } from 'preact/hooks';
-import { t } from '../i18n/i18n';
+import { format_number, t } from '../i18n/i18n';
 import type { ParticipantId, Role } from '../protocol/signaling.gen';
 import type { CommandArgs, CommandName, Session } from '../rtc/session';
 import type { ConferenceStore } from '../state/conference_store';
-import type { AgendaItem } from '../state/conference_model';
+import { in_audience, type AgendaItem } from '../state/conference_model';
 import { AgendaEditor } from './AgendaEditor';
 
 interface Props { store: ConferenceStore; session: Session }
 
 const kMinute = 60000;
 const kAudienceRoles: readonly Role[] = ['speaker', 'interpreter', 'attendee', 'press'];
+// Rows of the audience rendered at once; the search finds anyone else.
+export const kAudienceShown = 50;
 
 export function HostPanel({ store, session }: Props) {
   const m = store.model;
@@ -20,6 +24,12 @@ export function HostPanel({ store, session }: Props) {
   const floor = m.floor.value;
   const me = store.me.value;
   const people = [...m.people.value.values()].filter((p) => p.presence === 'present' && p.id !== me?.id);
+  const panel = people.filter((p) => !in_audience(p.role));
+  const audience = people.filter((p) => in_audience(p.role));
+  const [search, set_search] = useState('');
+  const needle = search.trim().toLocaleLowerCase();
+  const matching = needle ? audience.filter((p) => p.name.toLocaleLowerCase().includes(needle)) : audience;
+  const shown = matching.slice(0, kAudienceShown);
   const [grant_to, set_grant_to] = useState<string>('');
   const [minutes, set_minutes] = useState('5');
   const run = (command: CommandName, args: CommandArgs = {}) => { void session.command(command, args); };
@@ -59,7 +69,7 @@ export function HostPanel({ store, session }: Props) {
           <span>{t('host.grant_to')}</span>
           <select value={grant_to} onChange={(e) => set_grant_to(e.currentTarget.value)} data-testid="grant-to">
             <option value="">{t('host.choose')}</option>
-            {people.map((p) => <option key={p.id} value={p.id}>{`${p.name} · ${t(`role.${p.role}`)}`}</option>)}
+            {[...panel, ...shown].map((p) => <option key={p.id} value={p.id}>{`${p.name} · ${t(`role.${p.role}`)}`}</option>)}
           </select>
         </label>
         <label>
@@ -119,9 +129,28 @@ export function HostPanel({ store, session }: Props) {
       )}
 
       <h3>{t('host.people')}</h3>
-      <ul class="people-list" data-testid="people">
-        {people.map((p) => <PersonRow key={p.id} id={p.id} store={store} run={run} my_role={me?.role} />)}
-      </ul>
+      <div data-testid="people">
+        <h4>{t('host.panel', { count: format_number(panel.length) })}</h4>
+        <ul class="people-list" data-testid="panel-people">
+          {panel.map((p) => <PersonRow key={p.id} id={p.id} store={store} run={run} my_role={me?.role} />)}
+        </ul>
+        <h4 id="audience-heading">{t('host.audience', { count: format_number(audience.length) })}</h4>
+        {audience.length > kAudienceShown || needle ? (
+          <label class="inline">
+            <span class="visually-hidden">{t('host.find')}</span>
+            <input type="search" value={search} placeholder={t('host.find')} data-testid="people-search"
+              onInput={(e) => set_search(e.currentTarget.value)} />
+          </label>
+        ) : null}
+        <ul class="people-list" data-testid="audience-people" aria-labelledby="audience-heading">
+          {shown.map((p) => <PersonRow key={p.id} id={p.id} store={store} run={run} my_role={me?.role} />)}
+        </ul>
+        {needle && matching.length === 0 ? <p class="hint">{t('host.no_match')}</p> : null}
+        {matching.length > shown.length ? (
+          <p class="hint" data-testid="people-more">
+            {t('host.showing', { shown: format_number(shown.length), count: format_number(matching.length) })}</p>
+        ) : null}
+      </div>
     </section>
   );
 }

@@ -81,6 +81,11 @@ export function t(key: MessageKey, params?: Record<string, string>): string {
   return translate(locale.value, key, params);
 }
 
+// A count in the locale's digits and grouping (1,234; 1 234).
+export function format_number(n: number, loc: Locale = locale.value): string {
+  return new Intl.NumberFormat(loc).format(n);
+}
+
 // A time of day in the locale and the viewer's (or the given) time zone.
 export function format_time(when: Date, loc: Locale = locale.value, time_zone?: string): string {
   return new Intl.DateTimeFormat(loc, { hour: '2-digit', minute: '2-digit', timeZone: time_zone })
