@@ -247,12 +247,13 @@ describe('moderator controls and "ask to unmute"', () => {
     expect(sent.at(-1)).toEqual(['ask-to-unmute', { participant: 'p2', kind: 'audio' }]);
   });
 
-  it('lists the panel whole and finds anyone in an audience of hundreds by name', () => {
+  it('lists the panel whole, finds anyone in an audience of hundreds by name, and caps the lobby', () => {
     const store = joined('moderator');
     act(() => {
       for (let i = 1; i <= 300; ++i) {
         store.apply(event('participant_joined', { participant: `a${i}`, name: `Attendee ${i}`, role: i % 10 === 0 ? 'press' : 'attendee' }));
       }
+      for (let i = 1; i <= 60; ++i) store.apply(event('participant_waiting', { participant: `w${i}`, name: `Guest ${i}`, role: 'attendee' }));
     });
     const sent = with_commands(store);
     const rows = (list: string) =>
@@ -261,6 +262,8 @@ describe('moderator controls and "ask to unmute"', () => {
     expect(root.textContent).toContain('Audience (300)');
     expect(rows('audience-people')).toHaveLength(kAudienceShown);
     expect(root.querySelector('[data-testid=people-more]')?.textContent).toBe('Showing 50 of 300. Type a name to find someone.');
+    expect(root.querySelectorAll('.lobby-list > li')).toHaveLength(kAudienceShown);
+    expect(root.querySelector('[data-testid=lobby-more]')?.textContent).toBe('And 10 more waiting.');
     const search = root.querySelector<HTMLInputElement>('[data-testid=people-search]');
     if (!search) throw new Error('no search box');
     act(() => {

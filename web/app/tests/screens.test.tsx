@@ -126,7 +126,11 @@ describe('stage', () => {
     const store = joined_store();
     act(() => render(<LiveRegion store={store} />, root));
     const region = root.querySelector('[aria-live="polite"]');
-    act(() => { store.apply({ type: 'participant-joined', participant: { id: 'p4', name: 'Eli', role: 'attendee' } }); });
+    act(() => { store.apply({ type: 'participant-joined', participant: { id: 'p4', name: 'Eli', role: 'speaker' } }); });
+    expect(region?.textContent).toBe('Eli joined');
+    // The audience's arrivals and departures are a head count, not announcements.
+    act(() => { store.apply({ type: 'participant-joined', participant: { id: 'p5', name: 'Fay', role: 'attendee' } }); });
+    act(() => { store.apply({ type: 'participant-left', participant: 'p5' }); });
     expect(region?.textContent).toBe('Eli joined');
     act(() => set_locale('he'));
     expect(region?.textContent).toBe('Eli הצטרף/ה');

@@ -117,7 +117,7 @@ export function HostPanel({ store, session }: Props) {
         <>
           <button type="button" onClick={() => run('admit-all')}>{t('host.admit_all')}</button>
           <ul class="lobby-list">
-            {m.lobby.value.map((p) => (
+            {m.lobby.value.slice(0, kAudienceShown).map((p) => (
               <li key={p.id}>
                 <span>{p.name}</span>
                 <button type="button" class="primary" onClick={() => run('admit', { participant: p.id })}>{t('host.admit')}</button>
@@ -125,6 +125,10 @@ export function HostPanel({ store, session }: Props) {
               </li>
             ))}
           </ul>
+          {m.lobby.value.length > kAudienceShown ? (
+            <p class="hint" data-testid="lobby-more">
+              {t('host.lobby_more', { count: format_number(m.lobby.value.length - kAudienceShown) })}</p>
+          ) : null}
         </>
       )}
 

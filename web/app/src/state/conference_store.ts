@@ -107,7 +107,9 @@ export class ConferenceStore {
         batch(() => {
           this.participants.value = next;
           this.model.know(msg.participant);
-          this.announce('announce.joined', { name: msg.participant.name });
+          // The panel's arrivals are news; the audience's are a head count (hundreds of
+          // attendees would bury everything else the live region says).
+          if (!in_audience(msg.participant.role)) this.announce('announce.joined', { name: msg.participant.name });
         });
         return false;
       }
@@ -124,7 +126,7 @@ export class ConferenceStore {
           this.participants.value = next;
           this.set_tracks(tracks);
           if (this.active_speaker.value === msg.participant) this.active_speaker.value = null;
-          this.announce('announce.left', { name: who.name });
+          if (!in_audience(who.role)) this.announce('announce.left', { name: who.name });
         });
         return changed;
       }

@@ -155,6 +155,7 @@ export const az: Catalog = {
   'host.admit': "Burax",
   'host.reject': "İmtina et",
   'host.admit_all': "Hamısını burax",
+  'host.lobby_more': "Daha {count} nəfər gözləyir.",
   'host.people': "İştirakçılar",
   'host.panel': "Aparıcılar və məruzəçilər ({count})",
   'host.audience': "Tamaşaçılar ({count})",

@@ -154,6 +154,7 @@ export const en = {
   'host.admit': "Admit",
   'host.reject': "Reject",
   'host.admit_all': "Admit everyone",
+  'host.lobby_more': "And {count} more waiting.",
   'host.people': "People",
   'host.panel': "Panel ({count})",
   'host.audience': "Audience ({count})",

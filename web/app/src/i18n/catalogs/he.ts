@@ -155,6 +155,7 @@ export const he: Catalog = {
   'host.admit': "הכנסה",
   'host.reject': "דחייה",
   'host.admit_all': "הכנסת כולם",
+  'host.lobby_more': "ועוד {count} ממתינים.",
   'host.people': "משתתפים",
   'host.panel': "מנחים ודוברים ({count})",
   'host.audience': "קהל ({count})",

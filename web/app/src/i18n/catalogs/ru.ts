@@ -155,6 +155,7 @@ export const ru: Catalog = {
   'host.admit': "Впустить",
   'host.reject': "Отказать",
   'host.admit_all': "Впустить всех",
+  'host.lobby_more': "И ещё {count} ожидают.",
   'host.people': "Участники",
   'host.panel': "Ведущие и докладчики ({count})",
   'host.audience': "Зрители ({count})",
