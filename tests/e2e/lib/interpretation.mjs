@@ -108,6 +108,29 @@ export async function expect_levels(page, ok, what, interval_ms = 250, read = le
   }
 }
 
+// The level a listener hears once the sound has settled: the median of `read(page)` over
+// `ms`, per frequency. expect_levels returns the first read that passes, which may come
+// right after the audio starts: the analyser then still shows the start (its smoothing
+// halves the first read, -6 dB, and its 85 ms window may hold a voice's first frames
+// only), so a level compared across voices is taken from this instead. A voice that is
+// missing or too quiet for most of the time still shows.
+export async function settled_levels(page, read = levels, ms = 1000, interval_ms = 100) {
+  const reads = [];
+  const end = Date.now() + ms;
+  do {
+    const l = await read(page);
+    if (l) reads.push(l);
+    await new Promise((resolve) => setTimeout(resolve, interval_ms));
+  } while (Date.now() < end);
+  assert.ok(reads.length > 0, `${page.label}: no levels to read`);
+  const median = (values) => {
+    const sorted = [...values].sort((x, y) => x - y);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  return Object.fromEntries(Object.keys(reads[0]).map((key) => [key, median(reads.map((l) => l[key]))]));
+}
+
 // An organizer (made with `podium admin`) creates `conference` with these languages and
 // one agenda item "opening" in `floor_language`; returns the organizer's session token.
 export async function create_conference(conference, languages, floor_language, password) {
