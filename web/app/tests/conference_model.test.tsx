@@ -275,6 +275,24 @@ describe('moderator controls and "ask to unmute"', () => {
     // Whoever the search found can be given the floor and promoted.
     const grant_to = [...root.querySelectorAll<HTMLOptionElement>('[data-testid=grant-to] option')].map((o) => o.value);
     expect(grant_to).toEqual(['', 'p2', 'p3', 'a29', ...Array.from({ length: 10 }, (_, i) => `a${290 + i}`)]);
+    // A choice stays offered when the search moves on.
+    const select = root.querySelector<HTMLSelectElement>('[data-testid=grant-to]');
+    if (!select) throw new Error('no grant-to select');
+    act(() => {
+      select.value = 'a293';
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    act(() => {
+      search.value = 'attendee 1';
+      search.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    expect(select.value).toBe('a293');
+    click('Give the floor');
+    expect(sent.at(-1)).toEqual(['grant-floor', { participant: 'a293', ms: 300000 }]);
+    act(() => {
+      search.value = 'attendee 29';
+      search.dispatchEvent(new Event('input', { bubbles: true }));
+    });
     const row = root.querySelector('[data-testid=people] [data-participant=a295]');
     const role = row?.querySelector<HTMLSelectElement>('[data-testid=role-select]');
     if (!role) throw new Error('no role select for a295');

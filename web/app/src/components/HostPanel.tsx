@@ -31,6 +31,11 @@ export function HostPanel({ store, session }: Props) {
   const matching = needle ? audience.filter((p) => p.name.toLocaleLowerCase().includes(needle)) : audience;
   const shown = matching.slice(0, kAudienceShown);
   const [grant_to, set_grant_to] = useState<string>('');
+  // The floor goes to the panel or to someone the search shows; a choice stays offered
+  // after the search moves on, so the select never holds someone it does not list.
+  const chosen = people.find((p) => p.id === grant_to);
+  const offered = [...panel, ...shown];
+  if (chosen && !offered.includes(chosen)) offered.push(chosen);
   const [minutes, set_minutes] = useState('5');
   const run = (command: CommandName, args: CommandArgs = {}) => { void session.command(command, args); };
   const ms = () => Math.max(0, Math.round(Number(minutes) * kMinute)) || 0;
@@ -69,7 +74,7 @@ export function HostPanel({ store, session }: Props) {
           <span>{t('host.grant_to')}</span>
           <select value={grant_to} onChange={(e) => set_grant_to(e.currentTarget.value)} data-testid="grant-to">
             <option value="">{t('host.choose')}</option>
-            {[...panel, ...shown].map((p) => <option key={p.id} value={p.id}>{`${p.name} · ${t(`role.${p.role}`)}`}</option>)}
+            {offered.map((p) => <option key={p.id} value={p.id}>{`${p.name} · ${t(`role.${p.role}`)}`}</option>)}
           </select>
         </label>
         <label>
