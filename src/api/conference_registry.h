@@ -66,6 +66,8 @@ class ConferenceRegistry {
   std::optional<Track> remove_track(std::string_view participant_id, std::string_view track_id);
   std::vector<Track> remove_tracks_of(std::string_view participant_id);
 
+  // Whether the conference has anyone in it (the registry drops empty conferences).
+  bool contains(std::string_view conference) const { return conferences_.find(conference) != conferences_.end(); }
   std::size_t conference_count() const { return conferences_.size(); }
   std::size_t participant_count() const { return conference_of_.size(); }
 

@@ -238,8 +238,7 @@ void SignalingHub::tick() {
 void SignalingHub::announce_audience() {
   for (auto it = audience_told_.begin(); it != audience_told_.end();) {
     const auto& [conference, told] = *it;
-    auto members = registry_.participants(conference);
-    if (members.empty()) {
+    if (!registry_.contains(conference)) {
       it = audience_told_.erase(it);
       continue;
     }
